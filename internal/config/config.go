@@ -1,0 +1,435 @@
+// Package config holds Zuju's typed configuration. The zero-config defaults
+// run the single binary (SQLite in ./data, everything in process); ZUJU_*
+// environment variables and an optional YAML file override them.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+)
+
+// Environments.
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+)
+
+// Config is the effective configuration of one process. Every leaf field has
+// a `key` tag; its environment name is ZUJU_ + the key upper-cased with dots
+// replaced by underscores (wechat.appid → ZUJU_WECHAT_APPID).
+type Config struct {
+	Env            string        `key:"env" doc:"development or production"`
+	HTTPAddr       string        `key:"http_addr" doc:"listen address"`
+	PublicURL      string        `key:"public_url" doc:"external base URL (defaults to http://localhost:<port>)"`
+	DataDir        string        `key:"data_dir" doc:"folder for the SQLite database, uploads and generated secrets"`
+	DatabaseURL    string        `key:"database_url" doc:"postgres:// URL; empty means SQLite in the data dir" secret:"url"`
+	RedisURL       string        `key:"redis_url" doc:"redis:// URL; empty means in-process cache and rate limits" secret:"url"`
+	AMQPURL        string        `key:"amqp_url" doc:"amqp:// URL; empty means in-process events" secret:"url"`
+	JWTSecret      string        `key:"jwt_secret" doc:"HMAC secret for access tokens (≥ 32 bytes); generated in development" secret:"true"`
+	RateLimit      string        `key:"ratelimit" doc:"on or off (off is refused in production)"`
+	CORSOrigins    []string      `key:"cors_origins" doc:"comma-separated allowed browser origins"`
+	TrustedProxies []string      `key:"trusted_proxies" doc:"comma-separated proxy IPs/CIDRs whose X-Forwarded-For is trusted"`
+	LogLevel       string        `key:"log_level" doc:"debug, info, warn or error"`
+	MaxBodyBytes   int64         `key:"max_body_bytes" doc:"maximum request body size for JSON requests"`
+	ShutdownGrace  time.Duration `key:"shutdown_grace" doc:"time in-flight requests get to finish at shutdown"`
+
+	Auth   Auth   `key:"auth"`
+	Limits Limits `key:"ratelimit"`
+	WeChat WeChat `key:"wechat"`
+	SMS    SMS    `key:"sms"`
+	Files  Files  `key:"files"`
+	Demo   Demo   `key:"demo"`
+}
+
+// Auth configures tokens and password hashing.
+type Auth struct {
+	AccessTTL       time.Duration `key:"access_ttl" doc:"access token lifetime"`
+	RefreshTTL      time.Duration `key:"refresh_ttl" doc:"refresh token lifetime"`
+	Issuer          string        `key:"issuer" doc:"JWT iss"`
+	Audience        string        `key:"audience" doc:"JWT aud"`
+	HashConcurrency int           `key:"hash_concurrency" doc:"password hashes computed at once (0 = number of CPUs)"`
+}
+
+// Limits configures the rate limits (ZUJU_RATELIMIT_*).
+type Limits struct {
+	LoginPerIP      int `key:"login_per_ip" doc:"password logins per ip per minute"`
+	LoginPerAccount int `key:"login_per_account" doc:"failed password logins per account per 15 minutes"`
+	RegisterPerIP   int `key:"register_per_ip" doc:"registrations per ip per hour"`
+	SMSPerPhone     int `key:"sms_per_phone" doc:"SMS codes per phone per hour"`
+	SMSPerIP        int `key:"sms_per_ip" doc:"SMS codes per ip per hour"`
+	RefreshPerIP    int `key:"refresh_per_ip" doc:"token refreshes per ip per minute"`
+}
+
+// WeChat configures the mini program login.
+type WeChat struct {
+	AppID   string `key:"appid" doc:"mini program appid"`
+	Secret  string `key:"secret" doc:"mini program secret" secret:"true"`
+	BaseURL string `key:"base_url" doc:"WeChat API base URL"`
+}
+
+// SMS configures the verification-code sender.
+type SMS struct {
+	Provider string  `key:"provider" doc:"log (development) or tencent"`
+	Tencent  Tencent `key:"tencent"`
+}
+
+// Tencent configures Tencent Cloud SMS.
+type Tencent struct {
+	SecretID      string `key:"secret_id" doc:"Tencent Cloud SecretId"`
+	SecretKey     string `key:"secret_key" doc:"Tencent Cloud SecretKey" secret:"true"`
+	SDKAppID      string `key:"sdk_app_id" doc:"SMS SdkAppId"`
+	SignName      string `key:"sign_name" doc:"SMS signature"`
+	Region        string `key:"region" doc:"API region"`
+	Endpoint      string `key:"endpoint" doc:"API endpoint"`
+	TemplateLogin string `key:"template_login" doc:"template id of the login code"`
+}
+
+// Files configures uploaded file storage.
+type Files struct {
+	Driver        string `key:"driver" doc:"local or s3"`
+	MaxImageBytes int64  `key:"max_image_bytes" doc:"largest accepted image upload"`
+	S3Endpoint    string `key:"s3_endpoint" doc:"S3-compatible endpoint URL"`
+	S3Bucket      string `key:"s3_bucket" doc:"bucket name"`
+	S3Region      string `key:"s3_region" doc:"region"`
+	S3AccessKey   string `key:"s3_access_key" doc:"access key id"`
+	S3SecretKey   string `key:"s3_secret_key" doc:"secret access key" secret:"true"`
+	S3PublicURL   string `key:"s3_public_url" doc:"public base URL of the bucket"`
+}
+
+// Demo configures demo-only behaviour.
+type Demo struct {
+	Password string `key:"password" doc:"password of the demo accounts made by 'zuju seed --demo' (development only)" secret:"true"`
+}
+
+// Default returns the single-binary defaults.
+func Default() Config {
+	return Config{
+		Env:           EnvDevelopment,
+		HTTPAddr:      ":8080",
+		DataDir:       "./data",
+		RateLimit:     "on",
+		LogLevel:      "info",
+		MaxBodyBytes:  1 << 20,
+		ShutdownGrace: 20 * time.Second,
+		Auth: Auth{
+			AccessTTL:  15 * time.Minute,
+			RefreshTTL: 30 * 24 * time.Hour,
+			Issuer:     "zuju",
+			Audience:   "zuju-api",
+		},
+		Limits: Limits{
+			LoginPerIP:      30,
+			LoginPerAccount: 5,
+			RegisterPerIP:   20,
+			SMSPerPhone:     10,
+			SMSPerIP:        30,
+			RefreshPerIP:    60,
+		},
+		WeChat: WeChat{BaseURL: "https://api.weixin.qq.com"},
+		SMS: SMS{Provider: "log", Tencent: Tencent{
+			Region:   "ap-guangzhou",
+			Endpoint: "https://sms.tencentcloudapi.com",
+		}},
+		Files: Files{Driver: "local", MaxImageBytes: 2 << 20},
+	}
+}
+
+// Load builds the configuration: defaults, then the YAML file (if file is
+// not empty, or ZUJU_CONFIG names one), then ZUJU_* variables from getenv.
+func Load(getenv func(string) string, file string) (Config, error) {
+	cfg := Default()
+	if file == "" {
+		file = getenv("ZUJU_CONFIG")
+	}
+	v := viper.New()
+	if file != "" {
+		v.SetConfigFile(file)
+		if err := v.ReadInConfig(); err != nil {
+			return cfg, fmt.Errorf("read config file %s: %w", file, err)
+		}
+	}
+	for _, f := range Fields(&cfg) {
+		raw := ""
+		if s := getenv(f.Env); s != "" {
+			raw = s
+		} else if v.IsSet(f.Key) {
+			raw = fmt.Sprint(v.Get(f.Key))
+			if list, ok := v.Get(f.Key).([]any); ok {
+				parts := make([]string, len(list))
+				for i, p := range list {
+					parts[i] = fmt.Sprint(p)
+				}
+				raw = strings.Join(parts, ",")
+			}
+		} else {
+			continue
+		}
+		if err := f.set(raw); err != nil {
+			return cfg, fmt.Errorf("config %s (%s): %w", f.Env, f.Key, err)
+		}
+	}
+	return cfg, nil
+}
+
+// Field describes one configuration leaf.
+type Field struct {
+	Key    string
+	Env    string
+	Doc    string
+	Secret string
+	value  reflect.Value
+}
+
+// Value renders the field's current value, masked when it is a secret.
+func (f Field) Value() string {
+	s := render(f.value)
+	if s == "" {
+		return ""
+	}
+	switch f.Secret {
+	case "true":
+		return "******"
+	case "url":
+		if u, err := url.Parse(s); err == nil {
+			return u.Redacted()
+		}
+		return "******"
+	}
+	return s
+}
+
+func render(v reflect.Value) string {
+	switch x := v.Interface().(type) {
+	case []string:
+		return strings.Join(x, ",")
+	case time.Duration:
+		return x.String()
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func (f Field) set(raw string) error {
+	raw = strings.TrimSpace(raw)
+	switch f.value.Interface().(type) {
+	case string:
+		f.value.SetString(raw)
+	case []string:
+		var out []string
+		for _, p := range strings.Split(raw, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		f.value.Set(reflect.ValueOf(out))
+	case time.Duration:
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return fmt.Errorf("not a duration like 15m or 720h: %q", raw)
+		}
+		f.value.SetInt(int64(d))
+	case int, int64:
+		var n int64
+		if _, err := fmt.Sscan(raw, &n); err != nil {
+			return fmt.Errorf("not an integer: %q", raw)
+		}
+		f.value.SetInt(n)
+	default:
+		return fmt.Errorf("unsupported type %s", f.value.Type())
+	}
+	return nil
+}
+
+// Fields lists every configuration leaf of cfg in declaration order.
+func Fields(cfg *Config) []Field {
+	var out []Field
+	walk(reflect.ValueOf(cfg).Elem(), "", &out)
+	return out
+}
+
+func walk(v reflect.Value, prefix string, out *[]Field) {
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		key := sf.Tag.Get("key")
+		if key == "" {
+			continue
+		}
+		if prefix != "" {
+			key = prefix + "." + key
+		}
+		fv := v.Field(i)
+		if sf.Type.Kind() == reflect.Struct && sf.Type != reflect.TypeOf(time.Duration(0)) {
+			walk(fv, key, out)
+			continue
+		}
+		*out = append(*out, Field{
+			Key:    key,
+			Env:    "ZUJU_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_")),
+			Doc:    sf.Tag.Get("doc"),
+			Secret: sf.Tag.Get("secret"),
+			value:  fv,
+		})
+	}
+}
+
+// Production reports whether the process runs in production.
+func (c *Config) Production() bool { return c.Env == EnvProduction }
+
+// RateLimitOn reports whether rate limits are enforced.
+func (c *Config) RateLimitOn() bool { return c.RateLimit != "off" }
+
+// Postgres reports whether the database is PostgreSQL.
+func (c *Config) Postgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// SandboxPay is reserved for the payment provider; always off in production.
+
+// Validate checks the configuration and returns every problem at once.
+func (c *Config) Validate() error {
+	var problems []string
+	add := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
+	if c.Env != EnvDevelopment && c.Env != EnvProduction {
+		add("ZUJU_ENV must be %q or %q, got %q", EnvDevelopment, EnvProduction, c.Env)
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		add("ZUJU_HTTP_ADDR must be host:port like :8080, got %q", c.HTTPAddr)
+	}
+	if c.DatabaseURL != "" && !c.Postgres() {
+		add("ZUJU_DATABASE_URL must be a postgres:// URL or empty (SQLite), got a %q URL", scheme(c.DatabaseURL))
+	}
+	if c.RedisURL != "" && scheme(c.RedisURL) != "redis" && scheme(c.RedisURL) != "rediss" {
+		add("ZUJU_REDIS_URL must be a redis:// URL or empty")
+	}
+	if c.AMQPURL != "" && scheme(c.AMQPURL) != "amqp" && scheme(c.AMQPURL) != "amqps" {
+		add("ZUJU_AMQP_URL must be an amqp:// URL or empty")
+	}
+	if c.RateLimit != "on" && c.RateLimit != "off" {
+		add("ZUJU_RATELIMIT must be on or off, got %q", c.RateLimit)
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.LogLevel) {
+		add("ZUJU_LOG_LEVEL must be debug, info, warn or error")
+	}
+	if c.MaxBodyBytes < 1024 {
+		add("ZUJU_MAX_BODY_BYTES must be at least 1024")
+	}
+	if c.Auth.AccessTTL < time.Minute || c.Auth.AccessTTL > 24*time.Hour {
+		add("ZUJU_AUTH_ACCESS_TTL must be between 1m and 24h")
+	}
+	if c.Auth.RefreshTTL < time.Hour {
+		add("ZUJU_AUTH_REFRESH_TTL must be at least 1h")
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		add("ZUJU_JWT_SECRET must be at least 32 characters")
+	}
+	if !slices.Contains([]string{"log", "tencent"}, c.SMS.Provider) {
+		add("ZUJU_SMS_PROVIDER must be log or tencent, got %q", c.SMS.Provider)
+	}
+	if c.SMS.Provider == "tencent" && (c.SMS.Tencent.SecretID == "" || c.SMS.Tencent.SecretKey == "" || c.SMS.Tencent.SDKAppID == "" || c.SMS.Tencent.TemplateLogin == "") {
+		add("ZUJU_SMS_PROVIDER=tencent needs ZUJU_SMS_TENCENT_SECRET_ID, _SECRET_KEY, _SDK_APP_ID and _TEMPLATE_LOGIN")
+	}
+	if c.Files.Driver != "local" && c.Files.Driver != "s3" {
+		add("ZUJU_FILES_DRIVER must be local or s3")
+	}
+	if c.Files.Driver == "s3" && (c.Files.S3Endpoint == "" || c.Files.S3Bucket == "") {
+		add("ZUJU_FILES_DRIVER=s3 needs ZUJU_FILES_S3_ENDPOINT and ZUJU_FILES_S3_BUCKET")
+	}
+	for _, o := range c.CORSOrigins {
+		if u, err := url.Parse(o); o != "*" && (err != nil || u.Scheme == "" || u.Host == "") {
+			add("ZUJU_CORS_ORIGINS entries must be origins like https://app.example.com, got %q", o)
+		}
+	}
+	for _, p := range c.TrustedProxies {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				add("ZUJU_TRUSTED_PROXIES entries must be IPs or CIDRs, got %q", p)
+			}
+		}
+	}
+	if c.Production() {
+		if c.JWTSecret == "" {
+			add("ZUJU_JWT_SECRET is required in production")
+		}
+		if c.RateLimit == "off" {
+			add("ZUJU_RATELIMIT=off is refused in production")
+		}
+		if c.SMS.Provider == "log" {
+			add("ZUJU_SMS_PROVIDER=log prints codes and is refused in production")
+		}
+		if c.Demo.Password != "" {
+			add("ZUJU_DEMO_PASSWORD is a development feature and is refused in production")
+		}
+		if slices.Contains(c.CORSOrigins, "*") {
+			add("ZUJU_CORS_ORIGINS=* is refused in production")
+		}
+	}
+	if len(problems) > 0 {
+		return errors.New("invalid configuration:\n  - " + strings.Join(problems, "\n  - "))
+	}
+	return nil
+}
+
+func scheme(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme
+}
+
+// EnsureSecrets fills development-only secrets: the JWT secret is generated
+// once and kept in the data dir so tokens survive restarts.
+func (c *Config) EnsureSecrets() error {
+	if c.JWTSecret != "" {
+		return nil
+	}
+	if c.Production() {
+		return errors.New("ZUJU_JWT_SECRET is required in production")
+	}
+	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	path := filepath.Join(c.DataDir, "jwt-secret")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		c.JWTSecret = strings.TrimSpace(string(b))
+		return nil
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return fmt.Errorf("generate jwt secret: %w", err)
+	}
+	secret := hex.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return fmt.Errorf("store jwt secret: %w", err)
+	}
+	c.JWTSecret = secret
+	return nil
+}
+
+// BaseURL is the external URL of this process.
+func (c *Config) BaseURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	host, port, _ := net.SplitHostPort(c.HTTPAddr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// SQLitePath is the database file used when DatabaseURL is empty.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "zuju.db") }
