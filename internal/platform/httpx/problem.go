@@ -133,7 +133,9 @@ func ProblemFor(requestID string, status int, msg string, errList ...error) *Pro
 			continue
 		}
 		if d, ok := err.(huma.ErrorDetailer); ok {
-			p.Errors = append(p.Errors, d.ErrorDetail())
+			detail := *d.ErrorDetail()
+			detail.Value = nil // never echo input back (it may be a password)
+			p.Errors = append(p.Errors, &detail)
 		} else {
 			p.Errors = append(p.Errors, &huma.ErrorDetail{Message: err.Error()})
 		}

@@ -46,6 +46,8 @@ type Options struct {
 	// limit per operation up to UploadMaxBytes).
 	MaxBodyBytes   int64
 	UploadMaxBytes int64
+	// Authenticate resolves bearer tokens; nil means no caller is ever signed in.
+	Authenticate Authenticator
 }
 
 // Server is the assembled HTTP stack.
@@ -119,6 +121,9 @@ func New(opts Options) (*Server, error) {
 		e.Use(cors.New(cc))
 	}
 	e.Use(bodyLimit(opts.UploadMaxBytes))
+	if opts.Authenticate != nil {
+		e.Use(authenticate(opts.Authenticate))
+	}
 	e.NoRoute(func(c *gin.Context) { WriteProblem(c, http.StatusNotFound, "") })
 	e.NoMethod(func(c *gin.Context) { WriteProblem(c, http.StatusMethodNotAllowed, "") })
 

@@ -1,0 +1,15 @@
+package app
+
+import (
+	"github.com/zuju/zuju/internal/platform/audit"
+	"github.com/zuju/zuju/internal/platform/sqldb"
+	"github.com/zuju/zuju/internal/users/usersstore"
+)
+
+// Migrations lists every owner's migrations in the order they apply.
+func Migrations() []sqldb.Migrations {
+	return []sqldb.Migrations{
+		audit.Migrations(),
+		usersstore.Migrations(),
+	}
+}

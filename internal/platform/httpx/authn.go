@@ -1,0 +1,69 @@
+package httpx
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/zuju/zuju/internal/platform/auth"
+	"github.com/zuju/zuju/internal/platform/errs"
+	"github.com/zuju/zuju/internal/platform/reqctx"
+)
+
+// Authenticator turns a bearer token into the caller's principal.
+type Authenticator func(ctx context.Context, token string) (auth.Principal, error)
+
+// AdminPrefix is the path prefix of the staff API.
+const AdminPrefix = APIPrefix + "/admin"
+
+// authenticate puts the caller's principal into the request context when a
+// bearer token is present; an invalid token is answered with 401 at once.
+// Every route under the admin prefix also requires a staff role here, and
+// the services check again.
+func authenticate(fn Authenticator) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.GetHeader("Authorization")
+		ctx := c.Request.Context()
+		var p auth.Principal
+		var signedIn bool
+		if h != "" {
+			token, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok || token == "" {
+				abortWith(c, errs.ErrUnauthenticated)
+				return
+			}
+			pr, err := fn(ctx, strings.TrimSpace(token))
+			if err != nil {
+				abortWith(c, err)
+				return
+			}
+			p, signedIn = pr, true
+			c.Request = c.Request.WithContext(auth.WithPrincipal(ctx, p))
+		}
+		if strings.HasPrefix(c.Request.URL.Path, AdminPrefix+"/") || c.Request.URL.Path == AdminPrefix {
+			if !signedIn {
+				abortWith(c, errs.ErrUnauthenticated)
+				return
+			}
+			if !p.IsStaff() {
+				abortWith(c, errs.ErrForbidden)
+				return
+			}
+		}
+		c.Next()
+	}
+}
+
+func abortWith(c *gin.Context, err error) {
+	p := ProblemFor(reqctx.From(c.Request.Context()).RequestID, http.StatusInternalServerError, "", err)
+	if p.Status >= 500 {
+		_ = c.Error(err)
+	}
+	if p.Status == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", `Bearer realm="zuju"`)
+	}
+	WriteProblemDoc(c, p)
+	c.Abort()
+}

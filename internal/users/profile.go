@@ -1,0 +1,137 @@
+package users
+
+import (
+	"bytes"
+	"context"
+	"image"
+	_ "image/jpeg" // decoders for avatar validation
+	_ "image/png"
+	"net/http"
+	"slices"
+
+	"github.com/zuju/zuju/internal/platform/auth"
+)
+
+// Me returns the caller's own account.
+func (s *Service) Me(ctx context.Context) (*User, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.UserByID(ctx, p.UserID)
+}
+
+// Public returns another user's account for the public profile (the
+// transport shows public fields only).
+func (s *Service) Public(ctx context.Context, id string) (*User, error) {
+	u, err := s.Store.UserByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// UpdateProfile changes the caller's own profile.
+func (s *Service) UpdateProfile(ctx context.Context, patch ProfilePatch) (*User, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if patch.Nickname != nil {
+		v, ok := CleanText(*patch.Nickname, 1, 20, false)
+		if !ok {
+			return nil, ErrInvalidNickname
+		}
+		patch.Nickname = &v
+	}
+	if patch.Bio != nil {
+		v, ok := CleanText(*patch.Bio, 0, 200, true)
+		if !ok {
+			return nil, ErrInvalidProfile.WithDetail("个人简介不能超过 200 个字符")
+		}
+		patch.Bio = &v
+	}
+	if patch.City != nil {
+		v, ok := CleanText(*patch.City, 0, 30, false)
+		if !ok {
+			return nil, ErrInvalidProfile.WithDetail("城市名称不能超过 30 个字符")
+		}
+		patch.City = &v
+	}
+	if patch.Gender != nil && !slices.Contains(Genders, *patch.Gender) {
+		return nil, ErrInvalidProfile.WithDetail("性别只能是 male、female、other 或留空")
+	}
+	if patch.AvatarURL != nil && !validAvatarURL(*patch.AvatarURL) {
+		return nil, ErrInvalidProfile.WithDetail("头像地址必须是本站上传的图片或 https 地址")
+	}
+	return s.Store.UpdateProfile(ctx, p.UserID, patch, s.now())
+}
+
+func validAvatarURL(u string) bool {
+	if u == "" {
+		return true
+	}
+	if len(u) > 500 {
+		return false
+	}
+	return (len(u) > 8 && u[:8] == "https://") || (len(u) > 7 && u[:7] == "/files/")
+}
+
+// SetTags replaces the caller's interest tags (at most MaxTags).
+func (s *Service) SetTags(ctx context.Context, tagIDs []string) (*User, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(tagIDs)
+	tagIDs = slices.Compact(tagIDs)
+	if len(tagIDs) > MaxTags {
+		return nil, ErrTooManyTags
+	}
+	if len(tagIDs) > 0 {
+		found, err := s.Store.TagsByIDs(ctx, tagIDs)
+		if err != nil {
+			return nil, err
+		}
+		if len(found) != len(tagIDs) {
+			return nil, ErrUnknownTag
+		}
+	}
+	if err := s.Store.SetUserTags(ctx, p.UserID, tagIDs); err != nil {
+		return nil, err
+	}
+	return s.Store.UserByID(ctx, p.UserID)
+}
+
+// Tags lists the interest tag catalog.
+func (s *Service) Tags(ctx context.Context) ([]Tag, error) { return s.Store.Tags(ctx) }
+
+var avatarTypes = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+
+// SetAvatar stores an uploaded image as the caller's avatar. The type is
+// sniffed from the content, never taken from the client.
+func (s *Service) SetAvatar(ctx context.Context, data []byte) (*User, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > s.s.MaxImageBytes {
+		return nil, ErrImageTooLarge
+	}
+	ct := http.DetectContentType(data)
+	ext, ok := avatarTypes[ct]
+	if !ok {
+		return nil, ErrInvalidImage
+	}
+	if ct != "image/webp" {
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+		if err != nil || cfg.Width < 1 || cfg.Height < 1 || cfg.Width > 8000 || cfg.Height > 8000 {
+			return nil, ErrInvalidImage
+		}
+	}
+	url, err := s.Files.Put(ctx, "avatars/"+p.UserID+"/"+newID()+ext, ct, data)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.UpdateProfile(ctx, p.UserID, ProfilePatch{AvatarURL: &url}, s.now())
+}
