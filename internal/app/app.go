@@ -102,7 +102,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	var wx users.WeChatLogin
 	if cfg.WeChat.AppID != "" {
 		mp, err := wechat.NewMiniProgram(wechat.Config{AppID: cfg.WeChat.AppID, Secret: cfg.WeChat.Secret,
-			BaseURL: cfg.WeChat.BaseURL}, opts.HTTPClient, logger.With("component", "wechat"))
+			BaseURL: cfg.WeChat.BaseURL}, opts.HTTPClient, logger)
 		if err != nil {
 			return nil, fmt.Errorf("wechat: %w", err)
 		}
