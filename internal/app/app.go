@@ -176,8 +176,8 @@ func (a *App) openSharedState(ctx context.Context) (users.Cache, users.Limiter, 
 		if err := a.redis.Ping(pctx).Err(); err != nil {
 			return nil, nil, fmt.Errorf("connect redis: %w", err)
 		}
-		c = cache.NewRedis(a.redis, "zuju:cache:")
-		lim = ratelimit.NewRedis(a.redis, "zuju:rl:")
+		c = cache.NewRedis(a.redis, a.Config.RedisPrefix+"cache:")
+		lim = ratelimit.NewRedis(a.redis, a.Config.RedisPrefix+"rl:")
 	} else {
 		c = cache.NewMemory(cache.WithMaxEntries(200_000))
 		lim = ratelimit.NewMemory(a.Now)

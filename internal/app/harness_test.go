@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -63,6 +64,9 @@ func testConfig(t testing.TB, b backend, dataDir, db string) config.Config {
 	if b == scaled {
 		cfg.DatabaseURL = db
 		cfg.RedisURL = testenv.Redis(t)
+		// Replicas of one test share a namespace; tests never share one.
+		u, _ := url.Parse(db)
+		cfg.RedisPrefix = "zt:" + u.Query().Get("search_path") + ":"
 		cfg.AMQPURL = testenv.AMQP(t)
 	}
 	return cfg

@@ -36,6 +36,7 @@ type Config struct {
 	DataDir        string        `key:"data_dir" doc:"folder for the SQLite database, uploads and generated secrets"`
 	DatabaseURL    string        `key:"database_url" doc:"postgres:// URL; empty means SQLite in the data dir" secret:"url"`
 	RedisURL       string        `key:"redis_url" doc:"redis:// URL; empty means in-process cache and rate limits" secret:"url"`
+	RedisPrefix    string        `key:"redis_prefix" doc:"namespace of every Redis key (several deployments can share one Redis)"`
 	AMQPURL        string        `key:"amqp_url" doc:"amqp:// URL; empty means in-process events" secret:"url"`
 	JWTSecret      string        `key:"jwt_secret" doc:"HMAC secret for access tokens (≥ 32 bytes); generated in development" secret:"true"`
 	RateLimit      string        `key:"ratelimit" doc:"on or off (off is refused in production)"`
@@ -120,6 +121,7 @@ func Default() Config {
 		HTTPAddr:      ":8080",
 		DataDir:       "./data",
 		RateLimit:     "on",
+		RedisPrefix:   "zuju:",
 		LogLevel:      "info",
 		MaxBodyBytes:  1 << 20,
 		ShutdownGrace: 20 * time.Second,

@@ -209,6 +209,7 @@ func (s *Server) requestContext() gin.HandlerFunc {
 			rid = newRequestID()
 		}
 		c.Header("X-Request-ID", rid)
+		c.Header("X-Content-Type-Options", "nosniff")
 		ctx := reqctx.With(c.Request.Context(), reqctx.Info{
 			RequestID: rid,
 			ClientIP:  c.ClientIP(),
