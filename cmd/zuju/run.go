@@ -22,7 +22,8 @@ Commands:
   admin create          create or promote a super admin:
                           --phone P | --email E  --password PW [--nickname N]
   seed --demo           add demo data (development only)
-  config                print the effective configuration (secrets masked)
+  config [--markdown]   print the effective configuration (secrets masked),
+                          or the table of every setting
   version               print the version
 
 Every command accepts --config FILE (YAML). Settings come from ZUJU_* variables.
@@ -66,6 +67,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // loadConfig parses --config among fs's flags, then loads and validates.
 func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config.Config, error) {
+	cfg, err := readConfig(fs, args, getenv)
+	if err != nil {
+		return cfg, err
+	}
+	if err := cfg.EnsureSecrets(); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// readConfig is loadConfig without creating the development secrets.
+func readConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config.Config, error) {
 	file := fs.String("config", "", "YAML configuration file")
 	if err := fs.Parse(args); err != nil {
 		return config.Config{}, err
@@ -75,9 +88,6 @@ func loadConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (co
 		return cfg, err
 	}
 	if err := cfg.Validate(); err != nil {
-		return cfg, err
-	}
-	if err := cfg.EnsureSecrets(); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
@@ -153,9 +163,24 @@ func writeConfig(w io.Writer, cfg config.Config) {
 }
 
 func printConfig(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := loadConfig(flags("config", stderr), args, getenv)
+	fs := flags("config", stderr)
+	table := fs.Bool("markdown", false, "print the documentation table of every setting and its default")
+	cfg, err := readConfig(fs, args, getenv)
 	if err != nil {
 		return err
+	}
+	if *table {
+		def := config.Default()
+		fmt.Fprintln(stdout, "| variable | default | meaning |")
+		fmt.Fprintln(stdout, "|---|---|---|")
+		for _, f := range config.Fields(&def) {
+			v := f.Value()
+			if v != "" {
+				v = "`" + v + "`"
+			}
+			fmt.Fprintf(stdout, "| `%s` | %s | %s |\n", f.Env, v, f.Doc)
+		}
+		return nil
 	}
 	writeConfig(stdout, cfg)
 	return nil
