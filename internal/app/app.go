@@ -89,9 +89,17 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	if err := a.openBackground(ctx); err != nil {
 		return nil, err
 	}
-	store, err := files.NewLocal(filepath.Join(cfg.DataDir, "uploads"), "/files/")
+	local, err := files.NewLocal(filepath.Join(cfg.DataDir, "uploads"), "/files/")
 	if err != nil {
 		return nil, err
+	}
+	var store users.FileStore = local
+	if cfg.Files.Driver == "s3" {
+		if store, err = files.NewS3(files.S3Config{Endpoint: cfg.Files.S3Endpoint, Bucket: cfg.Files.S3Bucket,
+			Region: cfg.Files.S3Region, AccessKey: cfg.Files.S3AccessKey, SecretKey: cfg.Files.S3SecretKey,
+			PublicURL: cfg.Files.S3PublicURL}); err != nil {
+			return nil, err
+		}
 	}
 	sender := opts.SMS
 	if sender == nil {
@@ -140,7 +148,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	}
 	usershttp.Register(a.HTTP.API, a.Users)
 	registerAdmin(a)
-	a.HTTP.Engine.GET(store.Prefix()+"*path", gin.WrapH(store))
+	a.HTTP.Engine.GET(local.Prefix()+"*path", gin.WrapH(local))
 	mountWeb(a.HTTP)
 	ok = true
 	return a, nil

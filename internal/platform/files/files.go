@@ -32,6 +32,9 @@ func NewLocal(dir, prefix string) (*Local, error) {
 }
 
 func cleanKey(key string) (string, bool) {
+	if strings.Contains(key, "..") || strings.ContainsAny(key, "\\\x00") {
+		return "", false
+	}
 	k := path.Clean("/" + key)[1:]
 	if k == "" || strings.Contains(k, "..") || strings.HasPrefix(k, ".") {
 		return "", false
