@@ -5,10 +5,10 @@ import (
 	"fmt"
 )
 
-// Errors a caller can match with errors.Is; their texts read as the tail of
-// this package's messages ("wechat: code2session: ...: rate limited"). Every error returned by
-// MiniProgram wraps one of them or is an *APIError, which matches them by its
-// errcode.
+// Errors a caller can match with errors.Is. Their texts read as the tail of
+// this package's messages ("wechat: code2session: ...: rate limited"). Every
+// error returned by MiniProgram wraps one of them or is an *APIError, which
+// matches them by its errcode.
 var (
 	// ErrInvalidCode means the login or phone code is unknown, expired or
 	// was already used (errcode 40029, 40163) or was empty or malformed.

@@ -462,3 +462,20 @@ func TestQuietLibraryLogs(t *testing.T) {
 		t.Errorf("logrus output = %T, want io.Discard", out)
 	}
 }
+
+func TestGetPhoneNumberContextDeadline(t *testing.T) {
+	h := newHarness(t, nil)
+	h.fake.AddPhoneCode("phone-1", "13800001234")
+	h.fake.SetDelay(5 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := h.mp.GetPhoneNumber(ctx, "phone-1")
+	if !errors.Is(err, wechat.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want ErrUnavailable and DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("took %v despite the deadline", d)
+	}
+	h.checkClean(t, err, "phone-1")
+}

@@ -12,11 +12,13 @@
 package wechatfake
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -160,6 +162,13 @@ func (s *Server) TotalRequests() int {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	// Reading the body before any delay lets the server notice a client
+	// that gives up (net/http watches the connection only after that).
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	s.mu.Lock()
 	s.requests[r.URL.Path]++
 	delay, outage, limited := s.delay, s.outage, s.rateLimited
