@@ -114,6 +114,22 @@ func TestServeFromScratch(t *testing.T) {
 	}
 	res.Body.Close()
 
+	// SMS login in development: the code appears in the server log only.
+	res, err = http.Post(base+"/api/v1/auth/sms-codes", "application/json", strings.NewReader(`{"phone":"13912345678","purpose":"login"}`))
+	if err != nil || res.StatusCode != 202 {
+		t.Fatalf("sms code: %v %v", err, res)
+	}
+	res.Body.Close()
+	m := regexp.MustCompile(`"dev_code":"(\d{6})"`).FindStringSubmatch(errOut.String())
+	if m == nil || strings.Contains(errOut.String(), "13912345678") {
+		t.Fatalf("dev code not logged, or phone logged in clear")
+	}
+	res, err = http.Post(base+"/api/v1/auth/sms-login", "application/json", strings.NewReader(`{"phone":"13912345678","code":"`+m[1]+`"}`))
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("sms login: %v %v", err, res)
+	}
+	res.Body.Close()
+
 	// Graceful shutdown: a request whose body is still arriving when the
 	// stop signal comes is answered completely.
 	pr, pw := io.Pipe()

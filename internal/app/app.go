@@ -115,9 +115,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 			return nil, fmt.Errorf("wechat: %w", err)
 		}
 		wx = wechatLogin{mp: mp}
-	} else {
-		wechat.QuietLibraryLogs()
 	}
+	wechat.QuietLibraryLogs()
 
 	secret := []byte(cfg.JWTSecret)
 	a.Users = users.NewService(users.Deps{
