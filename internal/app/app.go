@@ -20,8 +20,10 @@ import (
 	"github.com/zuju/zuju/internal/config"
 	"github.com/zuju/zuju/internal/platform/auth"
 	"github.com/zuju/zuju/internal/platform/cache"
+	"github.com/zuju/zuju/internal/platform/events"
 	"github.com/zuju/zuju/internal/platform/files"
 	"github.com/zuju/zuju/internal/platform/httpx"
+	"github.com/zuju/zuju/internal/platform/jobs"
 	"github.com/zuju/zuju/internal/platform/ratelimit"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 	"github.com/zuju/zuju/internal/platform/wechat"
@@ -40,6 +42,8 @@ type App struct {
 	DB     *sqldb.DB
 	HTTP   *httpx.Server
 	Users  *users.Service
+	Bus    *events.Bus
+	Jobs   *jobs.Queue
 	Now    func() time.Time
 
 	redis   *redis.Client
@@ -145,6 +149,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	if a.redis != nil {
 		a.HTTP.AddReadiness("redis", func(ctx context.Context) error { return a.redis.Ping(ctx).Err() })
 	}
+	a.HTTP.AddReadiness("jobs", a.Jobs.Healthy)
+	a.registerJobs()
 	usershttp.Register(a.HTTP.API, a.Users)
 	registerAdmin(a)
 	a.HTTP.Engine.GET(local.Prefix()+"*path", gin.WrapH(local))

@@ -32,6 +32,7 @@ type Store interface {
 	LastSMSCode(ctx context.Context, phone, purpose string) (*SMSCode, error)
 	SpendSMSAttempt(ctx context.Context, id string, max int) (bool, error)
 	ConsumeSMSCode(ctx context.Context, id string, now time.Time) (bool, error)
+	PurgeExpired(ctx context.Context, now time.Time) (int64, error)
 
 	Tags(ctx context.Context) ([]Tag, error)
 	TagsByIDs(ctx context.Context, ids []string) ([]Tag, error)

@@ -462,3 +462,10 @@ func (s *Service) codeHash(phone, purpose, code string) string {
 	m.Write([]byte(purpose + "|" + phone + "|" + code))
 	return hex.EncodeToString(m.Sum(nil))
 }
+
+// PurgeExpired deletes sign-in material nobody can use any more: SMS codes a
+// day after expiry, expired refresh tokens, and sessions a month after they
+// ended.
+func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
+	return s.Store.PurgeExpired(ctx, s.now())
+}

@@ -212,3 +212,28 @@ func (s *Store) ConsumeSMSCode(ctx context.Context, id string, now time.Time) (b
 	}
 	return res.RowsAffected == 1, nil
 }
+
+// PurgeExpired deletes unusable SMS codes, refresh tokens and sessions.
+func (s *Store) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
+	var total int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		steps := []struct {
+			model any
+			where string
+			at    time.Time
+		}{
+			{&smsRow{}, "expires_at < ?", now.Add(-24 * time.Hour)},
+			{&refreshRow{}, "expires_at < ?", now},
+			{&sessionRow{}, "revoked_at < ?", now.Add(-30 * 24 * time.Hour)},
+		}
+		for _, st := range steps {
+			res := tx.Where(st.where, st.at.UTC()).Delete(st.model)
+			if res.Error != nil {
+				return fmt.Errorf("purge expired: %w", res.Error)
+			}
+			total += res.RowsAffected
+		}
+		return nil
+	})
+	return total, err
+}

@@ -1,0 +1,58 @@
+package usersstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/zuju/zuju/internal/platform/auth"
+	"github.com/zuju/zuju/internal/platform/dbtest"
+	"github.com/zuju/zuju/internal/platform/sqldb"
+	"github.com/zuju/zuju/internal/users"
+	"github.com/zuju/zuju/internal/users/usersstore"
+)
+
+func TestPurgeExpired(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := usersstore.New(db.Gorm)
+		now := time.Now().UTC()
+		u := &users.User{ID: "u1", Phone: "13800000000", Nickname: "n", Roles: []auth.Role{auth.RoleUser},
+			Status: users.StatusActive, CreatedAt: now, UpdatedAt: now}
+		if err := s.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		for i, exp := range []time.Time{now.Add(-48 * time.Hour), now.Add(time.Minute)} {
+			c := &users.SMSCode{ID: string(rune('a' + i)), Phone: u.Phone, Purpose: users.PurposeLogin, Hash: "h",
+				ExpiresAt: exp, CreatedAt: exp.Add(-5 * time.Minute)}
+			if err := s.CreateSMSCode(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		live := &users.Session{ID: "s1", UserID: u.ID, CreatedAt: now, LastUsedAt: now}
+		if err := s.CreateSession(ctx, live, &users.RefreshToken{ID: "r1", Hash: "h1", ExpiresAt: now.Add(time.Hour), CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		old := &users.Session{ID: "s2", UserID: u.ID, CreatedAt: now, LastUsedAt: now}
+		if err := s.CreateSession(ctx, old, &users.RefreshToken{ID: "r2", Hash: "h2", ExpiresAt: now.Add(-time.Hour), CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RevokeSession(ctx, "s2", now.Add(-40*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		n, err := s.PurgeExpired(ctx, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// one old code, one expired token, one long-ended session
+		if n != 3 {
+			t.Fatalf("purged %d rows, want 3", n)
+		}
+		if c, _ := s.LastSMSCode(ctx, u.Phone, users.PurposeLogin); c == nil || c.ID != "b" {
+			t.Fatalf("live code purged: %+v", c)
+		}
+		if _, _, err := s.SessionState(ctx, "s1"); err != nil {
+			t.Fatalf("live session purged: %v", err)
+		}
+	}, usersstore.Migrations())
+}
