@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 
@@ -50,12 +51,25 @@ func NewHasher(params Argon2Params, limit int) *Hasher {
 	return h
 }
 
+// maxWait bounds how long a caller queues for a hashing slot, so a flood
+// is answered quickly with ErrBusy instead of piling up requests.
+const maxWait = 3 * time.Second
+
 func (h *Hasher) acquire(ctx context.Context) error {
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	t := time.NewTimer(maxWait)
+	defer t.Stop()
 	select {
 	case h.slots <- struct{}{}:
 		return nil
 	case <-ctx.Done():
 		return ErrBusy.Wrap(ctx.Err())
+	case <-t.C:
+		return ErrBusy
 	}
 }
 
