@@ -77,10 +77,22 @@ func TestNoAccessToOthersPrivateData(t *testing.T) {
 		if got := str(a.api(t, "GET", "/users/"+alice.UserID, "", nil).json(t)["nickname"]); got != "测试用户" {
 			t.Fatalf("alice's nickname changed to %q", got)
 		}
-		// Bob cannot end Alice's session without her refresh token, nor use
-		// the admin detail view.
+		// Sessions: each sees only their own; Bob cannot end Alice's.
+		as := a.api(t, "GET", "/me/sessions", alice.Access, nil)
+		expect(t, as, 200, "")
+		items := as.json(t)["items"].([]any)
+		if len(items) != 1 || !items[0].(map[string]any)["current"].(bool) {
+			t.Fatalf("alice sessions: %s", as.Body)
+		}
+		aliceSession := str(items[0].(map[string]any)["id"])
+		expect(t, a.api(t, "DELETE", "/me/sessions/"+aliceSession, bob.Access, nil), 404, "session.not_found")
+		expect(t, a.api(t, "GET", "/me", alice.Access, nil), 200, "")
+		// Bob cannot use the admin detail view either.
 		expect(t, a.api(t, "GET", "/admin/users/"+alice.UserID, bob.Access, nil), 403, "auth.forbidden")
 		expect(t, a.api(t, "GET", "/me", alice.Access, nil), 200, "")
+		// Alice signs out her device herself.
+		expect(t, a.api(t, "DELETE", "/me/sessions/"+aliceSession, alice.Access, nil), 204, "")
+		expect(t, a.api(t, "GET", "/me", alice.Access, nil), 401, "auth.session_revoked")
 	})
 }
 

@@ -25,6 +25,7 @@ var (
 	ErrWeChatDisabled     = errs.New(errs.KindUnavailable, "auth.wechat_disabled", "未配置微信登录")
 	ErrPhoneTaken         = errs.Conflict("user.phone_taken", "该手机号已绑定其他账号")
 	ErrUserNotFound       = errs.NotFound("user.not_found", "用户不存在")
+	ErrSessionNotFound    = errs.NotFound("session.not_found", "登录设备不存在")
 	ErrTagNotFound        = errs.NotFound("tag.not_found", "标签不存在")
 	ErrTagExists          = errs.Conflict("tag.exists", "标签已存在")
 	ErrTooManyTags        = errs.Invalid("user.too_many_tags", "最多选择 10 个兴趣标签")

@@ -27,6 +27,7 @@ type Store interface {
 	RevokeSession(ctx context.Context, sessionID string, now time.Time) error
 	SessionByTokenHash(ctx context.Context, hash string) (*Session, error)
 	SessionState(ctx context.Context, sessionID string) (*Session, *User, error)
+	ActiveSessions(ctx context.Context, userID string, now time.Time) ([]Session, error)
 
 	CreateSMSCode(ctx context.Context, c *SMSCode) error
 	LastSMSCode(ctx context.Context, phone, purpose string) (*SMSCode, error)

@@ -469,3 +469,34 @@ func (s *Service) codeHash(phone, purpose, code string) string {
 func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
 	return s.Store.PurgeExpired(ctx, s.now())
 }
+
+// MySessions lists the caller's signed-in devices, newest first.
+func (s *Service) MySessions(ctx context.Context) ([]Session, string, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := s.Store.ActiveSessions(ctx, p.UserID, s.now())
+	return list, p.SessionID, err
+}
+
+// EndMySession signs out one of the caller's own devices. Another user's
+// session id is answered as not found.
+func (s *Service) EndMySession(ctx context.Context, sessionID string) error {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return err
+	}
+	sess, _, err := s.Store.SessionState(ctx, sessionID)
+	if errors.Is(err, ErrSessionRevoked) || (err == nil && sess.UserID != p.UserID) {
+		return ErrSessionNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.Store.RevokeSession(ctx, sessionID, s.now()); err != nil {
+		return err
+	}
+	s.dropSessionCache(ctx, []string{sessionID})
+	return nil
+}

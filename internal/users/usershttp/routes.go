@@ -44,6 +44,10 @@ func Register(api huma.API, svc *users.Service) {
 		MaxBodyBytes: 3 << 20}, h.avatar)
 	huma.Register(api, huma.Operation{OperationID: "bind-phone", Method: http.MethodPost, Path: "/me/phone",
 		Summary: "Bind a phone verified by an SMS code (purpose bind)", Tags: tagAuth, Security: bearer}, h.bindPhone)
+	huma.Register(api, huma.Operation{OperationID: "list-my-sessions", Method: http.MethodGet, Path: "/me/sessions",
+		Summary: "The caller's signed-in devices", Tags: tagAuth, Security: bearer}, h.sessions)
+	huma.Register(api, huma.Operation{OperationID: "end-my-session", Method: http.MethodDelete, Path: "/me/sessions/{id}",
+		Summary: "Sign out one of the caller's devices", Tags: tagAuth, Security: bearer, DefaultStatus: http.StatusNoContent}, h.endSession)
 	huma.Register(api, huma.Operation{OperationID: "list-tags", Method: http.MethodGet, Path: "/tags",
 		Summary: "Interest tag catalog", Tags: tagAuth}, h.tags)
 	huma.Register(api, huma.Operation{OperationID: "get-user", Method: http.MethodGet, Path: "/users/{id}",
@@ -274,4 +278,38 @@ func timeOrNil(t *time.Time) *time.Time {
 		return nil
 	}
 	return t
+}
+
+// SessionDTO is one signed-in device of the caller.
+type SessionDTO struct {
+	ID         string    `json:"id"`
+	Current    bool      `json:"current"`
+	UserAgent  string    `json:"user_agent"`
+	IP         string    `json:"ip"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastUsedAt time.Time `json:"last_used_at"`
+}
+
+type sessionsOut struct {
+	Body struct {
+		Items []SessionDTO `json:"items"`
+	}
+}
+
+func (h handlers) sessions(ctx context.Context, _ *struct{}) (*sessionsOut, error) {
+	list, current, err := h.svc.MySessions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &sessionsOut{}
+	out.Body.Items = make([]SessionDTO, len(list))
+	for i, s := range list {
+		out.Body.Items[i] = SessionDTO{ID: s.ID, Current: s.ID == current, UserAgent: s.UserAgent, IP: s.IP,
+			CreatedAt: s.CreatedAt, LastUsedAt: s.LastUsedAt}
+	}
+	return out, nil
+}
+
+func (h handlers) endSession(ctx context.Context, in *idIn) (*struct{}, error) {
+	return nil, h.svc.EndMySession(ctx, in.ID)
 }

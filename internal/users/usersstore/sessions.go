@@ -237,3 +237,21 @@ func (s *Store) PurgeExpired(ctx context.Context, now time.Time) (int64, error) 
 	})
 	return total, err
 }
+
+// ActiveSessions lists a user's sessions that are not revoked and still
+// hold an unexpired refresh token, newest first.
+func (s *Store) ActiveSessions(ctx context.Context, userID string, now time.Time) ([]users.Session, error) {
+	var rows []sessionRow
+	err := s.db.WithContext(ctx).
+		Where("user_id = ? AND revoked_at IS NULL", userID).
+		Where("EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.session_id = sessions.id AND r.used_at IS NULL AND r.expires_at > ?)", now.UTC()).
+		Order("last_used_at DESC").Limit(100).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	out := make([]users.Session, len(rows))
+	for i, r := range rows {
+		out[i] = *r.session()
+	}
+	return out, nil
+}
