@@ -11,6 +11,7 @@ import (
 
 	"github.com/zuju/zuju/internal/platform/events"
 	"github.com/zuju/zuju/internal/platform/jobs"
+	"github.com/zuju/zuju/internal/platform/outbox"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 )
 
@@ -55,6 +56,8 @@ func (a *App) openBackground(ctx context.Context) error {
 		return fmt.Errorf("job queue migrations: %w", err)
 	}
 	a.workers = append(a.workers, worker{name: "jobs", start: a.Jobs.Start, stop: a.Jobs.Stop})
+	relay := outbox.NewRelay(a.DB, a.Bus, a.Logger.With("component", "outbox"), 500*time.Millisecond)
+	a.workers = append(a.workers, worker{name: "outbox", start: relay.Start, stop: relay.Stop})
 	return nil
 }
 

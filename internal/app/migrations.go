@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/zuju/zuju/internal/platform/audit"
+	"github.com/zuju/zuju/internal/platform/outbox"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 	"github.com/zuju/zuju/internal/users/usersstore"
 )
@@ -10,6 +11,7 @@ import (
 func Migrations() []sqldb.Migrations {
 	return []sqldb.Migrations{
 		audit.Migrations(),
+		outbox.Migrations(),
 		usersstore.Migrations(),
 	}
 }

@@ -68,7 +68,7 @@ func (s *Service) Ban(ctx context.Context, id, reason string, until *time.Time) 
 	if err := s.outranks(p, target); err != nil {
 		return nil, err
 	}
-	u, sessions, err := s.Store.Ban(ctx, id, reason, until, now, Audit{Action: "user.ban", TargetType: "user", TargetID: id, Note: reason})
+	u, sessions, err := s.Store.Ban(ctx, id, reason, until, now, Audit{Action: "user.ban", TargetType: "user", TargetID: id, Note: reason, Topic: TopicBanned})
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (s *Service) Unban(ctx context.Context, id, reason string) (*User, error) {
 		return nil, err
 	}
 	reason, _ = CleanText(reason, 0, 200, false)
-	u, sessions, err := s.Store.Unban(ctx, id, s.now(), Audit{Action: "user.unban", TargetType: "user", TargetID: id, Note: reason})
+	u, sessions, err := s.Store.Unban(ctx, id, s.now(), Audit{Action: "user.unban", TargetType: "user", TargetID: id, Note: reason, Topic: TopicUnbanned})
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func (s *Service) SetRoles(ctx context.Context, id string, roles []string) (*Use
 	if p.UserID == id && !(auth.Principal{Roles: want}).Has(auth.RoleSuperAdmin) && p.Has(auth.RoleSuperAdmin) {
 		return nil, ErrSelfAction.WithDetail("不能移除自己的超级管理员角色")
 	}
-	u, sessions, err := s.Store.SetRoles(ctx, id, want, s.now(), Audit{Action: "user.roles_set", TargetType: "user", TargetID: id})
+	u, sessions, err := s.Store.SetRoles(ctx, id, want, s.now(), Audit{Action: "user.roles_set", TargetType: "user", TargetID: id, Topic: TopicRolesChanged})
 	if err != nil {
 		return nil, err
 	}

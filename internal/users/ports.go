@@ -48,12 +48,14 @@ type Store interface {
 	SetRoles(ctx context.Context, id string, roles []auth.Role, now time.Time, a Audit) (*User, []string, error)
 }
 
-// Audit describes the audit row a staff mutation writes.
+// Audit describes the audit row a staff mutation writes, and the event it
+// publishes (Topic empty: none).
 type Audit struct {
 	Action     string
 	TargetType string
 	TargetID   string
 	Note       string
+	Topic      string
 }
 
 // RotateResult tells what happened to a presented refresh token.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zuju/zuju/internal/platform/audit"
 	"github.com/zuju/zuju/internal/platform/auth"
+	"github.com/zuju/zuju/internal/platform/outbox"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 	"github.com/zuju/zuju/internal/users"
 )
@@ -100,7 +101,18 @@ func (s *Store) change(ctx context.Context, id string, a users.Audit, revoke boo
 		if err := tx.Where("id = ?", id).Take(&after).Error; err != nil {
 			return fmt.Errorf("reload user: %w", err)
 		}
-		return audit.Record(ctx, tx, a.Action, a.TargetType, a.TargetID, view(before, ""), view(after, a.Note))
+		if err := audit.Record(ctx, tx, a.Action, a.TargetType, a.TargetID, view(before, ""), view(after, a.Note)); err != nil {
+			return err
+		}
+		if a.Topic == "" {
+			return nil
+		}
+		ev := users.AccountEvent{UserID: id, Reason: after.BanReason, Until: utc(after.BannedUntil)}
+		for _, r := range decodeRoles(after.Roles) {
+			ev.Roles = append(ev.Roles, string(r))
+		}
+		_, err := outbox.Add(ctx, tx, a.Topic, ev)
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
