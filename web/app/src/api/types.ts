@@ -1,0 +1,21 @@
+// Names for the generated API types (src/api/schema.d.ts, from api/openapi.yaml
+// by `npm run gen:api`). Import types from here, not from the schema directly.
+import type { components } from './schema'
+
+type S = components['schemas']
+
+export type User = S['UserDTO']
+export type Tokens = S['TokensDTO']
+export type Tag = S['TagDTO']
+export type Membership = S['MembershipDTO']
+export type PublicUser = S['PublicUserDTO']
+export type Problem = S['Problem']
+export type Gender = User['gender']
+
+export type RegisterBody = S['RegisterInBody']
+export type LoginBody = S['LoginInBody']
+export type SendCodeBody = S['SendCodeInBody']
+export type SendCodeResult = S['SendCodeOutBody']
+export type SmsLoginBody = S['SmsLoginInBody']
+export type UpdateMeBody = S['UpdateMeInBody']
+export type TagList = S['TagsOutBody']

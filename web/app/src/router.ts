@@ -1,0 +1,67 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { useAuthStore } from './stores/auth'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Needs a signed-in user. */
+    auth?: boolean
+    /** Login and register: a signed-in user is sent on. */
+    guest?: boolean
+    title?: string
+  }
+}
+
+export const router = createRouter({
+  history: createWebHistory(import.meta.env.BASE_URL),
+  routes: [
+    {
+      path: '/',
+      component: () => import('./layouts/TabLayout.vue'),
+      children: [
+        { path: '', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: '首页' } },
+        { path: 'me', name: 'me', component: () => import('./views/MeView.vue'), meta: { auth: true, title: '我的' } },
+      ],
+    },
+    {
+      path: '/me/edit',
+      name: 'profile-edit',
+      component: () => import('./views/ProfileEditView.vue'),
+      meta: { auth: true, title: '编辑资料' },
+    },
+    {
+      path: '/me/tags',
+      name: 'tags',
+      component: () => import('./views/TagsView.vue'),
+      meta: { auth: true, title: '兴趣标签' },
+    },
+    { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { guest: true, title: '登录' } },
+    {
+      path: '/register',
+      name: 'register',
+      component: () => import('./views/RegisterView.vue'),
+      meta: { guest: true, title: '注册' },
+    },
+    { path: '/:rest(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: '页面不存在' } },
+  ],
+  scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+})
+
+router.beforeEach((to) => {
+  const auth = useAuthStore()
+  if (to.meta.auth && !auth.loggedIn) {
+    return { name: 'login', query: { redirect: to.fullPath } }
+  }
+  if (to.meta.guest && auth.loggedIn) {
+    return safeRedirect(to.query.redirect) ?? { name: 'me' }
+  }
+  return true
+})
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} · 组局` : '组局'
+})
+
+/** Only same-app paths, never another origin. */
+export function safeRedirect(v: unknown): string | undefined {
+  return typeof v === 'string' && v.startsWith('/') && !v.startsWith('//') ? v : undefined
+}
