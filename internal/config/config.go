@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -162,11 +163,20 @@ func Load(getenv func(string) string, file string) (Config, error) {
 			return cfg, fmt.Errorf("read config file %s: %w", file, err)
 		}
 	}
-	for _, f := range Fields(&cfg) {
+	fields := Fields(&cfg)
+	for _, f := range fields {
 		raw := ""
 		if s := getenv(f.Env); s != "" {
 			raw = s
 		} else if v.IsSet(f.Key) {
+			if _, section := v.Get(f.Key).(map[string]any); section {
+				// "ratelimit" is both the on/off switch and the section of
+				// the limits (ZUJU_RATELIMIT_*): a section is not a value.
+				if hasSection(fields, f.Key) {
+					continue
+				}
+				return cfg, fmt.Errorf("config %s (%s): want a value, got a section", f.Env, f.Key)
+			}
 			raw = fmt.Sprint(v.Get(f.Key))
 			if list, ok := v.Get(f.Key).([]any); ok {
 				parts := make([]string, len(list))
@@ -183,6 +193,10 @@ func Load(getenv func(string) string, file string) (Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+func hasSection(fields []Field, key string) bool {
+	return slices.ContainsFunc(fields, func(f Field) bool { return strings.HasPrefix(f.Key, key+".") })
 }
 
 // Field describes one configuration leaf.
@@ -243,8 +257,8 @@ func (f Field) set(raw string) error {
 		}
 		f.value.SetInt(int64(d))
 	case int, int64:
-		var n int64
-		if _, err := fmt.Sscan(raw, &n); err != nil {
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
 			return fmt.Errorf("not an integer: %q", raw)
 		}
 		f.value.SetInt(n)

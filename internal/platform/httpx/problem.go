@@ -122,6 +122,11 @@ func ProblemFor(requestID string, status int, msg string, errList ...error) *Pro
 		if errors.As(err, &p) {
 			return p
 		}
+		// The body limit of the router cut the body short while huma read it.
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			status = http.StatusRequestEntityTooLarge
+		}
 	}
 	code, detail := codeForStatus(status, msg)
 	p := &Problem{Status: status, Title: http.StatusText(status), Code: code, Detail: detail, RequestID: requestID}

@@ -104,7 +104,9 @@ func New(opts Options) (*Server, error) {
 	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("trusted proxies: %w", err)
 	}
-	e.Use(s.recovery(), s.requestContext(), s.accessLog())
+	// Recovery runs inside the access log so that panics are logged and
+	// counted as the 500s they answer with.
+	e.Use(s.requestContext(), s.accessLog(), s.recovery())
 	if len(opts.CORSOrigins) > 0 {
 		cc := cors.Config{
 			AllowMethods:     []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"},
@@ -121,9 +123,7 @@ func New(opts Options) (*Server, error) {
 		e.Use(cors.New(cc))
 	}
 	e.Use(bodyLimit(opts.UploadMaxBytes))
-	if opts.Authenticate != nil {
-		e.Use(authenticate(opts.Authenticate))
-	}
+	e.Use(authenticate(opts.Authenticate))
 	e.NoRoute(func(c *gin.Context) { WriteProblem(c, http.StatusNotFound, "") })
 	e.NoMethod(func(c *gin.Context) { WriteProblem(c, http.StatusMethodNotAllowed, "") })
 

@@ -68,10 +68,12 @@ func reachable(raw string) error {
 		switch u.Scheme {
 		case "postgres", "postgresql":
 			host = net.JoinHostPort(u.Hostname(), "5432")
-		case "redis":
+		case "redis", "rediss":
 			host = net.JoinHostPort(u.Hostname(), "6379")
 		case "amqp":
 			host = net.JoinHostPort(u.Hostname(), "5672")
+		case "amqps":
+			host = net.JoinHostPort(u.Hostname(), "5671")
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
