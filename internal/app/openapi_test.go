@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/zuju/zuju/internal/config"
@@ -53,4 +54,18 @@ func TestOpenAPIUpToDate(t *testing.T) {
 	if !bytes.Equal(want, got) {
 		t.Fatalf("api/openapi.yaml is out of date with the code: run `make openapi` and commit it")
 	}
+}
+
+// The web apps are served at / and /admin/ with client-side routes falling
+// back to index.html; API paths never do.
+func TestWebAppsServed(t *testing.T) {
+	a := startApp(t, single)
+	for _, p := range []string{"/", "/me", "/admin/", "/admin/users"} {
+		r := call(t, "GET", a.URL+p, "", nil)
+		if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") || !bytes.Contains(r.Body, []byte("zh-CN")) {
+			t.Fatalf("%s: %d %s", p, r.Status, r.Header.Get("Content-Type"))
+		}
+	}
+	expect(t, call(t, "GET", a.URL+"/api/v1/nothing", "", nil), 404, "not_found")
+	expect(t, call(t, "POST", a.URL+"/somewhere", "", nil), 404, "not_found")
 }

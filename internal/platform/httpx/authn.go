@@ -35,7 +35,8 @@ func authenticate(fn Authenticator) gin.HandlerFunc {
 		var p auth.Principal
 		var signedIn bool
 		if h != "" {
-			token, ok := strings.CutPrefix(h, "Bearer ")
+			scheme, token, ok := strings.Cut(h, " ")
+			ok = ok && strings.EqualFold(scheme, "Bearer")
 			if !ok || token == "" {
 				abortWith(c, errs.ErrUnauthenticated)
 				return

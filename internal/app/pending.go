@@ -1,7 +1,0 @@
-package app
-
-import (
-	"github.com/zuju/zuju/internal/platform/httpx"
-)
-
-func mountWeb(*httpx.Server) {}
