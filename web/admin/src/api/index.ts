@@ -1,0 +1,74 @@
+import { ElMessage } from 'element-plus'
+import 'element-plus/es/components/message/style/css'
+import { ApiError, createClient } from './http'
+import type {
+  AdminUser,
+  AdminUserList,
+  AuditList,
+  AuditQuery,
+  BanBody,
+  LoginBody,
+  Tag,
+  TagBody,
+  TagList,
+  TagPatch,
+  Tokens,
+  UnbanBody,
+  User,
+  UserQuery,
+} from './types'
+
+export { ApiError }
+export type * from './types'
+
+let authLostHandler: (() => void) | null = null
+/** Set by main.ts: where to go when the session is over. */
+export function onAuthLost(fn: () => void) {
+  authLostHandler = fn
+}
+
+let tokensHandler: ((t: Tokens) => void) | null = null
+/** Set by the auth store: keeps the signed-in user in step with new tokens. */
+export function onTokens(fn: (t: Tokens) => void) {
+  tokensHandler = fn
+}
+
+export function toastError(err: unknown) {
+  if (err instanceof ApiError) {
+    ElMessage({ type: 'error', message: err.detail, grouping: true, showClose: true })
+  } else if (err instanceof Error && err.name !== 'AbortError') {
+    ElMessage({ type: 'error', message: err.message || '出错了，请稍后再试', grouping: true })
+  }
+}
+
+export const http = createClient({
+  storageKey: 'zuju.admin.tokens',
+  onError: toastError,
+  onAuthLost: () => authLostHandler?.(),
+  onTokens: (t) => tokensHandler?.(t),
+})
+
+const id = (v: string) => encodeURIComponent(v)
+
+export const api = {
+  login: (b: LoginBody) => http.post<Tokens>('/auth/login', b, { auth: false }),
+  logout: () => http.logout(),
+  me: () => http.get<User>('/me'),
+
+  users: (q: UserQuery) => http.get<AdminUserList>('/admin/users', { query: q }),
+  user: (userId: string) => http.get<AdminUser>('/admin/users/' + id(userId)),
+  ban: (userId: string, b: BanBody) => http.post<AdminUser>(`/admin/users/${id(userId)}/ban`, b),
+  unban: (userId: string, b: UnbanBody) => http.post<AdminUser>(`/admin/users/${id(userId)}/unban`, b),
+  setRoles: (userId: string, roles: string[]) => http.put<AdminUser>(`/admin/users/${id(userId)}/roles`, { roles }),
+
+  auditLogs: (q: AuditQuery) => http.get<AuditList>('/admin/audit-logs', { query: q }),
+
+  tags: async (): Promise<Tag[]> => (await http.get<TagList>('/admin/tags')).items ?? [],
+  createTag: (b: TagBody) => http.post<Tag>('/admin/tags', b),
+  updateTag: (tagId: string, b: TagPatch) => http.patch<Tag>('/admin/tags/' + id(tagId), b),
+  deleteTag: (tagId: string) => http.del<void>('/admin/tags/' + id(tagId)),
+
+  /** Public profile; used to show actor nicknames in the audit log. */
+  publicUser: (userId: string) =>
+    http.get<{ id: string; nickname: string; avatar_url: string }>('/users/' + id(userId), { auth: false, quiet: true }),
+}

@@ -1,0 +1,25 @@
+// Names for the generated API types (src/api/schema.d.ts, from api/openapi.yaml
+// by `npm run gen:api`). Import types from here, not from the schema directly.
+import type { components, operations } from './schema'
+
+type S = components['schemas']
+
+export type User = S['UserDTO']
+export type Tokens = S['TokensDTO']
+export type Tag = S['TagDTO']
+export type Problem = S['Problem']
+export type AdminUser = S['AdminUserDTO']
+export type AdminUserList = S['AdminListOutBody']
+export type AuditEntry = S['Entry']
+export type AuditList = S['AuditOutBody']
+export type TagList = S['TagsOutBody']
+export type TagBody = S['TagInBody']
+export type TagPatch = S['TagPatchInBody']
+export type BanBody = S['BanInBody']
+export type UnbanBody = S['UnbanInBody']
+export type LoginBody = S['LoginInBody']
+
+export type UserQuery = NonNullable<operations['admin-list-users']['parameters']['query']>
+export type AuditQuery = NonNullable<operations['admin-audit-logs']['parameters']['query']>
+
+export type Role = 'user' | 'organizer' | 'moderator' | 'admin' | 'super_admin'

@@ -1,0 +1,68 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { useAuthStore } from './stores/auth'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Needs a signed-in staff member (moderator, admin, super admin). */
+    staff?: boolean
+    title?: string
+  }
+}
+
+export const router = createRouter({
+  // Served under /admin/ (vite base), so the history base follows it.
+  history: createWebHistory(import.meta.env.BASE_URL),
+  routes: [
+    { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { title: '登录' } },
+    {
+      path: '/forbidden',
+      name: 'forbidden',
+      component: () => import('./views/ForbiddenView.vue'),
+      meta: { title: '无权访问' },
+    },
+    {
+      path: '/',
+      component: () => import('./layouts/AdminLayout.vue'),
+      meta: { staff: true },
+      children: [
+        { path: '', redirect: { name: 'users' } },
+        { path: 'users', name: 'users', component: () => import('./views/UsersView.vue'), meta: { staff: true, title: '用户管理' } },
+        { path: 'tags', name: 'tags', component: () => import('./views/TagsView.vue'), meta: { staff: true, title: '兴趣标签' } },
+        {
+          path: 'audit-logs',
+          name: 'audit-logs',
+          component: () => import('./views/AuditLogsView.vue'),
+          meta: { staff: true, title: '审计日志' },
+        },
+        {
+          path: ':rest(.*)*',
+          name: 'not-found',
+          component: () => import('./views/NotFoundView.vue'),
+          meta: { staff: true, title: '页面不存在' },
+        },
+      ],
+    },
+  ],
+})
+
+router.beforeEach(async (to) => {
+  const auth = useAuthStore()
+  if (to.name === 'login') {
+    if (auth.loggedIn && (await auth.ensureUser()) && auth.staff) return safeRedirect(to.query.redirect) ?? '/'
+    return true
+  }
+  if (!auth.loggedIn) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  const user = await auth.ensureUser()
+  if (!auth.loggedIn) return { name: 'login', query: { redirect: to.fullPath } }
+  if (to.meta.staff && user && !auth.staff) return { name: 'forbidden' }
+  return true
+})
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} · 组局管理后台` : '组局管理后台'
+})
+
+/** Only paths inside the console, never another origin. */
+export function safeRedirect(v: unknown): string | undefined {
+  return typeof v === 'string' && v.startsWith('/') && !v.startsWith('//') ? v : undefined
+}
