@@ -191,6 +191,19 @@ func TestWeChatLoginAndBindPhone(t *testing.T) {
 		expect(t, a.api(t, "POST", "/auth/sms-codes", other.Access, map[string]any{"phone": phone, "purpose": "bind"}), http.StatusAccepted, "")
 		expect(t, a.api(t, "POST", "/me/phone", other.Access, map[string]any{"phone": phone, "code": a.SMS.last("bind", phone)}), http.StatusConflict, "user.phone_taken")
 
+		// A second WeChat user binds the phone shared via getPhoneNumber.
+		fake.AddCode("wx-code-4", "openid-second", "")
+		second := tokensOf(t, a.api(t, "POST", "/auth/wechat", "", map[string]any{"code": "wx-code-4"}))
+		fake.AddPhoneCode("phone-code-1", "13600000003")
+		wp := a.api(t, "POST", "/me/phone/wechat", second.Access, map[string]any{"code": "phone-code-1"})
+		expect(t, wp, http.StatusOK, "")
+		if str(wp.json(t)["phone"]) != "136****0003" {
+			t.Fatalf("wechat phone not bound: %s", wp.Body)
+		}
+		fake.AddPhoneCode("phone-code-2", "13600000001")
+		expect(t, a.api(t, "POST", "/me/phone/wechat", second.Access, map[string]any{"code": "phone-code-2"}), http.StatusConflict, "user.phone_taken")
+		expect(t, a.api(t, "POST", "/me/phone/wechat", second.Access, map[string]any{"code": "bogus"}), http.StatusUnauthorized, "auth.wechat_code_invalid")
+
 		// WeChat outage is a clear 503.
 		fake.SetOutage(true)
 		fake.AddCode("wx-code-3", "openid-x", "")

@@ -22,3 +22,15 @@ func (w wechatLogin) Code2Session(ctx context.Context, code string) (users.WeCha
 		return users.WeChatIdentity{}, users.ErrWeChatUnavailable.Wrap(err)
 	}
 }
+
+func (w wechatLogin) PhoneNumber(ctx context.Context, code string) (string, error) {
+	p, err := w.mp.GetPhoneNumber(ctx, code)
+	switch {
+	case err == nil:
+		return p, nil
+	case errors.Is(err, wechat.ErrInvalidCode):
+		return "", users.ErrWeChatCode.Wrap(err)
+	default:
+		return "", users.ErrWeChatUnavailable.Wrap(err)
+	}
+}

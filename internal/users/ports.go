@@ -121,6 +121,9 @@ type WeChatIdentity struct {
 // ErrWeChatCode for a bad or used code, ErrWeChatUnavailable otherwise.
 type WeChatLogin interface {
 	Code2Session(ctx context.Context, code string) (WeChatIdentity, error)
+	// PhoneNumber resolves a getPhoneNumber button code to the phone the
+	// user chose (11-digit mainland form).
+	PhoneNumber(ctx context.Context, code string) (string, error)
 }
 
 // FileStore keeps uploaded files and returns their public URL.

@@ -141,15 +141,43 @@ func (s *Service) BindPhone(ctx context.Context, phone, code string) (*User, err
 	if err := s.verifyCode(ctx, p, PurposeBind, code); err != nil {
 		return nil, err
 	}
-	if other, err := s.Store.UserByPhone(ctx, p); err == nil && other.ID != pr.UserID {
+	return s.bindVerifiedPhone(ctx, pr.UserID, p)
+}
+
+// BindWeChatPhone attaches the phone a mini program user shared through
+// the getPhoneNumber button (WeChat has verified it).
+func (s *Service) BindWeChatPhone(ctx context.Context, code string) (*User, error) {
+	pr, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if s.WeChat == nil {
+		return nil, ErrWeChatDisabled
+	}
+	if code == "" || len(code) > 128 {
+		return nil, ErrWeChatCode
+	}
+	phone, err := s.WeChat.PhoneNumber(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := NormalizePhone(phone)
+	if !ok {
+		return nil, ErrInvalidPhone.WithDetail("暂不支持中国大陆以外的手机号")
+	}
+	return s.bindVerifiedPhone(ctx, pr.UserID, p)
+}
+
+func (s *Service) bindVerifiedPhone(ctx context.Context, userID, p string) (*User, error) {
+	if other, err := s.Store.UserByPhone(ctx, p); err == nil && other.ID != userID {
 		return nil, ErrPhoneTaken
 	} else if err != nil && !errors.Is(err, ErrUserNotFound) {
 		return nil, err
 	}
-	if err := s.Store.SetPhone(ctx, pr.UserID, p, s.now()); err != nil {
+	if err := s.Store.SetPhone(ctx, userID, p, s.now()); err != nil {
 		return nil, fmt.Errorf("bind phone: %w", err)
 	}
-	return s.Store.UserByID(ctx, pr.UserID)
+	return s.Store.UserByID(ctx, userID)
 }
 
 // WeChatLogin signs in with a wx.login code, creating the account on first login.

@@ -44,6 +44,8 @@ func Register(api huma.API, svc *users.Service) {
 		MaxBodyBytes: 3 << 20}, h.avatar)
 	huma.Register(api, huma.Operation{OperationID: "bind-phone", Method: http.MethodPost, Path: "/me/phone",
 		Summary: "Bind a phone verified by an SMS code (purpose bind)", Tags: tagAuth, Security: bearer}, h.bindPhone)
+	huma.Register(api, huma.Operation{OperationID: "bind-wechat-phone", Method: http.MethodPost, Path: "/me/phone/wechat",
+		Summary: "Bind the phone shared through the mini program's getPhoneNumber button", Tags: tagAuth, Security: bearer}, h.bindWeChatPhone)
 	huma.Register(api, huma.Operation{OperationID: "list-my-sessions", Method: http.MethodGet, Path: "/me/sessions",
 		Summary: "The caller's signed-in devices", Tags: tagAuth, Security: bearer}, h.sessions)
 	huma.Register(api, huma.Operation{OperationID: "end-my-session", Method: http.MethodDelete, Path: "/me/sessions/{id}",
@@ -312,4 +314,12 @@ func (h handlers) sessions(ctx context.Context, _ *struct{}) (*sessionsOut, erro
 
 func (h handlers) endSession(ctx context.Context, in *idIn) (*struct{}, error) {
 	return nil, h.svc.EndMySession(ctx, in.ID)
+}
+
+func (h handlers) bindWeChatPhone(ctx context.Context, in *wechatIn) (*userOut, error) {
+	u, err := h.svc.BindWeChatPhone(ctx, in.Body.Code)
+	if err != nil {
+		return nil, err
+	}
+	return &userOut{Body: toUser(u)}, nil
 }
