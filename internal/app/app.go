@@ -30,6 +30,7 @@ import (
 	"github.com/zuju/zuju/internal/users"
 	"github.com/zuju/zuju/internal/users/usershttp"
 	"github.com/zuju/zuju/internal/users/usersstore"
+	"github.com/zuju/zuju/web"
 )
 
 // Version is the build version, set by the linker.
@@ -141,6 +142,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		CORSOrigins: cfg.CORSOrigins, TrustedProxies: cfg.TrustedProxies,
 		MaxBodyBytes: cfg.MaxBodyBytes, UploadMaxBytes: 8 << 20,
 		Authenticate: a.Users.Authenticate,
+		Docs:         web.Docs(),
 	})
 	if err != nil {
 		return nil, err

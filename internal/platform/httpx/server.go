@@ -11,12 +11,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"regexp"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,6 +48,10 @@ type Options struct {
 	// limit per operation up to UploadMaxBytes).
 	MaxBodyBytes   int64
 	UploadMaxBytes int64
+	// Docs, when it holds an index.html, is served at /docs (with its files
+	// under /docs/assets/) instead of huma's page that loads a renderer from
+	// a CDN, so the docs work without internet.
+	Docs fs.FS
 	// Authenticate resolves bearer tokens; nil means no caller is ever signed in.
 	Authenticate Authenticator
 }
@@ -132,12 +138,19 @@ func New(opts Options) (*Server, error) {
 	cfg.CreateHooks = nil // no $schema links in every response
 	cfg.OpenAPIPath = "/openapi"
 	cfg.DocsPath = "/docs"
+	selfDocs := opts.Docs != nil && hasIndex(opts.Docs)
+	if selfDocs {
+		cfg.DocsPath = ""
+	}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
 	}
 	s.root = humagin.New(e, cfg)
 	s.API = huma.NewGroup(s.root, APIPrefix)
 
+	if selfDocs {
+		serveDocs(e, opts.Docs)
+	}
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", s.ready)
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
@@ -322,4 +335,32 @@ func Serve(ctx context.Context, srv *http.Server, ln net.Listener, grace time.Du
 		return fmt.Errorf("http server: %w", err)
 	}
 	return nil
+}
+
+func hasIndex(fsys fs.FS) bool {
+	st, err := fs.Stat(fsys, "index.html")
+	return err == nil && !st.IsDir()
+}
+
+// serveDocs serves a self-contained docs page at /docs.
+func serveDocs(e *gin.Engine, fsys fs.FS) {
+	index, _ := fs.ReadFile(fsys, "index.html")
+	e.GET("/docs", func(c *gin.Context) {
+		c.Header("Cache-Control", "no-cache")
+		c.Data(http.StatusOK, "text/html; charset=utf-8", index)
+	})
+	assets, err := fs.Sub(fsys, "assets")
+	if err != nil {
+		return
+	}
+	files := http.FileServer(http.FS(assets))
+	e.GET("/docs/assets/*path", func(c *gin.Context) {
+		if st, err := fs.Stat(assets, strings.TrimPrefix(c.Param("path"), "/")); err != nil || st.IsDir() {
+			WriteProblem(c, http.StatusNotFound, "")
+			return
+		}
+		c.Header("Cache-Control", "public, max-age=86400")
+		c.Request.URL.Path = c.Param("path")
+		files.ServeHTTP(c.Writer, c.Request)
+	})
 }
