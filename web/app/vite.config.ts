@@ -1,3 +1,4 @@
+import { posix } from 'node:path'
 import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
@@ -17,6 +18,31 @@ const keepPlaceholder: Plugin = {
   },
 }
 
+// Vant ships its icon font as a data: URI with a fallback on a third-party CDN.
+// The server's Content-Security-Policy allows fonts from 'self' only, so write
+// the font out as a hashed asset file and drop the remote fallback.
+const selfHostedFonts: Plugin = {
+  name: 'zuju-self-hosted-fonts',
+  apply: 'build',
+  enforce: 'post',
+  generateBundle(_options, bundle) {
+    const dataFont = /url\((['"]?)data:font\/(woff2?|ttf|otf)(?:;charset=[^;,]+)?;base64,([A-Za-z0-9+/=]+)\1\)/g
+    const remoteFont = /,\s*url\((['"]?)(?:https?:)?\/\/[^)]*\1\)\s*format\((['"]?)[\w-]+\2\)/g
+    for (const file of Object.values(bundle)) {
+      if (file.type !== 'asset' || !file.fileName.endsWith('.css')) continue
+      const css = typeof file.source === 'string' ? file.source : new TextDecoder().decode(file.source)
+      if (!css.includes('data:font/') && !remoteFont.test(css)) continue
+      remoteFont.lastIndex = 0
+      file.source = css
+        .replace(dataFont, (_m, _q, ext: string, b64: string) => {
+          const ref = this.emitFile({ type: 'asset', name: `icons.${ext}`, source: Buffer.from(b64, 'base64') })
+          return `url(${posix.relative(posix.dirname(file.fileName), this.getFileName(ref))})`
+        })
+        .replace(remoteFont, '')
+    }
+  },
+}
+
 export default defineConfig({
   base: '/',
   plugins: [
@@ -24,6 +50,7 @@ export default defineConfig({
     // Vant components (and their styles) are imported where they are used.
     Components({ resolvers: [VantResolver()], dts: 'src/components.d.ts' }),
     keepPlaceholder,
+    selfHostedFonts,
   ],
   server: {
     port: 5173,
