@@ -152,3 +152,11 @@ func FuzzAuthDecoding(f *testing.F) {
 		}
 	})
 }
+
+// ZUJU_MAX_BODY_BYTES bounds every JSON body.
+func TestConfiguredBodyLimit(t *testing.T) {
+	a := startApp(t, single, func(c *config.Config, _ *Options) { c.MaxBodyBytes = 2048 })
+	body := `{"account":"` + strings.Repeat("x", 3000) + `","password":"x"}`
+	expect(t, a.api(t, "POST", "/auth/login", "", body), http.StatusRequestEntityTooLarge, "request.too_large")
+	expect(t, a.api(t, "POST", "/auth/login", "", `{"account":"13800000000","password":"xxxxxxxx1"}`), http.StatusUnauthorized, "auth.invalid_credentials")
+}

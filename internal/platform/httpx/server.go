@@ -128,7 +128,7 @@ func New(opts Options) (*Server, error) {
 		}
 		e.Use(cors.New(cc))
 	}
-	e.Use(bodyLimit(opts.UploadMaxBytes))
+	e.Use(bodyLimit(opts.MaxBodyBytes, opts.UploadMaxBytes))
 	e.Use(authenticate(opts.Authenticate))
 	e.NoRoute(func(c *gin.Context) { WriteProblem(c, http.StatusNotFound, "") })
 	e.NoMethod(func(c *gin.Context) { WriteProblem(c, http.StatusMethodNotAllowed, "") })
@@ -285,10 +285,15 @@ func (s *Server) recovery() gin.HandlerFunc {
 	}
 }
 
-// bodyLimit rejects bodies above max: at once when Content-Length says so,
-// otherwise when reading passes the limit.
-func bodyLimit(max int64) gin.HandlerFunc {
+// bodyLimit rejects bodies above the limit — max for JSON and other
+// bodies, uploadMax for multipart uploads: at once when Content-Length says
+// so, otherwise when reading passes the limit.
+func bodyLimit(jsonMax, uploadMax int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		max := jsonMax
+		if strings.HasPrefix(c.ContentType(), "multipart/") {
+			max = uploadMax
+		}
 		if c.Request.ContentLength > max {
 			WriteProblem(c, http.StatusRequestEntityTooLarge, "")
 			c.Abort()
