@@ -35,7 +35,7 @@ export function onTokens(fn: (t: Tokens) => void) {
 
 export function toastError(err: unknown) {
   if (err instanceof ApiError) {
-    ElMessage({ type: 'error', message: err.detail, grouping: true, showClose: true })
+    ElMessage({ type: 'error', message: err.userMessage, grouping: true, showClose: true })
   } else if (err instanceof Error && err.name !== 'AbortError') {
     ElMessage({ type: 'error', message: err.message || '出错了，请稍后再试', grouping: true })
   }

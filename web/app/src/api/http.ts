@@ -36,6 +36,14 @@ export class ApiError extends Error {
     this.retryAfter = retryAfter
     this.requestId = p.request_id || ''
   }
+
+  /** The text to show: `detail`, plus when to try again for a 429. */
+  get userMessage(): string {
+    if (this.status !== 429 || !this.retryAfter) return this.detail
+    const s = this.retryAfter
+    const wait = s < 60 ? `${s} 秒` : s < 3600 ? `${Math.ceil(s / 60)} 分钟` : `${Math.ceil(s / 3600)} 小时`
+    return `${this.detail}（请 ${wait}后重试）`
+  }
 }
 
 function defaultDetail(status: number): string {

@@ -31,7 +31,7 @@ export function onTokens(fn: (t: Tokens) => void) {
 
 export function toastError(err: unknown) {
   if (err instanceof ApiError) {
-    showFailToast({ message: err.detail, wordBreak: 'break-word' })
+    showFailToast({ message: err.userMessage, wordBreak: 'break-word' })
   } else if (err instanceof Error && err.name !== 'AbortError') {
     showFailToast(err.message || '出错了，请稍后再试')
   }
