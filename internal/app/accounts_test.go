@@ -21,7 +21,8 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
 // token (401, and the newer token of that family is revoked too) → logout.
 func TestPasswordSessionLifecycle(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
-		a := startApp(t, b)
+		clk := newClock()
+		a := startApp(t, b, withClock(clk))
 		reg := a.register(t, "13900000001", "secret-pass-1")
 
 		me := a.api(t, "GET", "/me", reg.Access, nil)
@@ -58,7 +59,12 @@ func TestPasswordSessionLifecycle(t *testing.T) {
 		// Wrong password and unknown account give the same answer.
 		expect(t, a.api(t, "POST", "/auth/login", "", map[string]any{"account": "13900000001", "password": "wrong-pass-1"}), http.StatusUnauthorized, "auth.invalid_credentials")
 		expect(t, a.api(t, "POST", "/auth/login", "", map[string]any{"account": "nobody@example.com", "password": "wrong-pass-1"}), http.StatusUnauthorized, "auth.invalid_credentials")
-		expect(t, a.api(t, "POST", "/auth/register", "", map[string]any{"phone": "13900000001", "password": "secret-pass-1", "nickname": "x"}), http.StatusConflict, "auth.account_exists")
+		expect(t, a.api(t, "POST", "/auth/register", "", map[string]any{"phone": "13900000001", "password": "secret-pass-1", "nickname": "x"}), http.StatusBadRequest, "auth.sms_code_required")
+		expect(t, a.api(t, "POST", "/auth/register", "", map[string]any{"phone": "13900000001", "password": "secret-pass-1", "nickname": "x", "code": "000000"}), http.StatusBadRequest, "auth.sms_code_invalid")
+		dupCode := a.smsCode(t, "13900000009", "register", "")
+		expect(t, a.api(t, "POST", "/auth/register", "", map[string]any{"phone": "13900000001", "password": "secret-pass-1", "nickname": "x", "code": dupCode}), http.StatusBadRequest, "auth.sms_code_invalid")
+		clk.Advance(61 * time.Second)
+		expect(t, a.api(t, "POST", "/auth/register", "", map[string]any{"phone": "13900000001", "password": "secret-pass-1", "nickname": "x", "code": a.smsCode(t, "13900000001", "register", "")}), http.StatusConflict, "auth.account_exists")
 
 		// Email accounts work the same way.
 		expect(t, a.api(t, "POST", "/auth/register", "", map[string]any{"email": "Li.Lei@Example.com", "password": "secret-pass-2", "nickname": "李雷"}), http.StatusCreated, "")

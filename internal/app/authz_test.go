@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"mime/multipart"
 	"net/http"
 	"regexp"
@@ -260,4 +261,25 @@ func upload(t *testing.T, url, token, name string, data []byte) response {
 	var out bytes.Buffer
 	_, _ = out.ReadFrom(res.Body)
 	return response{Status: res.StatusCode, Header: res.Header, Body: out.Bytes()}
+}
+
+// Promoting an existing account with `zuju admin create` ends every session
+// it had: whoever registered that address before keeps nothing.
+func TestAdminCreateOnExistingAccountEndsItsSessions(t *testing.T) {
+	a := startApp(t, single)
+	r := a.api(t, "POST", "/auth/register", "", map[string]any{"email": "boss@corp.cn", "password": "squatter-pass-1", "nickname": "x"})
+	expect(t, r, 201, "")
+	squatter := tokensOf(t, r)
+	if _, err := a.Users.CreateAdmin(context.Background(), "", "boss@corp.cn", "owner-pass-2026", ""); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, a.api(t, "GET", "/admin/users", squatter.Access, nil), 401, "auth.session_revoked")
+	expect(t, a.api(t, "POST", "/auth/refresh", "", map[string]any{"refresh_token": squatter.Refresh}), 401, "auth.session_revoked")
+	expect(t, a.api(t, "POST", "/auth/login", "", map[string]any{"account": "boss@corp.cn", "password": "squatter-pass-1"}), 401, "auth.invalid_credentials")
+	owner := tokensOf(t, a.api(t, "POST", "/auth/login", "", map[string]any{"account": "boss@corp.cn", "password": "owner-pass-2026"}))
+	expect(t, a.api(t, "GET", "/admin/users", owner.Access, nil), 200, "")
+	logs := a.api(t, "GET", "/admin/audit-logs?action=user.promote_admin", owner.Access, nil)
+	if n := len(logs.json(t)["items"].([]any)); n != 1 || !strings.Contains(string(logs.Body), "system:cli") {
+		t.Fatalf("promotion audit: %s", logs.Body)
+	}
 }

@@ -35,6 +35,7 @@ func TestBadInputIsAProblemNever500(t *testing.T) {
 			{"long nickname in bounds", "POST", "/auth/register", "", map[string]any{"phone": "13500000002", "password": "secret-pass-1", "nickname": strings.Repeat("长", 30)}, 400, "user.invalid_nickname"},
 			{"invalid phone", "POST", "/auth/register", "", map[string]any{"phone": "12345", "password": "secret-pass-1", "nickname": "x"}, 400, "auth.invalid_phone"},
 			{"invalid email", "POST", "/auth/register", "", map[string]any{"email": "not-an-email", "password": "secret-pass-1", "nickname": "x"}, 400, "auth.invalid_email"},
+			{"phone without sms code", "POST", "/auth/register", "", map[string]any{"phone": "13500000002", "password": "secret-pass-1", "nickname": "x"}, 400, "auth.sms_code_required"},
 			{"no account", "POST", "/auth/register", "", map[string]any{"password": "secret-pass-1", "nickname": "x"}, 400, "auth.account_required"},
 			{"weak password short", "POST", "/auth/register", "", map[string]any{"phone": "13500000002", "password": "abc1", "nickname": "x"}, 400, "auth.weak_password"},
 			{"weak password common", "POST", "/auth/register", "", map[string]any{"phone": "13500000002", "password": "password123", "nickname": "x"}, 400, "auth.weak_password"},

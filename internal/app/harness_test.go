@@ -245,10 +245,19 @@ func tokensOf(t testing.TB, r response) tokens {
 
 func str(v any) string { s, _ := v.(string); return s }
 
-// register creates an account by phone and returns its tokens.
+// smsCode asks for a code and returns what the phone received.
+func (a *testApp) smsCode(t testing.TB, phone, purpose, token string) string {
+	t.Helper()
+	expect(t, a.api(t, "POST", "/auth/sms-codes", token, map[string]any{"phone": phone, "purpose": purpose}), http.StatusAccepted, "")
+	return a.SMS.last(purpose, phone)
+}
+
+// register creates an account by phone (proven by an SMS code) and
+// returns its tokens.
 func (a *testApp) register(t testing.TB, phone, password string) tokens {
 	t.Helper()
-	r := a.api(t, "POST", "/auth/register", "", map[string]any{"phone": phone, "password": password, "nickname": "测试用户"})
+	code := a.smsCode(t, phone, "register", "")
+	r := a.api(t, "POST", "/auth/register", "", map[string]any{"phone": phone, "password": password, "nickname": "测试用户", "code": code})
 	expect(t, r, http.StatusCreated, "")
 	return tokensOf(t, r)
 }

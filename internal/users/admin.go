@@ -94,7 +94,7 @@ func (s *Service) Unban(ctx context.Context, id, reason string) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.refreshSessionCache(ctx, sessions)
+	s.rolesToSessionCache(ctx, u, sessions)
 	return u, nil
 }
 
@@ -150,7 +150,7 @@ func (s *Service) SetRoles(ctx context.Context, id string, roles []string) (*Use
 	if err != nil {
 		return nil, err
 	}
-	s.refreshSessionCache(ctx, sessions)
+	s.rolesToSessionCache(ctx, u, sessions)
 	return u, nil
 }
 

@@ -18,7 +18,7 @@ type Store interface {
 	UserByOpenID(ctx context.Context, openID string) (*User, error)
 	UpdateProfile(ctx context.Context, id string, p ProfilePatch, now time.Time) (*User, error)
 	SetPhone(ctx context.Context, id, phone string, now time.Time) error
-	SetPassword(ctx context.Context, id, hash string, now time.Time) error
+	PromoteAdmin(ctx context.Context, id, hash string, roles []auth.Role, now time.Time, a Audit) (*User, []string, error)
 	TouchLogin(ctx context.Context, id string, at time.Time) error
 	SetUserTags(ctx context.Context, userID string, tagIDs []string) error
 
@@ -97,6 +97,7 @@ type UserFilter struct {
 type Cache interface {
 	Get(ctx context.Context, key string) ([]byte, bool, error)
 	Set(ctx context.Context, key string, val []byte, ttl time.Duration) error
+	Add(ctx context.Context, key string, val []byte, ttl time.Duration) (bool, error)
 	Delete(ctx context.Context, keys ...string) error
 }
 

@@ -123,9 +123,16 @@ func (s *Service) limit(ctx context.Context, key string, l ratelimit.Limit, e *e
 // RegisterInput is a new account by password.
 type RegisterInput struct {
 	Phone, Email, Password, Nickname string
+	// Code is the SMS code (purpose register) that proves the phone is the
+	// registrant's; required with Phone.
+	Code string
 }
 
-// Register creates an account with a password and signs it in.
+// Register creates an account with a password and signs it in. A phone
+// must be proven with an SMS code, so nobody can register someone else's
+// number (and later share the account its owner signs in to by SMS).
+// Emails are not verified yet: an email account is only reachable by its
+// password.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (*Tokens, error) {
 	ip := reqctx.From(ctx).ClientIP
 	if err := s.limit(ctx, "register:ip:"+ip, s.s.RegisterPerIP, errs.ErrRateLimited); err != nil {
@@ -162,6 +169,14 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*Tokens, erro
 		return nil, err
 	}
 	u.PasswordHash = hash
+	if u.Phone != "" {
+		if in.Code == "" {
+			return nil, ErrSMSCodeRequired
+		}
+		if err := s.verifyCode(ctx, u.Phone, PurposeRegister, in.Code); err != nil {
+			return nil, err
+		}
+	}
 	now := s.now()
 	u.CreatedAt, u.UpdatedAt = now, now
 	if err := s.Store.CreateUser(ctx, u); err != nil {
@@ -204,13 +219,12 @@ func (s *Service) CreateAdmin(ctx context.Context, phone, email, password, nickn
 	}
 	now := s.now()
 	roles := []auth.Role{auth.RoleUser, auth.RoleSuperAdmin}
-	a := Audit{Action: "user.roles_set", TargetType: "user", Note: "admin create"}
 	if existing != nil {
-		if err := s.Store.SetPassword(ctx, existing.ID, hash, now); err != nil {
-			return nil, err
-		}
-		a.TargetID = existing.ID
-		u, sessions, err := s.Store.SetRoles(ctx, existing.ID, roles, now, a)
+		// Promoting an existing account: new password, super admin, and every
+		// session it had ends, so nobody who held it before keeps access.
+		ctx = auth.WithPrincipal(ctx, auth.Principal{UserID: "system:cli", SessionID: "cli"})
+		u, sessions, err := s.Store.PromoteAdmin(ctx, existing.ID, hash, roles, now,
+			Audit{Action: "user.promote_admin", TargetType: "user", TargetID: existing.ID, Note: "zuju admin create", Topic: TopicRolesChanged})
 		if err != nil {
 			return nil, err
 		}
@@ -376,7 +390,8 @@ func (s *Service) Logout(ctx context.Context, refresh string) error {
 
 // Authenticate verifies an access token and that its session is still
 // live, returning the principal with the account's current roles. Results
-// are cached briefly; revocations overwrite the cache at once.
+// are cached briefly (set-if-absent), while revocations and role changes
+// overwrite the cache, so they take effect on every replica at once.
 func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principal, error) {
 	p, err := s.Tokens.Verify(token)
 	if err != nil {
@@ -395,7 +410,13 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 	case sess.RevokedAt == nil && sess.UserID == p.UserID && !u.BannedAt(s.now()):
 		val = encodeRoles(u.Roles)
 	}
-	_ = s.Cache.Set(ctx, key, []byte(val), s.s.SessionCacheTTL)
+	// Add, not Set: a revocation or role change written meanwhile wins over
+	// what this request read before it.
+	if ok, err := s.Cache.Add(ctx, key, []byte(val), s.s.SessionCacheTTL); err == nil && !ok {
+		if b, found, err := s.Cache.Get(ctx, key); err == nil && found {
+			val = string(b)
+		}
+	}
 	return decodeSession(p, val)
 }
 
@@ -430,16 +451,16 @@ func (s *Service) dropSessionCache(ctx context.Context, sessionIDs []string) {
 	}
 }
 
-// refreshSessionCache forgets cached session state so the next request
-// reads the current roles.
-func (s *Service) refreshSessionCache(ctx context.Context, sessionIDs []string) {
-	keys := make([]string, len(sessionIDs))
-	for i, id := range sessionIDs {
-		keys[i] = "sess:" + id
+// rolesToSessionCache writes an account's new roles to the cache of its
+// live sessions, overwriting whatever a concurrent request cached before.
+func (s *Service) rolesToSessionCache(ctx context.Context, u *User, sessionIDs []string) {
+	val := []byte(encodeRoles(u.Roles))
+	if u.BannedAt(s.now()) {
+		val = []byte("-")
 	}
-	if len(keys) > 0 {
-		if err := s.Cache.Delete(ctx, keys...); err != nil {
-			s.Logger.Warn("session cache delete failed", "err", err)
+	for _, id := range sessionIDs {
+		if err := s.Cache.Set(ctx, "sess:"+id, val, s.s.SessionCacheTTL); err != nil {
+			s.Logger.Warn("session cache update failed", "err", err)
 		}
 	}
 }

@@ -19,7 +19,7 @@ type SMSCodeSent struct {
 // SendSMSCode sends a one-time code: one per phone per cooldown, limited per
 // phone and per ip per hour. The code is stored only as an HMAC.
 func (s *Service) SendSMSCode(ctx context.Context, phone, purpose string) (*SMSCodeSent, error) {
-	if purpose != PurposeLogin && purpose != PurposeBind {
+	if purpose != PurposeLogin && purpose != PurposeBind && purpose != PurposeRegister {
 		return nil, ErrSMSPurpose
 	}
 	if purpose == PurposeBind {

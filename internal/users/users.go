@@ -99,8 +99,9 @@ type SMSCode struct {
 
 // SMS code purposes.
 const (
-	PurposeLogin = "login"
-	PurposeBind  = "bind"
+	PurposeLogin    = "login"
+	PurposeBind     = "bind"
+	PurposeRegister = "register"
 )
 
 // Tokens is the result of a sign-in.

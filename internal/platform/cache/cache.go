@@ -22,6 +22,9 @@ type Cache interface {
 	Get(ctx context.Context, key string) ([]byte, bool, error)
 	// Set stores val under key for ttl (no expiry when ttl <= 0).
 	Set(ctx context.Context, key string, val []byte, ttl time.Duration) error
+	// Add stores val under key only if no live value is there, atomically,
+	// and reports whether it did.
+	Add(ctx context.Context, key string, val []byte, ttl time.Duration) (bool, error)
 	// Delete removes the given keys; missing keys are not an error.
 	Delete(ctx context.Context, keys ...string) error
 }

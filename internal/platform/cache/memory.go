@@ -87,7 +87,24 @@ func (m *Memory) Get(_ context.Context, key string) ([]byte, bool, error) {
 func (m *Memory) Set(_ context.Context, key string, val []byte, ttl time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.put(key, val, ttl, m.now())
+	return nil
+}
+
+// Add stores a copy of val under key unless a live value is there.
+func (m *Memory) Add(_ context.Context, key string, val []byte, ttl time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	now := m.now()
+	if e, ok := m.items[key]; ok && !m.expired(e, now) {
+		return false, nil
+	}
+	m.put(key, val, ttl, now)
+	return true, nil
+}
+
+// put stores val under key; m.mu must be held.
+func (m *Memory) put(key string, val []byte, ttl time.Duration, now time.Time) {
 	var deadline time.Time
 	if ttl > 0 {
 		deadline = now.Add(ttl)
@@ -96,7 +113,7 @@ func (m *Memory) Set(_ context.Context, key string, val []byte, ttl time.Duratio
 		e.val = clone(val)
 		m.setDeadline(e, deadline)
 		m.lru.MoveToFront(e.elem)
-		return nil
+		return
 	}
 	for len(m.items) >= m.maxEntries {
 		m.evictOne(now)
@@ -105,7 +122,6 @@ func (m *Memory) Set(_ context.Context, key string, val []byte, ttl time.Duratio
 	e.elem = m.lru.PushFront(e)
 	m.items[key] = e
 	m.setDeadline(e, deadline)
-	return nil
 }
 
 // Delete removes the given keys.

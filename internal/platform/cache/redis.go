@@ -51,6 +51,24 @@ func (r *Redis) Set(ctx context.Context, key string, val []byte, ttl time.Durati
 	return nil
 }
 
+// Add stores val under key unless the key exists (SET NX).
+func (r *Redis) Add(ctx context.Context, key string, val []byte, ttl time.Duration) (bool, error) {
+	switch {
+	case ttl <= 0:
+		ttl = 0
+	case ttl < time.Millisecond:
+		ttl = time.Millisecond
+	}
+	if val == nil {
+		val = []byte{}
+	}
+	ok, err := r.client.SetNX(ctx, r.prefix+key, val, ttl).Result()
+	if err != nil {
+		return false, fmt.Errorf("cache add %q: %w", key, err)
+	}
+	return ok, nil
+}
+
 // Delete removes the given keys.
 func (r *Redis) Delete(ctx context.Context, keys ...string) error {
 	if len(keys) == 0 {

@@ -70,12 +70,13 @@ type registerIn struct {
 		Email    string `json:"email,omitempty" maxLength:"254"`
 		Password string `json:"password" maxLength:"128" doc:"at least 8 characters with letters and digits"`
 		Nickname string `json:"nickname" maxLength:"64" doc:"1–20 characters"`
+		Code     string `json:"code,omitempty" maxLength:"6" doc:"SMS code of purpose register; required with phone"`
 	}
 }
 
 func (h handlers) register(ctx context.Context, in *registerIn) (*tokensOut, error) {
 	t, err := h.svc.Register(ctx, users.RegisterInput{Phone: in.Body.Phone, Email: in.Body.Email,
-		Password: in.Body.Password, Nickname: in.Body.Nickname})
+		Password: in.Body.Password, Nickname: in.Body.Nickname, Code: in.Body.Code})
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +101,7 @@ func (h handlers) login(ctx context.Context, in *loginIn) (*tokensOut, error) {
 type sendCodeIn struct {
 	Body struct {
 		Phone   string `json:"phone" maxLength:"20"`
-		Purpose string `json:"purpose" enum:"login,bind" doc:"login, or bind (signed in: bind this phone to the account)"`
+		Purpose string `json:"purpose" enum:"login,register,bind" doc:"login; register (before registering with this phone); bind (signed in: bind this phone to the account)"`
 	}
 }
 

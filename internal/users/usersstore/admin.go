@@ -69,8 +69,8 @@ func view(r userRow, note string) auditView {
 }
 
 // change runs a staff mutation of one account in a transaction with its
-// audit row, and returns the account after and the ids of its sessions
-// (revoked ones included when revoke is set, which ends them all).
+// audit row (and event), and returns the account after and the ids of the
+// sessions that were live; with revoke set, those sessions end.
 func (s *Store) change(ctx context.Context, id string, a users.Audit, revoke bool, now time.Time, set map[string]any) (*users.User, []string, error) {
 	var sessions []string
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -85,10 +85,7 @@ func (s *Store) change(ctx context.Context, id string, a users.Audit, revoke boo
 		if err := tx.Model(&userRow{}).Where("id = ?", id).Updates(set).Error; err != nil {
 			return fmt.Errorf("update user: %w", err)
 		}
-		q := tx.Model(&sessionRow{}).Where("user_id = ?", id)
-		if revoke {
-			q = q.Where("revoked_at IS NULL")
-		}
+		q := tx.Model(&sessionRow{}).Where("user_id = ? AND revoked_at IS NULL", id)
 		if err := q.Pluck("id", &sessions).Error; err != nil {
 			return fmt.Errorf("list sessions: %w", err)
 		}
@@ -134,6 +131,12 @@ func (s *Store) Unban(ctx context.Context, id string, now time.Time, a users.Aud
 	return s.change(ctx, id, a, false, now, map[string]any{
 		"status": users.StatusActive, "ban_reason": "", "banned_until": nil,
 	})
+}
+
+// PromoteAdmin gives an existing account a new password and roles and ends
+// all its sessions, in one transaction with its audit row.
+func (s *Store) PromoteAdmin(ctx context.Context, id, hash string, roles []auth.Role, now time.Time, a users.Audit) (*users.User, []string, error) {
+	return s.change(ctx, id, a, true, now, map[string]any{"password_hash": hash, "roles": encodeRoles(roles)})
 }
 
 // SetRoles replaces an account's roles.

@@ -213,16 +213,6 @@ func (s *Store) SetPhone(ctx context.Context, id, phone string, now time.Time) e
 	return nil
 }
 
-// SetPassword replaces the password hash.
-func (s *Store) SetPassword(ctx context.Context, id, hash string, now time.Time) error {
-	err := s.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", id).
-		Updates(map[string]any{"password_hash": hash, "updated_at": now.UTC()}).Error
-	if err != nil {
-		return fmt.Errorf("set password: %w", err)
-	}
-	return nil
-}
-
 // TouchLogin records the last sign-in.
 func (s *Store) TouchLogin(ctx context.Context, id string, at time.Time) error {
 	return s.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", id).Update("last_login_at", at.UTC()).Error

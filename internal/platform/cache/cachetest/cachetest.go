@@ -65,6 +65,8 @@ func Run(t *testing.T, b Backend) {
 		{"Expiry", testExpiry},
 		{"OverwriteChangesTTL", testOverwriteTTL},
 		{"Concurrent", testConcurrent},
+		{"AddOnlyIfAbsent", testAdd},
+		{"AddConcurrentOneWinner", testAddConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, b) })
@@ -280,5 +282,57 @@ func testConcurrent(t *testing.T, b Backend) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+func testAdd(t *testing.T, b Backend) {
+	c, s := newCache(t, b)
+	ctx := context.Background()
+	ttl := time.Hour
+	if !s.manual {
+		ttl = 400 * time.Millisecond
+	}
+	if ok, err := c.Add(ctx, "k", []byte("first"), ttl); err != nil || !ok {
+		t.Fatalf("add to empty key: %v %v", ok, err)
+	}
+	if ok, err := c.Add(ctx, "k", []byte("second"), ttl); err != nil || ok {
+		t.Fatalf("add over a live value: %v %v", ok, err)
+	}
+	expectValue(t, c, "k", []byte("first"))
+	// An expired value does not block Add.
+	s.wait(ttl + ttl/2)
+	if ok, err := c.Add(ctx, "k", []byte("third"), ttl); err != nil || !ok {
+		t.Fatalf("add over an expired value: %v %v", ok, err)
+	}
+	expectValue(t, c, "k", []byte("third"))
+	// Set always overwrites.
+	mustSet(t, c, "k", []byte("set"), ttl)
+	expectValue(t, c, "k", []byte("set"))
+}
+
+func testAddConcurrent(t *testing.T, b Backend) {
+	c, _ := newCache(t, b)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins := 0
+	for i := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := c.Add(ctx, "race", []byte{byte(i)}, time.Minute)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				mu.Lock()
+				wins++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 {
+		t.Fatalf("%d concurrent adds won, want 1", wins)
 	}
 }
