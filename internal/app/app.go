@@ -140,7 +140,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	a.HTTP, err = httpx.New(httpx.Options{
 		Title: "Zuju API", Version: Version, Logger: logger,
 		CORSOrigins: cfg.CORSOrigins, TrustedProxies: cfg.TrustedProxies,
-		MaxBodyBytes: cfg.MaxBodyBytes, UploadMaxBytes: 8 << 20,
+		MaxBodyBytes: cfg.MaxBodyBytes, UploadMaxBytes: max(8<<20, cfg.Files.MaxImageBytes+1<<20),
 		Authenticate: a.Users.Authenticate,
 		Docs:         web.Docs(),
 	})

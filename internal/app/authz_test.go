@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +111,10 @@ func TestAdminBanRolesAndAudit(t *testing.T) {
 		if lm["total"].(float64) != 1 || !strings.Contains(string(list.Body), "134****0010") {
 			t.Fatalf("search: %s", list.Body)
 		}
+		// Contact data matches only exactly: a prefix finds nobody.
+		if n := a.api(t, "GET", "/admin/users?q=1340000001", root.Access, nil).json(t)["total"].(float64); n != 0 {
+			t.Fatalf("partial phone search found %v users", n)
+		}
 		detail := a.api(t, "GET", "/admin/users/"+u.UserID, root.Access, nil)
 		expect(t, detail, 200, "")
 		if str(detail.json(t)["phone"]) != "13400000010" {
@@ -128,7 +133,7 @@ func TestAdminBanRolesAndAudit(t *testing.T) {
 
 		// Ban: the live access token stops at once; login is refused with the reason.
 		until := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
-		expect(t, a.api(t, "POST", "/admin/users/"+u.UserID+"/ban", root.Access, map[string]any{"reason": ""}), 400, "user.invalid_profile")
+		expect(t, a.api(t, "POST", "/admin/users/"+u.UserID+"/ban", root.Access, map[string]any{"reason": ""}), 400, "user.invalid_ban_reason")
 		expect(t, a.api(t, "POST", "/admin/users/"+u.UserID+"/ban", root.Access, map[string]any{"reason": "发布广告", "until": "2001-01-01T00:00:00Z"}), 400, "user.invalid_ban")
 		expect(t, a.api(t, "POST", "/admin/users/"+u.UserID+"/ban", root.Access, map[string]any{"reason": "发布广告", "until": until}), 200, "")
 		expect(t, a.api(t, "GET", "/me", u.Access, nil), 401, "auth.session_revoked")
@@ -282,4 +287,42 @@ func TestAdminCreateOnExistingAccountEndsItsSessions(t *testing.T) {
 	if n := len(logs.json(t)["items"].([]any)); n != 1 || !strings.Contains(string(logs.Body), "system:cli") {
 		t.Fatalf("promotion audit: %s", logs.Body)
 	}
+}
+
+// Concurrent tag replacements never leave more than the limit.
+func TestConcurrentTagReplacementKeepsLimit(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		a := startApp(t, b)
+		root := a.admin(t, "root4@example.com")
+		u := a.register(t, "13400000030", "secret-pass-1")
+		var ids []string
+		for i := range 20 {
+			r := a.api(t, "POST", "/admin/tags", root.Access, map[string]any{"name": "标签" + strconv.Itoa(i), "category": "c"})
+			expect(t, r, 201, "")
+			ids = append(ids, str(r.json(t)["id"]))
+		}
+		done := make(chan int, 8)
+		for i := range 8 {
+			set := ids[i%2*10 : i%2*10+10]
+			go func() { done <- a.api(t, "PUT", "/me/tags", u.Access, map[string]any{"tag_ids": set}).Status }()
+		}
+		for range 8 {
+			if s := <-done; s != 200 {
+				t.Fatalf("status %d", s)
+			}
+		}
+		if n := len(a.api(t, "GET", "/me", u.Access, nil).json(t)["tags"].([]any)); n != 10 {
+			t.Fatalf("%d tags after concurrent replacements, want 10", n)
+		}
+		expect(t, a.api(t, "POST", "/admin/tags", root.Access, map[string]any{"name": "大数", "sort": 3000000000}), 422, "request.invalid")
+	})
+}
+
+// A stale access token never blocks the sign-in routes (e.g. logout).
+func TestStaleTokenOnAuthRoutes(t *testing.T) {
+	a := startApp(t, single)
+	u := a.register(t, "13400000040", "secret-pass-1")
+	expect(t, a.api(t, "POST", "/auth/logout", "expired.or.garbage", map[string]any{"refresh_token": u.Refresh}), 204, "")
+	expect(t, a.api(t, "POST", "/auth/refresh", "", map[string]any{"refresh_token": u.Refresh}), 401, "auth.session_revoked")
+	expect(t, a.api(t, "GET", "/me", "expired.or.garbage", nil), 401, "auth.invalid_token")
 }

@@ -342,6 +342,18 @@ func (c *Config) Validate() error {
 	if c.MaxBodyBytes < 1024 {
 		add("ZUJU_MAX_BODY_BYTES must be at least 1024")
 	}
+	for _, l := range []struct {
+		name string
+		n    int
+	}{
+		{"LOGIN_PER_IP", c.Limits.LoginPerIP}, {"LOGIN_PER_ACCOUNT", c.Limits.LoginPerAccount},
+		{"REGISTER_PER_IP", c.Limits.RegisterPerIP}, {"SMS_PER_PHONE", c.Limits.SMSPerPhone},
+		{"SMS_PER_IP", c.Limits.SMSPerIP}, {"REFRESH_PER_IP", c.Limits.RefreshPerIP},
+	} {
+		if l.n < 1 {
+			add("ZUJU_RATELIMIT_%s must be at least 1 (ZUJU_RATELIMIT=off turns every limit off in development)", l.name)
+		}
+	}
 	if c.Auth.AccessTTL < time.Minute || c.Auth.AccessTTL > 24*time.Hour {
 		add("ZUJU_AUTH_ACCESS_TTL must be between 1m and 24h")
 	}

@@ -51,7 +51,7 @@ func (s *Service) Ban(ctx context.Context, id, reason string, until *time.Time) 
 	}
 	reason, ok := CleanText(reason, 1, 200, false)
 	if !ok {
-		return nil, ErrInvalidProfile.WithDetail("请填写封禁原因（不超过 200 字）")
+		return nil, ErrInvalidBanReason
 	}
 	now := s.now()
 	if until != nil {
@@ -161,11 +161,11 @@ func (s *Service) CreateTag(ctx context.Context, name, category string, sort int
 	}
 	name, ok := CleanText(name, 1, 20, false)
 	if !ok {
-		return nil, ErrInvalidProfile.WithDetail("标签名需为 1–20 个字符")
+		return nil, ErrInvalidTag
 	}
 	category, ok = CleanText(category, 0, 20, false)
 	if !ok {
-		return nil, ErrInvalidProfile.WithDetail("分类名不能超过 20 个字符")
+		return nil, ErrInvalidTag
 	}
 	t := &Tag{ID: newID(), Name: name, Category: category, Sort: sort, CreatedAt: s.now()}
 	if err := s.Store.CreateTag(ctx, t, Audit{Action: "tag.create", TargetType: "tag", TargetID: t.ID}); err != nil {
@@ -182,14 +182,14 @@ func (s *Service) UpdateTag(ctx context.Context, id string, name, category *stri
 	if name != nil {
 		v, ok := CleanText(*name, 1, 20, false)
 		if !ok {
-			return nil, ErrInvalidProfile.WithDetail("标签名需为 1–20 个字符")
+			return nil, ErrInvalidTag
 		}
 		name = &v
 	}
 	if category != nil {
 		v, ok := CleanText(*category, 0, 20, false)
 		if !ok {
-			return nil, ErrInvalidProfile.WithDetail("分类名不能超过 20 个字符")
+			return nil, ErrInvalidTag
 		}
 		category = &v
 	}

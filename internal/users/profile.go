@@ -3,6 +3,7 @@ package users
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	_ "image/jpeg" // decoders for avatar validation
 	_ "image/png"
@@ -10,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/zuju/zuju/internal/platform/auth"
+	"github.com/zuju/zuju/internal/platform/errs"
 )
 
 // Me returns the caller's own account.
@@ -21,14 +23,13 @@ func (s *Service) Me(ctx context.Context) (*User, error) {
 	return s.Store.UserByID(ctx, p.UserID)
 }
 
-// Public returns another user's account for the public profile (the
-// transport shows public fields only).
-func (s *Service) Public(ctx context.Context, id string) (*User, error) {
+// Public returns the public fields of an account.
+func (s *Service) Public(ctx context.Context, id string) (PublicProfile, error) {
 	u, err := s.Store.UserByID(ctx, id)
 	if err != nil {
-		return nil, err
+		return PublicProfile{}, err
 	}
-	return u, nil
+	return PublicProfile{ID: u.ID, Nickname: u.Nickname, AvatarURL: u.AvatarURL, Bio: u.Bio, City: u.City}, nil
 }
 
 // UpdateProfile changes the caller's own profile.
@@ -108,6 +109,10 @@ func (s *Service) Tags(ctx context.Context) ([]Tag, error) { return s.Store.Tags
 
 var avatarTypes = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
 
+// MaxImageBytes is the largest image SetAvatar accepts; callers read at
+// most one byte more.
+func (s *Service) MaxImageBytes() int64 { return s.s.MaxImageBytes }
+
 // SetAvatar stores an uploaded image as the caller's avatar. The type is
 // sniffed from the content, never taken from the client.
 func (s *Service) SetAvatar(ctx context.Context, data []byte) (*User, error) {
@@ -116,7 +121,10 @@ func (s *Service) SetAvatar(ctx context.Context, data []byte) (*User, error) {
 		return nil, err
 	}
 	if int64(len(data)) > s.s.MaxImageBytes {
-		return nil, ErrImageTooLarge
+		return nil, ErrImageTooLarge.WithDetail(fmt.Sprintf("图片不能超过 %.1f MB", float64(s.s.MaxImageBytes)/(1<<20)))
+	}
+	if err := s.limit(ctx, "upload:user:"+p.UserID, s.s.UploadsPerUser, errs.ErrRateLimited); err != nil {
+		return nil, err
 	}
 	ct := http.DetectContentType(data)
 	ext, ok := avatarTypes[ct]

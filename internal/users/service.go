@@ -35,6 +35,7 @@ type Settings struct {
 	SMSPerPhone     ratelimit.Limit
 	SMSPerIP        ratelimit.Limit
 	RefreshPerIP    ratelimit.Limit
+	UploadsPerUser  ratelimit.Limit
 	MaxImageBytes   int64
 	// CodeKey keys the HMAC under which SMS codes are stored.
 	CodeKey []byte
@@ -54,6 +55,7 @@ func DefaultSettings() Settings {
 		SMSPerPhone:     ratelimit.PerHour(10),
 		SMSPerIP:        ratelimit.PerHour(30),
 		RefreshPerIP:    ratelimit.PerMinute(60),
+		UploadsPerUser:  ratelimit.PerHour(30),
 		MaxImageBytes:   2 << 20,
 	}
 }

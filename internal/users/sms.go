@@ -94,6 +94,9 @@ func (s *Service) verifyCode(ctx context.Context, phone, purpose, code string) e
 
 // SMSLogin signs in with a phone and code, creating the account on first login.
 func (s *Service) SMSLogin(ctx context.Context, phone, code string) (*Tokens, error) {
+	if err := s.limit(ctx, "login:ip:"+reqctx.From(ctx).ClientIP, s.s.LoginPerIP, ErrTooManyAttempts); err != nil {
+		return nil, err
+	}
 	p, ok := NormalizePhone(phone)
 	if !ok {
 		return nil, ErrInvalidPhone
@@ -184,6 +187,9 @@ func (s *Service) bindVerifiedPhone(ctx context.Context, userID, p string) (*Use
 func (s *Service) WeChatLogin(ctx context.Context, code string) (*Tokens, error) {
 	if s.WeChat == nil {
 		return nil, ErrWeChatDisabled
+	}
+	if err := s.limit(ctx, "login:ip:"+reqctx.From(ctx).ClientIP, s.s.LoginPerIP, ErrTooManyAttempts); err != nil {
+		return nil, err
 	}
 	if code == "" || len(code) > 128 {
 		return nil, ErrWeChatCode

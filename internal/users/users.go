@@ -53,6 +53,11 @@ func (u *User) BannedAt(now time.Time) bool {
 	return u.BannedUntil == nil || now.Before(*u.BannedUntil)
 }
 
+// PublicProfile is what anyone may see of an account.
+type PublicProfile struct {
+	ID, Nickname, AvatarURL, Bio, City string
+}
+
 // Tag is an interest tag of the catalog.
 type Tag struct {
 	ID        string

@@ -68,10 +68,11 @@ func CheckPassword(p string) bool {
 	return letter && digit && !commonPasswords[strings.ToLower(p)]
 }
 
-// CleanText trims s and reports whether it is 1..max runes of printable
-// text (no control characters other than newlines when multiline).
+// CleanText trims s (CRLF becomes LF) and reports whether it is min..max
+// runes of printable text (no control characters other than newlines when
+// multiline).
 func CleanText(s string, min, max int, multiline bool) (string, bool) {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
 	n := utf8.RuneCountInString(s)
 	if !utf8.ValidString(s) || n < min || n > max {
 		return s, false

@@ -18,6 +18,9 @@ type Authenticator func(ctx context.Context, token string) (auth.Principal, erro
 // AdminPrefix is the path prefix of the staff API.
 const AdminPrefix = APIPrefix + "/admin"
 
+// authPrefix holds the sign-in routes, which ignore a bad bearer token.
+const authPrefix = APIPrefix + "/auth/"
+
 // authenticate puts the caller's principal into the request context when a
 // bearer token is present; an invalid token is answered with 401 at once.
 // Every route under the admin prefix also requires a staff role here, and
@@ -37,12 +40,18 @@ func authenticate(fn Authenticator) gin.HandlerFunc {
 		if h != "" {
 			scheme, token, ok := strings.Cut(h, " ")
 			ok = ok && strings.EqualFold(scheme, "Bearer")
-			if !ok || token == "" {
+			if (!ok || token == "") && !strings.HasPrefix(c.Request.URL.Path, authPrefix) {
 				abortWith(c, errs.ErrUnauthenticated)
 				return
 			}
 			pr, err := fn(ctx, strings.TrimSpace(token))
 			if err != nil {
+				if strings.HasPrefix(c.Request.URL.Path, authPrefix) {
+					// A stale token must not stop someone from signing in,
+					// refreshing or signing out: these routes need none.
+					c.Next()
+					return
+				}
 				abortWith(c, err)
 				return
 			}

@@ -135,7 +135,7 @@ type tagIn struct {
 	Body struct {
 		Name     string `json:"name" maxLength:"64"`
 		Category string `json:"category,omitempty" maxLength:"64"`
-		Sort     int    `json:"sort,omitempty"`
+		Sort     int    `json:"sort,omitempty" minimum:"-100000" maximum:"100000"`
 	}
 }
 
@@ -154,7 +154,7 @@ type tagPatchIn struct {
 	Body struct {
 		Name     *string `json:"name,omitempty" maxLength:"64"`
 		Category *string `json:"category,omitempty" maxLength:"64"`
-		Sort     *int    `json:"sort,omitempty"`
+		Sort     *int    `json:"sort,omitempty" minimum:"-100000" maximum:"100000"`
 	}
 }
 

@@ -117,10 +117,6 @@ func toUser(u *users.User) UserDTO {
 	return d
 }
 
-func toPublic(u *users.User) PublicUserDTO {
-	return PublicUserDTO{ID: u.ID, Nickname: u.Nickname, AvatarURL: u.AvatarURL, Bio: u.Bio, City: u.City}
-}
-
 func toAdmin(u *users.User) AdminUserDTO {
 	return AdminUserDTO{
 		ID: u.ID, Phone: opt(u.Phone), Email: opt(u.Email), Nickname: u.Nickname, AvatarURL: u.AvatarURL,

@@ -41,7 +41,7 @@ func Register(api huma.API, svc *users.Service) {
 		Summary: "Replace the caller's interest tags (at most 10)", Tags: tagAuth, Security: bearer}, h.setTags)
 	huma.Register(api, huma.Operation{OperationID: "upload-avatar", Method: http.MethodPost, Path: "/me/avatar",
 		Summary: "Upload an avatar (JPEG, PNG or WebP, at most 2 MB)", Tags: tagAuth, Security: bearer,
-		MaxBodyBytes: 3 << 20}, h.avatar)
+		MaxBodyBytes: svc.MaxImageBytes() + 64<<10}, h.avatar)
 	huma.Register(api, huma.Operation{OperationID: "bind-phone", Method: http.MethodPost, Path: "/me/phone",
 		Summary: "Bind a phone verified by an SMS code (purpose bind)", Tags: tagAuth, Security: bearer}, h.bindPhone)
 	huma.Register(api, huma.Operation{OperationID: "bind-wechat-phone", Method: http.MethodPost, Path: "/me/phone/wechat",
@@ -219,7 +219,7 @@ type avatarIn struct {
 
 func (h handlers) avatar(ctx context.Context, in *avatarIn) (*userOut, error) {
 	f := in.RawBody.Data().File
-	data, err := io.ReadAll(io.LimitReader(f, 2<<20+1))
+	data, err := io.ReadAll(io.LimitReader(f, h.svc.MaxImageBytes()+1))
 	if err != nil {
 		return nil, users.ErrInvalidImage.Wrap(err)
 	}
@@ -268,11 +268,11 @@ type idIn struct {
 type publicOut struct{ Body PublicUserDTO }
 
 func (h handlers) publicUser(ctx context.Context, in *idIn) (*publicOut, error) {
-	u, err := h.svc.Public(ctx, in.ID)
+	p, err := h.svc.Public(ctx, in.ID)
 	if err != nil {
 		return nil, err
 	}
-	return &publicOut{Body: toPublic(u)}, nil
+	return &publicOut{Body: PublicUserDTO{ID: p.ID, Nickname: p.Nickname, AvatarURL: p.AvatarURL, Bio: p.Bio, City: p.City}}, nil
 }
 
 // timeOrNil converts an optional RFC 3339 time.

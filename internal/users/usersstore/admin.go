@@ -19,11 +19,15 @@ import (
 func (s *Store) ListUsers(ctx context.Context, f users.UserFilter) ([]users.User, int64, error) {
 	q := s.db.WithContext(ctx).Model(&userRow{})
 	if f.Query != "" {
-		like := "%" + escapeLike(f.Query) + "%"
-		q = q.Where("(nickname LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' OR id = ?)", like, like, like, f.Query)
+		// Contact data matches only exactly, so search cannot be used to
+		// read a phone number digit by digit; nicknames match by substring.
+		like := "%" + strings.ToLower(escapeLike(f.Query)) + "%"
+		phone, _ := users.NormalizePhone(f.Query)
+		email := strings.ToLower(strings.TrimSpace(f.Query))
+		q = q.Where("(LOWER(nickname) LIKE ? ESCAPE '\\' OR phone = ? OR email = ? OR id = ?)", like, phone, email, f.Query)
 	}
 	if f.Role != "" {
-		q = q.Where("roles LIKE ?", "%,"+f.Role+",%")
+		q = q.Where("roles LIKE ? ESCAPE '\\'", "%,"+escapeLike(f.Role)+",%")
 	}
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)

@@ -228,6 +228,12 @@ func (userTagRow) TableName() string { return "user_tags" }
 // SetUserTags replaces a user's tags.
 func (s *Store) SetUserTags(ctx context.Context, userID string, tagIDs []string) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Lock the account first so concurrent replacements run one after
+		// the other (on PostgreSQL both deletes would otherwise see nothing
+		// of the other's inserts).
+		if err := tx.Model(&userRow{}).Where("id = ?", userID).Update("updated_at", time.Now().UTC()).Error; err != nil {
+			return fmt.Errorf("lock user: %w", err)
+		}
 		if err := tx.Where("user_id = ?", userID).Delete(&userTagRow{}).Error; err != nil {
 			return fmt.Errorf("clear user tags: %w", err)
 		}
@@ -239,6 +245,9 @@ func (s *Store) SetUserTags(ctx context.Context, userID string, tagIDs []string)
 			rows[i] = userTagRow{UserID: userID, TagID: id}
 		}
 		if err := tx.Create(&rows).Error; err != nil {
+			if sqldb.IsUniqueViolation(err) || sqldb.IsForeignKeyViolation(err) {
+				return users.ErrUnknownTag // a tag deleted meanwhile
+			}
 			return fmt.Errorf("set user tags: %w", err)
 		}
 		return nil
