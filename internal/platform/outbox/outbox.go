@@ -101,9 +101,19 @@ func (r *Relay) Notify() {
 // Flush publishes one batch of pending events and reports how many went out.
 // A failed publish stops the batch; the event is retried on the next round.
 func (r *Relay) Flush(ctx context.Context) (int, error) {
+	// A plain read first, so an idle relay never takes a write lock.
+	var pending int64
+	if err := r.db.Gorm.WithContext(ctx).Model(&row{}).Where("published_at IS NULL").Limit(1).Count(&pending).Error; err != nil {
+		return 0, fmt.Errorf("outbox: check pending: %w", err)
+	}
+	if pending == 0 {
+		return 0, nil
+	}
 	sent := 0
 	err := r.db.Tx(ctx, func(tx *gorm.DB) error {
-		q := tx.Where("published_at IS NULL").Order("created_at, id").Limit(r.batch)
+		// Events that failed before go last, so one bad event cannot hold
+		// back the others.
+		q := tx.Where("published_at IS NULL").Order("attempts, created_at, id").Limit(r.batch)
 		if r.db.Dialect == sqldb.Postgres {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 		}
@@ -136,6 +146,15 @@ func truncate(s string, n int) string {
 	return s
 }
 
+// Purge deletes events published before the given time.
+func (r *Relay) Purge(ctx context.Context, before time.Time) (int64, error) {
+	res := r.db.Gorm.WithContext(ctx).Where("published_at IS NOT NULL AND published_at < ?", before.UTC()).Delete(&row{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("outbox: purge: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 // Start runs the relay loop in the background.
 func (r *Relay) Start(ctx context.Context) error {
 	r.mu.Lock()
@@ -153,7 +172,14 @@ func (r *Relay) loop(ctx context.Context) {
 	defer close(r.done)
 	t := time.NewTicker(r.interval)
 	defer t.Stop()
+	lastPurge := time.Now()
 	for {
+		if time.Since(lastPurge) > time.Hour {
+			lastPurge = time.Now()
+			if _, err := r.Purge(ctx, lastPurge.Add(-7*24*time.Hour)); err != nil && ctx.Err() == nil {
+				r.logger.Warn("outbox purge", "err", err)
+			}
+		}
 		for {
 			n, err := r.Flush(ctx)
 			if err != nil && ctx.Err() == nil {

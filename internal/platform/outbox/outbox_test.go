@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 	"testing"
 
 	"gorm.io/gorm"
@@ -74,6 +75,9 @@ func TestOutboxPublishesCommittedEventsOnce(t *testing.T) {
 		}
 		if len(pub.ids) != 1 || pub.ids[committed] != 1 {
 			t.Fatalf("published %v, want only %s once", pub.ids, committed)
+		}
+		if n, err := relay.Purge(ctx, time.Now().Add(time.Minute)); err != nil || n != 1 {
+			t.Fatalf("purge: %d %v", n, err)
 		}
 	}, outbox.Migrations())
 }
