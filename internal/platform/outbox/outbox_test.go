@@ -6,8 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
