@@ -222,3 +222,20 @@ func TestREADMEDocumentsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+// A database seeded with demo accounts never runs in production.
+func TestProductionRefusesDemoData(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut syncBuffer
+	if code := run(context.Background(), []string{"seed", "--demo"}, env(map[string]string{"ZUJU_DATA_DIR": dir}), &out, &errOut); code != 0 {
+		t.Fatalf("seed: %d %s", code, errOut.String())
+	}
+	prod := map[string]string{"ZUJU_DATA_DIR": dir, "ZUJU_ENV": "production", "ZUJU_SMS_PROVIDER": "tencent",
+		"ZUJU_SMS_TENCENT_SECRET_ID": "id", "ZUJU_SMS_TENCENT_SECRET_KEY": "key", "ZUJU_SMS_TENCENT_SDK_APP_ID": "1400000000",
+		"ZUJU_SMS_TENCENT_SIGN_NAME": "组局", "ZUJU_SMS_TENCENT_TEMPLATE_LOGIN": "1",
+		"ZUJU_JWT_SECRET": "prod-secret-0123456789abcdef0123456789", "ZUJU_HTTP_ADDR": "127.0.0.1:0"}
+	errOut = syncBuffer{}
+	if code := run(context.Background(), []string{"serve"}, env(prod), &out, &errOut); code == 0 || !strings.Contains(errOut.String(), "demo accounts") {
+		t.Fatalf("production started on demo data: %d %s", code, errOut.String())
+	}
+}

@@ -137,6 +137,12 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		Now:     a.Now,
 	}, a.userSettings(secret))
 
+	if cfg.Production() {
+		if err := a.refuseDemoData(ctx); err != nil {
+			return nil, err
+		}
+	}
+
 	a.HTTP, err = httpx.New(httpx.Options{
 		Title: "Zuju API", Version: Version, Logger: logger,
 		CORSOrigins: cfg.CORSOrigins, TrustedProxies: cfg.TrustedProxies,

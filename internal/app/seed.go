@@ -51,7 +51,7 @@ func (a *App) SeedDemo(ctx context.Context, w io.Writer) error {
 		phone, email, nick, city string
 		roles                    []auth.Role
 	}{
-		{"", "admin@zuju.local", "平台管理员", "北京", []auth.Role{auth.RoleUser, auth.RoleSuperAdmin}},
+		{"", demoAdminEmail, "平台管理员", "北京", []auth.Role{auth.RoleUser, auth.RoleSuperAdmin}},
 		{"", "moderator@zuju.local", "内容审核员", "北京", []auth.Role{auth.RoleUser, auth.RoleModerator}},
 		{"13800000001", "", "篮球社小李", "上海", []auth.Role{auth.RoleUser, auth.RoleOrganizer}},
 		{"13800000002", "", "爱读书的小王", "杭州", []auth.Role{auth.RoleUser}},
@@ -73,4 +73,20 @@ func (a *App) SeedDemo(ctx context.Context, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "Interest tags: %d in %d categories\n", len(tags), len(demoTags))
 	return nil
+}
+
+// demoAdminEmail marks a database that holds demo data.
+const demoAdminEmail = "admin@zuju.local"
+
+// refuseDemoData stops a production start on a database with demo
+// accounts, whose password is public.
+func (a *App) refuseDemoData(ctx context.Context) error {
+	_, err := usersstore.New(a.DB.Gorm).UserByEmail(ctx, demoAdminEmail)
+	switch {
+	case errors.Is(err, users.ErrUserNotFound):
+		return nil
+	case err != nil:
+		return err
+	}
+	return fmt.Errorf("this database holds the demo accounts of 'zuju seed --demo' (%s), whose password is public: remove them before running in production", demoAdminEmail)
 }
