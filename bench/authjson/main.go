@@ -1,0 +1,1005 @@
+// Command authjson measures the cost of Zuju's production HTTP stack on a
+// small authenticated JSON endpoint. In one process it serves
+//
+//   - ours: the full app handler (gin + huma, request id, JSON access log,
+//     recovery, body limit, gzip, Prometheus metrics, bearer authentication
+//     with the session cache) answering GET /api/v1/me, and
+//   - raw: a plain net/http handler doing the same work by hand (verify the
+//     JWT, check the session through an in-process cache, run the same SQL
+//     on the same *sql.DB, write the same JSON with encoding/json),
+//
+// drives both with the same closed-loop load generator in alternating
+// rounds, and prints throughput, latency and the ratio ours/raw.
+//
+//	go run ./bench/authjson -c 32 -d 5s -rounds 4
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/zuju/zuju/internal/app"
+	"github.com/zuju/zuju/internal/config"
+)
+
+const (
+	jwtSecret = "bench-secret-0123456789abcdef0123456789"
+	phone     = "13800138000"
+	password  = "bench-pass-2026"
+	nickname  = "压测"
+	mePath    = "/api/v1/me"
+)
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("authjson: ")
+	var o options
+	flag.IntVar(&o.Concurrency, "c", 32, "concurrent workers (one keep-alive connection each)")
+	flag.DurationVar(&o.Round, "d", 5*time.Second, "duration of one round per target")
+	flag.IntVar(&o.Rounds, "rounds", 4, "rounds per target (run alternately ours, raw, ours, raw, ...)")
+	flag.DurationVar(&o.Warmup, "warmup", 2*time.Second, "warm-up per target before the rounds")
+	flag.IntVar(&o.Tags, "tags", 3, "interest tags given to the benchmark user (0-10)")
+	flag.StringVar(&o.Log, "log", "json", "app logger: json (production JSON handler at info, written to io.Discard) or off (level error)")
+	flag.BoolVar(&o.RawPrepared, "raw-prepared", false, "reference uses prepared statements (compare with a stack that caches statements)")
+	flag.StringVar(&o.Out, "out", "", "JSON results file (default <module>/bench/out/authjson.json)")
+	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured rounds to this file")
+	flag.StringVar(&o.MemProfile, "memprofile", "", "write an allocation profile (after the rounds) to this file")
+	flag.Parse()
+	if o.Concurrency < 1 || o.Rounds < 1 || o.Round <= 0 || o.Tags < 0 || o.Tags > 10 || (o.Log != "json" && o.Log != "off") {
+		log.Fatal("invalid flags: need -c ≥ 1, -rounds ≥ 1, -d > 0, 0 ≤ -tags ≤ 10, -log json|off")
+	}
+	if total := 2 * (o.Warmup + time.Duration(o.Rounds)*o.Round); total > 60*time.Second {
+		log.Printf("warning: load phase lasts %s", total)
+	}
+	if err := run(o); err != nil {
+		log.Fatal(err)
+	}
+}
+
+type options struct {
+	Concurrency int           `json:"concurrency"`
+	Round       time.Duration `json:"round_ns"`
+	Rounds      int           `json:"rounds"`
+	Warmup      time.Duration `json:"warmup_ns"`
+	Tags        int           `json:"tags"`
+	Log         string        `json:"log"`
+	RawPrepared bool          `json:"raw_prepared"`
+	Out         string        `json:"-"`
+	CPUProfile  string        `json:"-"`
+	MemProfile  string        `json:"-"`
+}
+
+func run(o options) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	dir, err := os.MkdirTemp("", "zuju-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	cfg := config.Default()
+	cfg.DataDir = dir
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.JWTSecret = jwtSecret
+	cfg.RateLimit = "off"
+	level := slog.LevelInfo
+	if o.Log == "off" {
+		cfg.LogLevel = "error"
+		level = slog.LevelError
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	// The production logger (cmd/zuju) is a JSON handler at the configured
+	// level; here every line is formatted and then dropped.
+	logger := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level}))
+	sms := &smsCapture{codes: map[string]string{}}
+	a, err := app.New(ctx, cfg, logger, app.Options{SMS: sms})
+	if err != nil {
+		return fmt.Errorf("build app: %w", err)
+	}
+	defer a.Close()
+
+	ours, err := serve(a.Handler())
+	if err != nil {
+		return err
+	}
+	defer ours.stop()
+	if err := checkColumns(ctx, a.DB.SQL); err != nil {
+		return err
+	}
+	rh, err := newRawHandler(ctx, a.DB.SQL, cfg, o.RawPrepared)
+	if err != nil {
+		return err
+	}
+	defer rh.close()
+	raw, err := serve(rh)
+	if err != nil {
+		return err
+	}
+	defer raw.stop()
+
+	token, err := setUp(ctx, a, sms, ours.url, o.Tags)
+	if err != nil {
+		return fmt.Errorf("set up user: %w", err)
+	}
+	if err := sameAnswer(ours.url, raw.url, token); err != nil {
+		return err
+	}
+
+	targets := []*target{
+		newTarget("ours", ours.url+mePath, token, o.Concurrency),
+		newTarget("raw", raw.url+mePath, token, o.Concurrency),
+	}
+	fmt.Printf("GET %s, %d workers, %d rounds × %s per target after %s warm-up; GOMAXPROCS=%d NumCPU=%d %s\n",
+		mePath, o.Concurrency, o.Rounds, o.Round, o.Warmup, runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version())
+	for _, t := range targets {
+		if o.Warmup > 0 {
+			w := t.round(o.Warmup)
+			fmt.Printf("warm-up %-4s %9.0f req/s (%d errors)\n", t.name, w.RPS, w.Errors)
+		}
+	}
+
+	if o.CPUProfile != "" {
+		f, err := os.Create(o.CPUProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer f.Close()
+	}
+	var rounds []roundResult
+	for i := range o.Rounds {
+		for _, t := range targets {
+			runtime.GC() // every round starts from a collected heap
+			r := t.round(o.Round)
+			t.record(r)
+			r.Round = i + 1
+			rounds = append(rounds, r)
+			fmt.Printf("round %d %-4s %9.0f req/s  p50 %7s  p99 %7s  %6.1f µs CPU/req  (%d errors)\n",
+				r.Round, r.Target, r.RPS, ms(r.P50), ms(r.P99), r.CPUPerReq, r.Errors)
+		}
+	}
+	if o.CPUProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	if o.MemProfile != "" {
+		if err := writeHeapProfile(o.MemProfile); err != nil {
+			return err
+		}
+	}
+
+	res := results{
+		Endpoint: "GET " + mePath, Command: strings.TrimSpace("go run ./bench/authjson " + strings.Join(os.Args[1:], " ")),
+		Time: time.Now().UTC().Format(time.RFC3339), GoVersion: runtime.Version(),
+		GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
+		CPU: cpuModel(), Options: o, Rounds: rounds,
+	}
+	for _, t := range targets {
+		res.Targets = append(res.Targets, t.summary(o.Rounds, o.Round))
+	}
+	res.Ratio = res.Targets[0].RPS / res.Targets[1].RPS
+	for i := 0; i+1 < len(rounds); i += 2 {
+		res.RoundRatios = append(res.RoundRatios, rounds[i].RPS/rounds[i+1].RPS)
+	}
+	res.MedianRoundRatio = median(res.RoundRatios)
+	if res.Targets[0].CPUPerReq > 0 {
+		res.CPURatio = res.Targets[1].CPUPerReq / res.Targets[0].CPUPerReq
+	}
+	fmt.Println()
+	for _, s := range res.Targets {
+		fmt.Printf("%-4s %9.0f req/s  p50 %7s  p99 %7s  %6.1f µs CPU/req  (%d ok, %d errors)\n",
+			s.Target, s.RPS, ms(s.P50), ms(s.P99), s.CPUPerReq, s.OK, s.Errors)
+	}
+	verdict := "meets"
+	if res.Ratio < 0.8 {
+		verdict = "BELOW"
+	}
+	fmt.Printf("ratio ours/raw (throughput) = %.3f — %s the 0.8 target (per round: %s; median %.3f)\n",
+		res.Ratio, verdict, fmtRatios(res.RoundRatios), res.MedianRoundRatio)
+	fmt.Printf("CPU per request raw/ours = %.3f (process CPU, server + load generator)\n", res.CPURatio)
+
+	out := o.Out
+	if out == "" {
+		root, err := moduleRoot()
+		if err != nil {
+			return err
+		}
+		out = filepath.Join(root, "bench", "out", "authjson.json")
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	fmt.Println("wrote", out)
+	return nil
+}
+
+// server is one target listening on 127.0.0.1.
+type server struct {
+	url  string
+	srv  *http.Server
+	done chan error
+}
+
+// serve runs h with the http.Server settings of app.Serve.
+func serve(h http.Handler) (*server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &server{url: "http://" + ln.Addr().String(), done: make(chan error, 1), srv: &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          log.New(io.Discard, "", 0),
+	}}
+	go func() { s.done <- s.srv.Serve(ln) }()
+	return s, nil
+}
+
+func (s *server) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.srv.Shutdown(ctx)
+	<-s.done
+}
+
+// smsCapture is the app's SMS sender: it keeps the codes instead of
+// sending them.
+type smsCapture struct {
+	mu    sync.Mutex
+	codes map[string]string
+}
+
+func (c *smsCapture) SendCode(_ context.Context, phone, purpose, code string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.codes[purpose+":"+phone] = code
+	return nil
+}
+
+func (c *smsCapture) code(purpose, phone string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.codes[purpose+":"+phone]
+}
+
+// setUp registers the benchmark user through the API, gives it tags from
+// the demo catalog and returns its access token.
+func setUp(ctx context.Context, a *app.App, sms *smsCapture, base string, tags int) (string, error) {
+	var reg struct {
+		AccessToken string `json:"access_token"`
+	}
+	in := map[string]string{"phone": phone, "password": password, "nickname": nickname}
+	err := callJSON("POST", base+"/api/v1/auth/register", "", in, http.StatusCreated, &reg)
+	var ae *apiError
+	if errors.As(err, &ae) && ae.Code == "auth.sms_code_required" {
+		// Registering a phone needs an SMS code (purpose register).
+		if err := callJSON("POST", base+"/api/v1/auth/sms-codes", "", map[string]string{"phone": phone, "purpose": "register"},
+			http.StatusAccepted, nil); err != nil {
+			return "", err
+		}
+		if in["code"] = sms.code("register", phone); in["code"] == "" {
+			return "", errors.New("no SMS code was sent for registration")
+		}
+		err = callJSON("POST", base+"/api/v1/auth/register", "", in, http.StatusCreated, &reg)
+	}
+	if err != nil {
+		return "", err
+	}
+	if reg.AccessToken == "" {
+		return "", errors.New("register: no access token")
+	}
+	if tags == 0 {
+		return reg.AccessToken, nil
+	}
+	if err := a.SeedDemo(ctx, io.Discard); err != nil {
+		return "", fmt.Errorf("seed tag catalog: %w", err)
+	}
+	var catalog struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	if err := callJSON("GET", base+"/api/v1/tags", "", nil, http.StatusOK, &catalog); err != nil {
+		return "", err
+	}
+	if len(catalog.Items) < tags {
+		return "", fmt.Errorf("catalog has %d tags, need %d", len(catalog.Items), tags)
+	}
+	ids := make([]string, tags)
+	for i := range ids {
+		ids[i] = catalog.Items[i].ID
+	}
+	if err := callJSON("PUT", base+"/api/v1/me/tags", reg.AccessToken, map[string]any{"tag_ids": ids}, http.StatusOK, nil); err != nil {
+		return "", err
+	}
+	return reg.AccessToken, nil
+}
+
+func callJSON(method, url, token string, in any, want int, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, body)
+	if err != nil {
+		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != want {
+		e := &apiError{Method: method, URL: url, Status: res.StatusCode, Want: want, Body: string(b)}
+		var p struct {
+			Code string `json:"code"`
+		}
+		if json.Unmarshal(b, &p) == nil {
+			e.Code = p.Code
+		}
+		return e
+	}
+	if out != nil {
+		return json.Unmarshal(b, out)
+	}
+	return nil
+}
+
+// apiError is an unexpected API answer.
+type apiError struct {
+	Method, URL  string
+	Status, Want int
+	Code, Body   string
+}
+
+func (e *apiError) Error() string {
+	return fmt.Sprintf("%s %s: status %d, want %d: %s", e.Method, e.URL, e.Status, e.Want, e.Body)
+}
+
+// sameAnswer checks that both targets return the same body for the token
+// and that both refuse a request without it.
+func sameAnswer(ours, raw, token string) error {
+	get := func(base, tok string) (int, []byte, error) {
+		req, _ := http.NewRequest("GET", base+mePath, nil)
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		return res.StatusCode, b, err
+	}
+	so, bo, err := get(ours, token)
+	if err != nil {
+		return err
+	}
+	sr, br, err := get(raw, token)
+	if err != nil {
+		return err
+	}
+	if so != http.StatusOK || sr != http.StatusOK || !bytes.Equal(bo, br) {
+		return fmt.Errorf("targets disagree:\n ours %d %s\n raw  %d %s", so, bo, sr, br)
+	}
+	for _, base := range []string{ours, raw} {
+		if s, _, err := get(base, token+"x"); err != nil || s != http.StatusUnauthorized {
+			return fmt.Errorf("%s accepted a tampered token (status %d, %v)", base, s, err)
+		}
+	}
+	fmt.Printf("both targets answer %d bytes: %s", len(bo), bo)
+	http.DefaultClient.CloseIdleConnections()
+	return nil
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return pprof.Lookup("allocs").WriteTo(f, 0)
+}
+
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("go.mod not found above the working directory; pass -out")
+		}
+		dir = parent
+	}
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(xs))
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[len(s)/2]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
+
+func fmtRatios(rs []float64) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = fmt.Sprintf("%.3f", r)
+	}
+	return strings.Join(parts, " ")
+}
+
+// results is what the run writes to bench/out/authjson.json.
+type results struct {
+	Endpoint    string          `json:"endpoint"`
+	Command     string          `json:"command"`
+	Time        string          `json:"time"`
+	GoVersion   string          `json:"go_version"`
+	GOOS        string          `json:"goos"`
+	GOARCH      string          `json:"goarch"`
+	CPU         string          `json:"cpu"`
+	NumCPU      int             `json:"num_cpu"`
+	GOMAXPROCS  int             `json:"gomaxprocs"`
+	Options     options         `json:"options"`
+	Targets     []targetSummary `json:"targets"`
+	Ratio       float64         `json:"ratio_ours_over_raw"`
+	RoundRatios []float64       `json:"round_ratios"`
+	// MedianRoundRatio resists a burst of outside load in one round.
+	MedianRoundRatio float64 `json:"median_round_ratio"`
+	// CPURatio is raw's CPU per request over ours: the throughput ratio
+	// the CPU cost alone predicts when both saturate the same CPUs.
+	CPURatio float64       `json:"cpu_ratio_raw_over_ours"`
+	Rounds   []roundResult `json:"rounds"`
+}
+
+// ---------------------------------------------------------------------------
+// Load generator.
+
+// target is one server under load with its workers' clients; the clients
+// (and their connections) are kept across rounds.
+type target struct {
+	name    string
+	workers []*worker
+	all     []time.Duration // latencies of every measured request
+	ok      int
+	errs    int
+	cpu     time.Duration
+}
+
+type worker struct {
+	client *http.Client
+	req    *http.Request
+	lat    []time.Duration
+	ok     int
+	errs   int
+}
+
+func newTarget(name, url, token string, c int) *target {
+	t := &target{name: name}
+	for range c {
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		if err != nil {
+			panic(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Accept", "application/json")
+		// One transport per worker: exactly one keep-alive connection each.
+		// The transport asks for gzip like real clients do.
+		tr := &http.Transport{
+			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:        1,
+			MaxIdleConnsPerHost: 1,
+			IdleConnTimeout:     2 * time.Minute,
+		}
+		t.workers = append(t.workers, &worker{client: &http.Client{Transport: tr}, req: req, lat: make([]time.Duration, 0, 1<<14)})
+	}
+	return t
+}
+
+// roundResult is one timed round of one target.
+type roundResult struct {
+	Round    int           `json:"round"`
+	Target   string        `json:"target"`
+	Duration time.Duration `json:"duration_ns"`
+	OK       int           `json:"ok"`
+	Errors   int           `json:"errors"`
+	RPS      float64       `json:"rps"`
+	P50      time.Duration `json:"p50_ns"`
+	P99      time.Duration `json:"p99_ns"`
+	// CPU is the process CPU time (user+system) used during the round:
+	// server and load generator together.
+	CPU       time.Duration `json:"cpu_ns"`
+	CPUPerReq float64       `json:"cpu_us_per_req"`
+}
+
+// processCPU is the CPU time this process has used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// round drives the target with every worker for d (closed loop: each worker
+// sends its next request when the previous answer is read).
+func (t *target) round(d time.Duration) roundResult {
+	var wg sync.WaitGroup
+	cpu0 := processCPU()
+	start := time.Now()
+	deadline := start.Add(d)
+	for _, w := range t.workers {
+		w.lat, w.ok, w.errs = w.lat[:0], 0, 0
+		wg.Go(func() { w.loop(deadline) })
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	cpu := processCPU() - cpu0
+	r := roundResult{Target: t.name, Duration: elapsed, CPU: cpu}
+	var lat []time.Duration
+	for _, w := range t.workers {
+		r.OK += w.ok
+		r.Errors += w.errs
+		lat = append(lat, w.lat...)
+	}
+	slices.Sort(lat)
+	r.RPS = float64(r.OK) / elapsed.Seconds()
+	if r.OK > 0 {
+		r.CPUPerReq = float64(cpu.Microseconds()) / float64(r.OK)
+	}
+	r.P50, r.P99 = percentile(lat, 0.50), percentile(lat, 0.99)
+	return r
+}
+
+func (w *worker) loop(deadline time.Time) {
+	for {
+		start := time.Now()
+		if !start.Before(deadline) {
+			return
+		}
+		res, err := w.client.Do(w.req)
+		if err != nil {
+			w.errs++
+			continue
+		}
+		_, err = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if err != nil || res.StatusCode != http.StatusOK {
+			w.errs++
+			continue
+		}
+		w.ok++
+		w.lat = append(w.lat, time.Since(start))
+	}
+}
+
+// targetSummary aggregates a target's measured rounds.
+type targetSummary struct {
+	Target string        `json:"target"`
+	OK     int           `json:"ok"`
+	Errors int           `json:"errors"`
+	RPS    float64       `json:"rps"`
+	P50    time.Duration `json:"p50_ns"`
+	P90    time.Duration `json:"p90_ns"`
+	P99    time.Duration `json:"p99_ns"`
+	P50ms  float64       `json:"p50_ms"`
+	P99ms  float64       `json:"p99_ms"`
+	// CPUPerReq is process CPU µs per successful request (server + load
+	// generator); unlike req/s it hardly moves when other processes take
+	// CPU from the run.
+	CPUPerReq float64 `json:"cpu_us_per_req"`
+}
+
+// record keeps a measured round's latencies for the summary.
+func (t *target) record(r roundResult) {
+	t.cpu += r.CPU
+	for _, w := range t.workers {
+		t.ok += w.ok
+		t.errs += w.errs
+		t.all = append(t.all, w.lat...)
+	}
+}
+
+func (t *target) summary(rounds int, d time.Duration) targetSummary {
+	slices.Sort(t.all)
+	s := targetSummary{Target: t.name, OK: t.ok, Errors: t.errs,
+		P50: percentile(t.all, 0.50), P90: percentile(t.all, 0.90), P99: percentile(t.all, 0.99)}
+	s.RPS = float64(t.ok) / (float64(rounds) * d.Seconds())
+	s.P50ms = float64(s.P50) / float64(time.Millisecond)
+	s.P99ms = float64(s.P99) / float64(time.Millisecond)
+	if t.ok > 0 {
+		s.CPUPerReq = float64(t.cpu.Microseconds()) / float64(t.ok)
+	}
+	return s
+}
+
+// percentile is the nearest-rank percentile of sorted.
+func percentile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+// ---------------------------------------------------------------------------
+// The reference: GET /api/v1/me on plain net/http.
+
+// rawHandler does by hand what the stack does for GET /api/v1/me: verify
+// the bearer JWT (HS256, iss, aud, exp, iat as auth.Tokens does), check the
+// session through an in-process cache with the service's TTL (on a miss the
+// same two queries as usersstore.SessionState), load the user row and its
+// tags with the SQL GORM sends, and write the same JSON.
+type rawHandler struct {
+	db *sql.DB
+	// with -raw-prepared: the three statements, prepared once
+	user1, session1, tags1 *sql.Stmt
+	secret                 []byte
+	parser                 *jwt.Parser
+	ttl                    time.Duration
+	sessions               sync.Map // session id → sessionState
+}
+
+type sessionState struct {
+	val   string // "+roles" when valid, "-" when revoked (as users.Service caches it)
+	until time.Time
+}
+
+type rawClaims struct {
+	jwt.RegisteredClaims
+	SessionID string   `json:"sid"`
+	Roles     []string `json:"roles"`
+}
+
+func newRawHandler(ctx context.Context, db *sql.DB, cfg config.Config, prepared bool) (*rawHandler, error) {
+	h := &rawHandler{
+		db: db, secret: []byte(cfg.JWTSecret), ttl: 15 * time.Second, // users.DefaultSettings().SessionCacheTTL
+		parser: jwt.NewParser(
+			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+			jwt.WithIssuer(cfg.Auth.Issuer),
+			jwt.WithAudience(cfg.Auth.Audience),
+			jwt.WithExpirationRequired(),
+			jwt.WithIssuedAt(),
+			jwt.WithLeeway(5*time.Second),
+		),
+	}
+	if prepared {
+		for _, p := range []struct {
+			stmt **sql.Stmt
+			sql  string
+		}{{&h.user1, sqlUser}, {&h.session1, sqlSession}, {&h.tags1, sqlTags}} {
+			st, err := db.PrepareContext(ctx, p.sql)
+			if err != nil {
+				h.close()
+				return nil, fmt.Errorf("prepare %q: %w", p.sql, err)
+			}
+			*p.stmt = st
+		}
+	}
+	return h, nil
+}
+
+func (h *rawHandler) close() {
+	for _, st := range []*sql.Stmt{h.user1, h.session1, h.tags1} {
+		if st != nil {
+			_ = st.Close()
+		}
+	}
+}
+
+func (h *rawHandler) queryRow(ctx context.Context, st *sql.Stmt, query string, arg any) *sql.Row {
+	if st != nil {
+		return st.QueryRowContext(ctx, arg)
+	}
+	return h.db.QueryRowContext(ctx, query, arg)
+}
+
+const (
+	sqlUser    = "SELECT * FROM `users` WHERE id = ? LIMIT 1"
+	sqlSession = "SELECT * FROM `sessions` WHERE id = ? LIMIT 1"
+	sqlTags    = "SELECT tags.* FROM `tags` JOIN user_tags ON user_tags.tag_id = tags.id WHERE user_tags.user_id = ? ORDER BY tags.sort, tags.name"
+)
+
+// checkColumns fails when the schema no longer has the column order the
+// reference scans SELECT * results in.
+func checkColumns(ctx context.Context, db *sql.DB) error {
+	want := map[string][]string{
+		"users": {"id", "phone", "email", "password_hash", "nickname", "avatar_url", "bio", "city", "gender", "roles",
+			"status", "ban_reason", "banned_until", "wechat_openid", "wechat_unionid", "created_at", "updated_at", "last_login_at"},
+		"sessions": {"id", "user_id", "created_at", "last_used_at", "revoked_at", "user_agent", "ip"},
+		"tags":     {"id", "name", "category", "sort", "created_at"},
+	}
+	for table, cols := range want {
+		rows, err := db.QueryContext(ctx, "SELECT * FROM `"+table+"` LIMIT 0")
+		if err != nil {
+			return err
+		}
+		got, err := rows.Columns()
+		rows.Close()
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(got, cols) {
+			return fmt.Errorf("table %s has columns %v; update the reference handler (expects %v)", table, got, cols)
+		}
+	}
+	return nil
+}
+
+func (h *rawHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != mePath {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodGet {
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || token == "" {
+		unauthorized(w)
+		return
+	}
+	var c rawClaims
+	if _, err := h.parser.ParseWithClaims(strings.TrimSpace(token), &c, func(*jwt.Token) (any, error) { return h.secret, nil }); err != nil || c.Subject == "" || c.SessionID == "" {
+		unauthorized(w)
+		return
+	}
+	ctx := r.Context()
+	valid, err := h.sessionValid(ctx, c.Subject, c.SessionID)
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	if !valid {
+		unauthorized(w)
+		return
+	}
+	u, err := h.user(ctx, c.Subject)
+	if errors.Is(err, sql.ErrNoRows) {
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	tags, err := h.tags(ctx, u.id)
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	out := meJSON{
+		ID: u.id, PhoneBound: u.phone.Valid, WeChatBound: u.openid.Valid,
+		Nickname: u.nickname, AvatarURL: u.avatar, Bio: u.bio, City: u.city, Gender: u.gender,
+		Roles: splitRoles(u.roles), Tags: tags, CreatedAt: u.created.UTC(),
+	}
+	if u.phone.Valid {
+		m := maskPhone(u.phone.String)
+		out.Phone = &m
+	}
+	if u.email.Valid {
+		m := maskEmail(u.email.String)
+		out.Email = &m
+	}
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(&out)
+}
+
+func unauthorized(w http.ResponseWriter) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="zuju"`)
+	w.WriteHeader(http.StatusUnauthorized)
+}
+
+// sessionValid mirrors users.Service.Authenticate: a cached verdict when
+// fresh (15 s, like the service's session cache), otherwise the session row
+// and its user row decide. The service fills its cache set-if-absent so a
+// concurrent revocation wins; nothing is revoked during a run, so a plain
+// store does the same work here.
+func (h *rawHandler) sessionValid(ctx context.Context, userID, sid string) (bool, error) {
+	now := time.Now()
+	if v, ok := h.sessions.Load(sid); ok {
+		if s := v.(sessionState); now.Before(s.until) {
+			return strings.HasPrefix(s.val, "+"), nil
+		}
+	}
+	val := "-"
+	var sessUser string
+	var revoked sql.NullTime
+	var ignore any
+	err := h.queryRow(ctx, h.session1, sqlSession, sid).Scan(&ignore, &sessUser, &ignore, &ignore, &revoked, &ignore, &ignore)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return false, err
+	default:
+		u, err := h.user(ctx, sessUser)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return false, err
+		case !revoked.Valid && sessUser == userID && !u.bannedAt(now):
+			val = "+" + strings.Trim(u.roles, ",")
+		}
+	}
+	h.sessions.Store(sid, sessionState{val: val, until: now.Add(h.ttl)})
+	return strings.HasPrefix(val, "+"), nil
+}
+
+// userRow holds the columns of users in table order (SELECT *).
+type userRow struct {
+	id, hash, nickname, avatar, bio, city, gender, roles, status, banReason string
+	phone, email, openid, unionid                                           sql.NullString
+	bannedUntil, lastLogin                                                  sql.NullTime
+	created, updated                                                        time.Time
+}
+
+func (u *userRow) bannedAt(now time.Time) bool {
+	return u.status == "banned" && (!u.bannedUntil.Valid || now.Before(u.bannedUntil.Time))
+}
+
+func (h *rawHandler) user(ctx context.Context, id string) (*userRow, error) {
+	var u userRow
+	err := h.queryRow(ctx, h.user1, sqlUser, id).Scan(&u.id, &u.phone, &u.email, &u.hash, &u.nickname, &u.avatar,
+		&u.bio, &u.city, &u.gender, &u.roles, &u.status, &u.banReason, &u.bannedUntil, &u.openid, &u.unionid,
+		&u.created, &u.updated, &u.lastLogin)
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+func (h *rawHandler) tags(ctx context.Context, userID string) ([]tagJSON, error) {
+	var rows *sql.Rows
+	var err error
+	if h.tags1 != nil {
+		rows, err = h.tags1.QueryContext(ctx, userID)
+	} else {
+		rows, err = h.db.QueryContext(ctx, sqlTags, userID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []tagJSON{}
+	for rows.Next() {
+		var t tagJSON
+		var created time.Time
+		if err := rows.Scan(&t.ID, &t.Name, &t.Category, &t.Sort, &created); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func splitRoles(s string) []string {
+	out := []string{}
+	for _, p := range strings.Split(s, ",") {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func maskPhone(p string) string {
+	if len(p) < 7 {
+		return strings.Repeat("*", len(p))
+	}
+	return p[:3] + "****" + p[len(p)-4:]
+}
+
+func maskEmail(e string) string {
+	at := strings.IndexByte(e, '@')
+	if at <= 0 {
+		return ""
+	}
+	return e[:1] + "***" + e[at:]
+}
+
+// meJSON has the shape of usershttp.UserDTO.
+type meJSON struct {
+	ID          string     `json:"id"`
+	Phone       *string    `json:"phone"`
+	Email       *string    `json:"email"`
+	PhoneBound  bool       `json:"phone_bound"`
+	WeChatBound bool       `json:"wechat_bound"`
+	Nickname    string     `json:"nickname"`
+	AvatarURL   string     `json:"avatar_url"`
+	Bio         string     `json:"bio"`
+	City        string     `json:"city"`
+	Gender      string     `json:"gender"`
+	Roles       []string   `json:"roles"`
+	Tags        []tagJSON  `json:"tags"`
+	Membership  membership `json:"membership"`
+	CreatedAt   time.Time  `json:"created_at"`
+}
+
+type tagJSON struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Category string `json:"category"`
+	Sort     int    `json:"sort"`
+}
+
+type membership struct {
+	Active    bool       `json:"active"`
+	PlanID    *string    `json:"plan_id"`
+	ExpiresAt *time.Time `json:"expires_at"`
+}
