@@ -34,6 +34,18 @@ export const router = createRouter({
       component: () => import('./views/TagsView.vue'),
       meta: { auth: true, title: '兴趣标签' },
     },
+    {
+      path: '/me/sessions',
+      name: 'sessions',
+      component: () => import('./views/SessionsView.vue'),
+      meta: { auth: true, title: '登录设备' },
+    },
+    {
+      path: '/me/phone',
+      name: 'bind-phone',
+      component: () => import('./views/BindPhoneView.vue'),
+      meta: { auth: true, title: '绑定手机号' },
+    },
     { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { guest: true, title: '登录' } },
     {
       path: '/register',

@@ -2,11 +2,15 @@ import { showFailToast } from 'vant'
 import 'vant/es/toast/style'
 import { createClient, ApiError } from './http'
 import type {
+  BindPhoneBody,
   LoginBody,
   PublicUser,
   RegisterBody,
   SendCodeResult,
+  Session,
+  SessionList,
   SmsLoginBody,
+  SmsPurpose,
   Tag,
   TagList,
   Tokens,
@@ -49,8 +53,9 @@ const noAuth = { auth: false } as const
 export const api = {
   register: (b: RegisterBody) => http.post<Tokens>('/auth/register', b, noAuth),
   login: (b: LoginBody) => http.post<Tokens>('/auth/login', b, noAuth),
-  sendSmsCode: (phone: string) =>
-    http.post<SendCodeResult>('/auth/sms-codes', { phone, purpose: 'login' }, { auth: false, quiet: true }),
+  /** purpose bind needs the signed-in user; login and register are anonymous. */
+  sendSmsCode: (phone: string, purpose: SmsPurpose) =>
+    http.post<SendCodeResult>('/auth/sms-codes', { phone, purpose }, { auth: purpose === 'bind', quiet: true }),
   smsLogin: (b: SmsLoginBody) => http.post<Tokens>('/auth/sms-login', b, noAuth),
   logout: () => http.logout(),
 
@@ -62,6 +67,9 @@ export const api = {
     form.append('file', file, file.name)
     return http.upload<User>('/me/avatar', form)
   },
+  bindPhone: (b: BindPhoneBody) => http.post<User>('/me/phone', b),
+  sessions: async (): Promise<Session[]> => (await http.get<SessionList>('/me/sessions')).items ?? [],
+  endSession: (id: string) => http.del<void>('/me/sessions/' + encodeURIComponent(id)),
   tags: async (): Promise<Tag[]> => (await http.get<TagList>('/tags', noAuth)).items ?? [],
   user: (id: string) => http.get<PublicUser>('/users/' + encodeURIComponent(id), noAuth),
 }

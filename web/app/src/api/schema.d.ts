@@ -532,6 +532,8 @@ export interface components {
             refresh_token: string;
         };
         RegisterInBody: {
+            /** @description SMS code of purpose register; required with phone */
+            code?: string;
             email?: string;
             /** @description 1–20 characters */
             nickname: string;
@@ -546,10 +548,10 @@ export interface components {
         SendCodeInBody: {
             phone: string;
             /**
-             * @description login, or bind (signed in: bind this phone to the account)
+             * @description login; register (before registering with this phone); bind (signed in: bind this phone to the account)
              * @enum {string}
              */
-            purpose: "login" | "bind";
+            purpose: "login" | "register" | "bind";
         };
         SendCodeOutBody: {
             /** Format: int64 */
