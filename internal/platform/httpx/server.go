@@ -257,7 +257,7 @@ func (s *Server) accessLog() gin.HandlerFunc {
 			slog.Int("status", status),
 			slog.Int("bytes", c.Writer.Size()),
 			slog.Float64("duration_ms", float64(d.Microseconds())/1000),
-			slog.String("ip", c.ClientIP()),
+			slog.String("ip", reqctx.From(c.Request.Context()).ClientIP),
 		}
 		if len(c.Errors) > 0 {
 			attrs = append(attrs, slog.String("err", c.Errors.String()))

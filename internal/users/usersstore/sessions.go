@@ -135,25 +135,6 @@ func (s *Store) SessionByTokenHash(ctx context.Context, hash string) (*users.Ses
 	return sess.session(), nil
 }
 
-// SessionState loads a session and its account for access-token checks.
-func (s *Store) SessionState(ctx context.Context, sessionID string) (*users.Session, *users.User, error) {
-	var sess sessionRow
-	if err := s.db.WithContext(ctx).Where("id = ?", sessionID).Take(&sess).Error; err != nil {
-		if sqldb.IsNotFound(err) {
-			return nil, nil, users.ErrSessionRevoked
-		}
-		return nil, nil, fmt.Errorf("load session: %w", err)
-	}
-	var u userRow
-	if err := s.db.WithContext(ctx).Where("id = ?", sess.UserID).Take(&u).Error; err != nil {
-		if sqldb.IsNotFound(err) {
-			return nil, nil, users.ErrSessionRevoked
-		}
-		return nil, nil, fmt.Errorf("load session user: %w", err)
-	}
-	return sess.session(), u.user(), nil
-}
-
 type smsRow struct {
 	ID         string
 	Phone      string

@@ -4,6 +4,7 @@ package usersstore
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -31,11 +32,19 @@ func Migrations() sqldb.Migrations {
 
 // Store implements users.Store on GORM.
 type Store struct {
-	db *gorm.DB
+	db  *gorm.DB
+	sql *sql.DB // the same pool, for hand-scanned hot reads
+	pg  bool
 }
 
 // New returns a store over db.
-func New(db *gorm.DB) *Store { return &Store{db: db} }
+func New(db *gorm.DB) *Store {
+	sqlDB, err := db.DB()
+	if err != nil {
+		panic(fmt.Sprintf("usersstore: gorm without a database/sql pool: %v", err))
+	}
+	return &Store{db: db, sql: sqlDB, pg: db.Dialector.Name() == "postgres"}
+}
 
 var _ users.Store = (*Store)(nil)
 
@@ -134,42 +143,24 @@ func (s *Store) CreateUser(ctx context.Context, u *users.User) error {
 	return nil
 }
 
-func (s *Store) userWhere(ctx context.Context, db *gorm.DB, query string, arg any) (*users.User, error) {
-	var row userRow
-	err := db.WithContext(ctx).Where(query, arg).Take(&row).Error
-	if sqldb.IsNotFound(err) {
-		return nil, users.ErrUserNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load user: %w", err)
-	}
-	u := row.user()
-	tags, err := s.tagsOf(ctx, db, u.ID)
-	if err != nil {
-		return nil, err
-	}
-	u.Tags = tags
-	return u, nil
-}
-
 // UserByID loads one account with its tags.
 func (s *Store) UserByID(ctx context.Context, id string) (*users.User, error) {
-	return s.userWhere(ctx, s.db, "id = ?", id)
+	return s.userBy(ctx, "id", id)
 }
 
 // UserByPhone loads the account with this phone.
 func (s *Store) UserByPhone(ctx context.Context, phone string) (*users.User, error) {
-	return s.userWhere(ctx, s.db, "phone = ?", phone)
+	return s.userBy(ctx, "phone", phone)
 }
 
 // UserByEmail loads the account with this email.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*users.User, error) {
-	return s.userWhere(ctx, s.db, "email = ?", email)
+	return s.userBy(ctx, "email", email)
 }
 
 // UserByOpenID loads the account with this WeChat openid.
 func (s *Store) UserByOpenID(ctx context.Context, openID string) (*users.User, error) {
-	return s.userWhere(ctx, s.db, "wechat_openid = ?", openID)
+	return s.userBy(ctx, "wechat_openid", openID)
 }
 
 // UpdateProfile applies a profile patch.
@@ -274,17 +265,6 @@ func tagsFrom(rows []tagRow) []users.Tag {
 		out[i] = r.tag()
 	}
 	return out
-}
-
-func (s *Store) tagsOf(ctx context.Context, db *gorm.DB, userID string) ([]users.Tag, error) {
-	var rows []tagRow
-	err := db.WithContext(ctx).Table("tags").Select("tags.*").
-		Joins("JOIN user_tags ON user_tags.tag_id = tags.id").
-		Where("user_tags.user_id = ?", userID).Order("tags.sort, tags.name").Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("user tags: %w", err)
-	}
-	return tagsFrom(rows), nil
 }
 
 // Tags lists the catalog.

@@ -1,0 +1,132 @@
+package usersstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zuju/zuju/internal/users"
+)
+
+// The reads on every authenticated request (session state) and on /me
+// (account and tags) scan rows by hand instead of through GORM's
+// reflection: about a third of the request's cost.
+
+const userColumns = `id, phone, email, password_hash, nickname, avatar_url, bio, city, gender, roles, status,
+	ban_reason, banned_until, wechat_openid, wechat_unionid, created_at, updated_at, last_login_at`
+
+// rebind turns ? placeholders into $n for PostgreSQL.
+func rebind(pg bool, q string) string {
+	if !pg {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func nullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+func nullString(s sql.NullString) *string {
+	if !s.Valid {
+		return nil
+	}
+	return &s.String
+}
+
+func scanUser(row *sql.Row) (userRow, error) {
+	var r userRow
+	var phone, email, openid, unionid sql.NullString
+	var bannedUntil, lastLogin sql.NullTime
+	err := row.Scan(&r.ID, &phone, &email, &r.PasswordHash, &r.Nickname, &r.AvatarURL, &r.Bio, &r.City, &r.Gender,
+		&r.Roles, &r.Status, &r.BanReason, &bannedUntil, &openid, &unionid, &r.CreatedAt, &r.UpdatedAt, &lastLogin)
+	if err != nil {
+		return r, err
+	}
+	r.Phone, r.Email = nullString(phone), nullString(email)
+	r.WechatOpenid, r.WechatUnionid = nullString(openid), nullString(unionid)
+	r.BannedUntil, r.LastLoginAt = nullTime(bannedUntil), nullTime(lastLogin)
+	return r, nil
+}
+
+// userBy loads the account whose column equals arg, with its tags.
+func (s *Store) userBy(ctx context.Context, column string, arg any) (*users.User, error) {
+	q := rebind(s.pg, "SELECT "+userColumns+" FROM users WHERE "+column+" = ?")
+	row, err := scanUser(s.sql.QueryRowContext(ctx, q, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, users.ErrUserNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load user: %w", err)
+	}
+	u := row.user()
+	if u.Tags, err = s.tagsOf(ctx, u.ID); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func (s *Store) tagsOf(ctx context.Context, userID string) ([]users.Tag, error) {
+	rows, err := s.sql.QueryContext(ctx, rebind(s.pg, `SELECT tags.id, tags.name, tags.category, tags.sort, tags.created_at
+		FROM tags JOIN user_tags ON user_tags.tag_id = tags.id
+		WHERE user_tags.user_id = ? ORDER BY tags.sort, tags.name`), userID)
+	if err != nil {
+		return nil, fmt.Errorf("user tags: %w", err)
+	}
+	defer rows.Close()
+	out := []users.Tag{}
+	for rows.Next() {
+		var t users.Tag
+		if err := rows.Scan(&t.ID, &t.Name, &t.Category, &t.Sort, &t.CreatedAt); err != nil {
+			return nil, fmt.Errorf("user tags: %w", err)
+		}
+		t.CreatedAt = t.CreatedAt.UTC()
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("user tags: %w", err)
+	}
+	return out, nil
+}
+
+// SessionState loads a session and its account for access-token checks.
+func (s *Store) SessionState(ctx context.Context, sessionID string) (*users.Session, *users.User, error) {
+	var sess sessionRow
+	var revoked sql.NullTime
+	err := s.sql.QueryRowContext(ctx, rebind(s.pg, `SELECT id, user_id, created_at, last_used_at, revoked_at, user_agent, ip
+		FROM sessions WHERE id = ?`), sessionID).
+		Scan(&sess.ID, &sess.UserID, &sess.CreatedAt, &sess.LastUsedAt, &revoked, &sess.UserAgent, &sess.IP)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, users.ErrSessionRevoked
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("load session: %w", err)
+	}
+	sess.RevokedAt = nullTime(revoked)
+	u, err := scanUser(s.sql.QueryRowContext(ctx, rebind(s.pg, "SELECT "+userColumns+" FROM users WHERE id = ?"), sess.UserID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, users.ErrSessionRevoked
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("load session user: %w", err)
+	}
+	return sess.session(), u.user(), nil
+}
