@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/zuju/zuju/internal/config"
+	"github.com/zuju/zuju/internal/platform/clock"
 	"github.com/zuju/zuju/internal/platform/dbtest"
 	"github.com/zuju/zuju/internal/platform/testenv"
 )
@@ -273,26 +274,9 @@ func (a *testApp) admin(t testing.TB, email string) tokens {
 	return tokensOf(t, r)
 }
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// newClock returns a settable clock starting now.
+func newClock() *clock.Manual { return clock.NewManual(time.Now().UTC()) }
 
-func newClock() *clock { return &clock{t: time.Now().UTC()} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func withClock(c *clock) appOption {
+func withClock(c *clock.Manual) appOption {
 	return func(_ *config.Config, o *Options) { o.Now = c.Now }
 }

@@ -107,19 +107,31 @@ func (s *Service) SMSLogin(ctx context.Context, phone, code string) (*Tokens, er
 	if err := s.verifyCode(ctx, p, PurposeLogin, code); err != nil {
 		return nil, err
 	}
-	u, err := s.Store.UserByPhone(ctx, p)
+	u, err := s.signInOrCreate(ctx, func() (*User, error) { return s.Store.UserByPhone(ctx, p) },
+		&User{Phone: p, Nickname: "用户" + p[len(p)-4:]})
+	if err != nil {
+		return nil, err
+	}
+	return s.startSession(ctx, u)
+}
+
+// signInOrCreate loads the account with find, or creates fresh (a plain
+// user) when there is none, and refuses banned accounts. Two first sign-ins
+// racing each other end up in the one account the database let through.
+func (s *Service) signInOrCreate(ctx context.Context, find func() (*User, error), fresh *User) (*User, error) {
+	u, err := find()
 	if errors.Is(err, ErrUserNotFound) {
 		now := s.now()
-		u = &User{ID: newID(), Phone: p, Nickname: "用户" + p[len(p)-4:], Roles: []auth.Role{auth.RoleUser},
-			Status: StatusActive, CreatedAt: now, UpdatedAt: now}
-		if err := s.Store.CreateUser(ctx, u); err != nil {
+		fresh.ID, fresh.Roles, fresh.Status, fresh.CreatedAt, fresh.UpdatedAt = newID(), []auth.Role{auth.RoleUser}, StatusActive, now, now
+		if err := s.Store.CreateUser(ctx, fresh); err != nil {
 			if !errors.Is(err, ErrAccountExists) {
 				return nil, err
 			}
-			// Created concurrently by another request: use it.
-			if u, err = s.Store.UserByPhone(ctx, p); err != nil {
+			if u, err = find(); err != nil {
 				return nil, err
 			}
+		} else {
+			u = fresh
 		}
 	} else if err != nil {
 		return nil, err
@@ -127,7 +139,7 @@ func (s *Service) SMSLogin(ctx context.Context, phone, code string) (*Tokens, er
 	if err := s.checkBan(u); err != nil {
 		return nil, err
 	}
-	return s.startSession(ctx, u)
+	return u, nil
 }
 
 // BindPhone attaches a verified phone to the caller's account (used by
@@ -198,27 +210,13 @@ func (s *Service) WeChatLogin(ctx context.Context, code string) (*Tokens, error)
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.Store.UserByOpenID(ctx, id.OpenID)
-	if errors.Is(err, ErrUserNotFound) {
-		now := s.now()
-		suffix := id.OpenID
-		if len(suffix) > 4 {
-			suffix = suffix[len(suffix)-4:]
-		}
-		u = &User{ID: newID(), WeChatOpenID: id.OpenID, WeChatUnionID: id.UnionID, Nickname: "微信用户" + suffix,
-			Roles: []auth.Role{auth.RoleUser}, Status: StatusActive, CreatedAt: now, UpdatedAt: now}
-		if err := s.Store.CreateUser(ctx, u); err != nil {
-			if !errors.Is(err, ErrAccountExists) {
-				return nil, err
-			}
-			if u, err = s.Store.UserByOpenID(ctx, id.OpenID); err != nil {
-				return nil, err
-			}
-		}
-	} else if err != nil {
-		return nil, err
+	suffix := id.OpenID
+	if len(suffix) > 4 {
+		suffix = suffix[len(suffix)-4:]
 	}
-	if err := s.checkBan(u); err != nil {
+	u, err := s.signInOrCreate(ctx, func() (*User, error) { return s.Store.UserByOpenID(ctx, id.OpenID) },
+		&User{WeChatOpenID: id.OpenID, WeChatUnionID: id.UnionID, Nickname: "微信用户" + suffix})
+	if err != nil {
 		return nil, err
 	}
 	return s.startSession(ctx, u)

@@ -7,7 +7,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,11 +21,7 @@ import (
 var migrations embed.FS
 
 // Migrations returns the audit log's migration trees.
-func Migrations() sqldb.Migrations {
-	lite, _ := fs.Sub(migrations, "migrations/sqlite")
-	pg, _ := fs.Sub(migrations, "migrations/postgres")
-	return sqldb.Migrations{Name: "audit", SQLite: lite, Postgres: pg}
-}
+func Migrations() sqldb.Migrations { return sqldb.Embedded("audit", migrations) }
 
 // Entry is one audit row.
 type Entry struct {

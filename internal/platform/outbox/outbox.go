@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"sync"
 	"time"
@@ -26,11 +25,7 @@ import (
 var migrations embed.FS
 
 // Migrations returns the outbox table's migration trees.
-func Migrations() sqldb.Migrations {
-	lite, _ := fs.Sub(migrations, "migrations/sqlite")
-	pg, _ := fs.Sub(migrations, "migrations/postgres")
-	return sqldb.Migrations{Name: "outbox", SQLite: lite, Postgres: pg}
-}
+func Migrations() sqldb.Migrations { return sqldb.Embedded("outbox", migrations) }
 
 // IDKey is the metadata key carrying the event id (the bus uses it as the
 // message id).

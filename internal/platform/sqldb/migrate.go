@@ -20,6 +20,20 @@ type Migrations struct {
 	Postgres fs.FS
 }
 
+// Embedded returns the migrations of owner name kept in fsys under
+// migrations/sqlite and migrations/postgres (a //go:embed migrations tree).
+func Embedded(name string, fsys fs.FS) Migrations {
+	lite, err := fs.Sub(fsys, "migrations/sqlite")
+	if err != nil {
+		panic(fmt.Sprintf("migrations %s: %v", name, err))
+	}
+	pg, err := fs.Sub(fsys, "migrations/postgres")
+	if err != nil {
+		panic(fmt.Sprintf("migrations %s: %v", name, err))
+	}
+	return Migrations{Name: name, SQLite: lite, Postgres: pg}
+}
+
 // Migrate applies every pending migration of each set, in order.
 func (db *DB) Migrate(ctx context.Context, logger *slog.Logger, sets ...Migrations) error {
 	for _, m := range sets {

@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -24,11 +23,7 @@ import (
 var migrations embed.FS
 
 // Migrations returns the module's migration trees.
-func Migrations() sqldb.Migrations {
-	lite, _ := fs.Sub(migrations, "migrations/sqlite")
-	pg, _ := fs.Sub(migrations, "migrations/postgres")
-	return sqldb.Migrations{Name: "users", SQLite: lite, Postgres: pg}
-}
+func Migrations() sqldb.Migrations { return sqldb.Embedded("users", migrations) }
 
 // Store implements users.Store on GORM.
 type Store struct {

@@ -12,32 +12,14 @@ import (
 	"time"
 
 	"github.com/zuju/zuju/internal/platform/cache"
+	"github.com/zuju/zuju/internal/platform/clock"
 )
 
 // Clock is a manual time source for caches that accept an injected clock.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+type Clock = clock.Manual
 
 // NewClock returns a clock stopped at a fixed instant.
-func NewClock() *Clock {
-	return &Clock{now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-// Now returns the clock's current time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func NewClock() *Clock { return clock.NewManual(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)) }
 
 // Backend describes the implementation under test.
 type Backend struct {
