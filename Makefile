@@ -8,7 +8,7 @@ LDFLAGS  := -s -w -X github.com/zuju/zuju/internal/app.Version=$(VERSION)
 GOFLAGS_BUILD := -trimpath -ldflags '$(LDFLAGS)'
 WEB_APPS := app admin docs
 
-.PHONY: run build web test test-go test-services vet openapi fuzz bench services clean
+.PHONY: run build web test test-go test-services test-web vet openapi fuzz bench services clean
 
 ## run: build everything (web apps included) and serve on :8080 with SQLite
 run: build
@@ -39,6 +39,12 @@ test-go:
 ## test-services: the full suite against the local PostgreSQL, Redis and RabbitMQ
 test-services:
 	eval "$$(scripts/services.sh)" && ZUJU_TEST_REQUIRE_SERVICES=1 $(MAKE) test
+
+## test-web: browser tests of the H5 app and the admin console (web/e2e) against
+## the built binary, in the system Chromium (CHROMIUM=…, default /usr/bin/chromium)
+test-web: build
+	$(NPM) --prefix web/e2e ci --no-audit --no-fund --loglevel=error
+	ZUJU_BIN=$(BIN) web/e2e/run.sh
 
 ## openapi: rewrite api/openapi.yaml from the code
 openapi:

@@ -67,7 +67,8 @@ export const api = {
     form.append('file', file, file.name)
     return http.upload<User>('/me/avatar', form)
   },
-  bindPhone: (b: BindPhoneBody) => http.post<User>('/me/phone', b),
+  /** Quiet: the bind page shows the reason at the field it concerns. */
+  bindPhone: (b: BindPhoneBody) => http.post<User>('/me/phone', b, { quiet: true }),
   sessions: async (): Promise<Session[]> => (await http.get<SessionList>('/me/sessions')).items ?? [],
   endSession: (id: string) => http.del<void>('/me/sessions/' + encodeURIComponent(id)),
   tags: async (): Promise<Tag[]> => (await http.get<TagList>('/tags', noAuth)).items ?? [],

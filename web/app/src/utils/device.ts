@@ -58,10 +58,3 @@ export function parseDevice(ua: string | null | undefined): Device {
   }
   return { name: [o?.name, a].filter(Boolean).join(' · '), kind: o?.kind ?? 'other' }
 }
-
-export const deviceIcons: Record<DeviceKind, string> = {
-  phone: 'phone-o',
-  tablet: 'phone-o',
-  desktop: 'desktop-o',
-  other: 'question-o',
-}
