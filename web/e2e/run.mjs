@@ -189,6 +189,18 @@ function harness(browser) {
   }
 }
 
+// Stopped from outside (run.sh's trap, Ctrl-C): close the browser and stop.
+let running = null
+let stopping = false
+for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.on(sig, () => {
+    stopping = true
+    console.log(`e2e: ${sig}, stopping`)
+    const closed = running ? running.close().catch(() => {}) : Promise.resolve()
+    Promise.race([closed, new Promise((r) => setTimeout(r, 3000))]).then(() => process.exit(code))
+  })
+}
+
 async function main() {
   fs.mkdirSync(OUT, { recursive: true })
   for (const f of fs.readdirSync(OUT)) if (f.endsWith('.png')) fs.rmSync(path.join(OUT, f))
@@ -211,6 +223,7 @@ async function main() {
       '--disable-sync',
     ],
   })
+  running = browser
   console.log(`e2e: ${BASE}, ${browser.version()}`)
 
   let failed = 0
@@ -235,6 +248,7 @@ async function main() {
     } finally {
       clearTimeout(timer)
     }
+    if (stopping) await new Promise(() => {}) // the signal handler exits
     const secs = ((Date.now() - t0) / 1000).toFixed(1)
     if (error) {
       failed++

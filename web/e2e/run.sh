@@ -34,7 +34,13 @@ done < <(compgen -e | grep '^ZUJU_' || true)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/zuju-e2e.XXXXXX")
 pid=""
+tests=""
 cleanup() {
+	# The test runner first (Playwright closes its browser on SIGTERM), then the server.
+	if [ -n "$tests" ] && kill -0 "$tests" 2>/dev/null; then
+		kill "$tests" 2>/dev/null || true
+		wait "$tests" 2>/dev/null || true
+	fi
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		kill "$pid" 2>/dev/null || true
 		# Graceful shutdown first; a server that hangs is killed after 10 s.
@@ -81,8 +87,13 @@ for i in $(seq 150); do
 	sleep 0.2
 done
 
+# In the background and waited for, so that a signal to this script is
+# handled at once (the trap stops the tests and the server).
 status=0
-ZUJU_E2E_URL="$base" ZUJU_E2E_LOG="$tmp/server.log" node "$here/run.mjs" "$@" || status=$?
+ZUJU_E2E_URL="$base" ZUJU_E2E_LOG="$tmp/server.log" node "$here/run.mjs" "$@" &
+tests=$!
+wait "$tests" || status=$?
+tests=""
 if [ "$status" != 0 ]; then
 	echo "e2e: last lines of the server log (requests answered below 500 left out):" >&2
 	grep -v '"msg":"http request".*"status":[1-4][0-9][0-9],' "$tmp/server.log" | tail -n 20 >&2 || true
