@@ -8,7 +8,7 @@ LDFLAGS  := -s -w -X github.com/zuju/zuju/internal/app.Version=$(VERSION)
 GOFLAGS_BUILD := -trimpath -ldflags '$(LDFLAGS)'
 WEB_APPS := app admin docs
 
-.PHONY: run build web test test-go test-services test-web vet openapi fuzz bench services clean
+.PHONY: run build web test test-go test-services test-web test-web-check test-browser vet openapi fuzz bench services clean
 
 ## run: build everything (web apps included) and serve on :8080 with SQLite
 run: build
@@ -25,9 +25,19 @@ web: $(foreach a,$(WEB_APPS),web/$(a)/dist/index.html)
 web/%/dist/index.html: web/%/package.json web/%/package-lock.json $(shell find web/app/src web/admin/src web/app/index.html web/admin/index.html web/app/vite.config.ts web/admin/vite.config.ts web/docs/build.mjs -type f 2>/dev/null)
 	cd web/$* && $(NPM) ci --no-audit --no-fund --loglevel=error && $(NPM) run build
 
-## test: the full suite (vet, Go tests on SQLite, and on PostgreSQL, Redis and
-## RabbitMQ when ZUJU_TEST_* point at them; see scripts/services.sh)
-test: vet test-go
+## test: the full suite: vet, Go tests (on SQLite, and on PostgreSQL, Redis and
+## RabbitMQ when ZUJU_TEST_* point at them; see scripts/services.sh), web type
+## checks, and the browser tests when Chromium is installed (always in CI)
+test: vet test-go test-web-check test-browser
+
+test-web-check:
+	cd web/app && $(NPM) ci --no-audit --no-fund --loglevel=error && $(NPM) run check
+	cd web/admin && $(NPM) ci --no-audit --no-fund --loglevel=error && $(NPM) run check
+
+test-browser:
+	@if [ -x "$${CHROMIUM:-/usr/bin/chromium}" ]; then $(MAKE) --no-print-directory test-web; \
+	elif [ "$$CI" = true ]; then echo "browser tests need Chromium (scripts/chromium.sh installs it)"; exit 1; \
+	else echo "skipping browser tests: no Chromium at $${CHROMIUM:-/usr/bin/chromium} (scripts/chromium.sh installs it)"; fi
 
 vet:
 	@bad=$$(gofmt -l cmd internal bench 2>/dev/null); if [ -n "$$bad" ]; then echo "gofmt needed: $$bad"; exit 1; fi
