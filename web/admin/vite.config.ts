@@ -1,4 +1,5 @@
-import { defineConfig, type Plugin } from 'vite'
+import { fileURLToPath } from 'node:url'
+import { defineConfig, searchForWorkspaceRoot, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
@@ -28,6 +29,8 @@ export default defineConfig({
   server: {
     port: 5174,
     proxy: { '/api': api, '/files': api },
+    // ../shared (the API client) lies outside this project.
+    fs: { allow: [searchForWorkspaceRoot(process.cwd()), fileURLToPath(new URL('../shared', import.meta.url))] },
   },
   build: {
     target: 'es2020',

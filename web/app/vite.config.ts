@@ -1,5 +1,6 @@
 import { posix } from 'node:path'
-import { defineConfig, type Plugin } from 'vite'
+import { fileURLToPath } from 'node:url'
+import { defineConfig, searchForWorkspaceRoot, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { VantResolver } from '@vant/auto-import-resolver'
@@ -55,6 +56,8 @@ export default defineConfig({
   server: {
     port: 5173,
     proxy: { '/api': api, '/files': api },
+    // ../shared (the API client) lies outside this project.
+    fs: { allow: [searchForWorkspaceRoot(process.cwd()), fileURLToPath(new URL('../shared', import.meta.url))] },
   },
   build: {
     target: 'es2020',
