@@ -22,7 +22,7 @@ build: web
 ## web: install (from the lock files) and build both web apps
 web: $(foreach a,$(WEB_APPS),web/$(a)/dist/index.html)
 
-web/%/dist/index.html: web/%/package.json web/%/package-lock.json $(shell find web/app/src web/admin/src web/app/index.html web/admin/index.html web/app/vite.config.ts web/admin/vite.config.ts web/docs/build.mjs -type f 2>/dev/null)
+web/%/dist/index.html: web/%/package.json web/%/package-lock.json $(shell find web/shared web/app/src web/admin/src web/app/index.html web/admin/index.html web/app/vite.config.ts web/admin/vite.config.ts web/docs/build.mjs -type f 2>/dev/null)
 	cd web/$* && $(NPM) ci --no-audit --no-fund --loglevel=error && $(NPM) run build
 
 ## test: the full suite: vet, Go tests (on SQLite, and on PostgreSQL, Redis and
