@@ -74,23 +74,14 @@ type Relay struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc
 	done   chan struct{}
-	wake   chan struct{}
 }
 
-// NewRelay returns a relay polling every interval (and at once after Notify).
+// NewRelay returns a relay polling every interval.
 func NewRelay(db *sqldb.DB, pub Publisher, logger *slog.Logger, interval time.Duration) *Relay {
 	if interval <= 0 {
 		interval = time.Second
 	}
-	return &Relay{db: db, pub: pub, logger: logger, interval: interval, batch: 100, wake: make(chan struct{}, 1)}
-}
-
-// Notify asks the relay to look for events now (after a commit that added some).
-func (r *Relay) Notify() {
-	select {
-	case r.wake <- struct{}{}:
-	default:
-	}
+	return &Relay{db: db, pub: pub, logger: logger, interval: interval, batch: 100}
 }
 
 // Flush publishes one batch of pending events and reports how many went out.
@@ -188,7 +179,6 @@ func (r *Relay) loop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-r.wake:
 		}
 	}
 }
