@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/zuju/zuju/internal/activities"
 	"log/slog"
 	"net"
 	"net/http"
@@ -43,9 +44,11 @@ type App struct {
 	DB     *sqldb.DB
 	HTTP   *httpx.Server
 	Users  *users.Service
-	Bus    *events.Bus
-	Jobs   *jobs.Queue
-	Now    func() time.Time
+	// Activities is the meetups module.
+	Activities *activities.Service
+	Bus        *events.Bus
+	Jobs       *jobs.Queue
+	Now        func() time.Time
 
 	redis   *redis.Client
 	closers []func() error
@@ -160,6 +163,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	a.HTTP.AddReadiness("jobs", a.Jobs.Healthy)
 	a.registerJobs()
 	usershttp.Register(a.HTTP.API, a.Users)
+	registerActivities(a)
 	registerAdmin(a)
 	a.HTTP.Engine.GET(local.Prefix()+"*path", gin.WrapH(local))
 	mountWeb(a.HTTP)

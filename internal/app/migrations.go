@@ -1,6 +1,7 @@
 package app
 
 import (
+	"github.com/zuju/zuju/internal/activities/activitiesstore"
 	"github.com/zuju/zuju/internal/platform/audit"
 	"github.com/zuju/zuju/internal/platform/outbox"
 	"github.com/zuju/zuju/internal/platform/sqldb"
@@ -13,5 +14,6 @@ func Migrations() []sqldb.Migrations {
 		audit.Migrations(),
 		outbox.Migrations(),
 		usersstore.Migrations(),
+		activitiesstore.Migrations(),
 	}
 }

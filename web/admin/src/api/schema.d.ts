@@ -4,6 +4,129 @@
  */
 
 export interface paths {
+    "/api/v1/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Discover activities (published, formed, finished), by start time */
+        get: operations["list-activities"];
+        put?: never;
+        /** Create a draft activity (organizers and admins) */
+        post: operations["create-activity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One activity; fields the caller may not see yet are null and listed in locked_fields */
+        get: operations["get-activity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a draft or published activity */
+        patch: operations["update-activity"];
+        trace?: never;
+    };
+    "/api/v1/activities/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an activity */
+        post: operations["cancel-activity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open a draft for sign-up */
+        post: operations["publish-activity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activity-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Activity types */
+        get: operations["list-activity-types"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/activity-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Activity types */
+        get: operations["admin-list-activity-types"];
+        put?: never;
+        /** Add an activity type */
+        post: operations["admin-create-activity-type"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/activity-types/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an unused activity type */
+        delete: operations["admin-delete-activity-type"];
+        options?: never;
+        head?: never;
+        /** Change an activity type */
+        patch: operations["admin-update-activity-type"];
+        trace?: never;
+    };
     "/api/v1/admin/audit-logs": {
         parameters: {
             query?: never;
@@ -279,6 +402,23 @@ export interface paths {
         patch: operations["update-me"];
         trace?: never;
     };
+    "/api/v1/me/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Activities the caller organizes, drafts and cancelled ones included */
+        get: operations["list-my-organized-activities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/avatar": {
         parameters: {
             query?: never;
@@ -419,6 +559,45 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ActivityDTO: {
+            address: string | null;
+            cancel_reason?: string;
+            chat_room_id: string | null;
+            city: string;
+            club_id: string | null;
+            cover_url: string;
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** Format: date-time */
+            end_at: string;
+            id: string;
+            /** Format: double */
+            lat: number | null;
+            /** Format: double */
+            lng: number | null;
+            locked_fields: string[] | null;
+            /** Format: int64 */
+            max_participants: number;
+            member_only: boolean;
+            /** Format: int64 */
+            min_participants: number;
+            organizer: components["schemas"]["OrganizerDTO"];
+            /** Format: int64 */
+            participant_count: number;
+            /** Format: int64 */
+            price_fen: number;
+            /** Format: date-time */
+            signup_deadline: string;
+            /** Format: date-time */
+            start_at: string;
+            /** @enum {string} */
+            status: "draft" | "published" | "formed" | "finished" | "cancelled";
+            /** @description interest tag ids */
+            tags: string[] | null;
+            title: string;
+            type_id: string;
+        };
         AdminListOutBody: {
             items: components["schemas"]["AdminUserDTO"][] | null;
             /** Format: int64 */
@@ -463,6 +642,36 @@ export interface components {
             code: string;
             phone: string;
         };
+        CancelInBody: {
+            reason?: string;
+        };
+        DraftBody: {
+            address?: string;
+            city?: string;
+            club_id?: string;
+            cover_url?: string;
+            description?: string;
+            /** Format: date-time */
+            end_at?: string;
+            /** Format: double */
+            lat?: number;
+            /** Format: double */
+            lng?: number;
+            /** Format: int64 */
+            max_participants?: number;
+            member_only?: boolean;
+            /** Format: int64 */
+            min_participants?: number;
+            /** Format: int64 */
+            price_fen?: number;
+            /** Format: date-time */
+            signup_deadline?: string;
+            /** Format: date-time */
+            start_at?: string;
+            tag_ids?: string[];
+            title?: string;
+            type_id?: string;
+        };
         Entry: {
             action: string;
             actor_id: string;
@@ -491,6 +700,10 @@ export interface components {
             /** Format: int64 */
             Size: number;
         };
+        ListOutBody: {
+            items: components["schemas"]["ActivityDTO"][] | null;
+            next_cursor: string | null;
+        };
         LoginInBody: {
             /** @description phone or email */
             account: string;
@@ -501,6 +714,9 @@ export interface components {
             /** Format: date-time */
             expires_at: string | null;
             plan_id: string | null;
+        };
+        OrganizerDTO: {
+            id: string;
         };
         Problem: {
             /** @description stable machine-readable error code */
@@ -613,6 +829,25 @@ export interface components {
             token_type: "Bearer";
             user: components["schemas"]["UserDTO"];
         };
+        TypeDTO: {
+            id: string;
+            name: string;
+            /** Format: int64 */
+            sort: number;
+        };
+        TypeInBody: {
+            name: string;
+            /** Format: int64 */
+            sort?: number;
+        };
+        TypePatchInBody: {
+            name?: string;
+            /** Format: int64 */
+            sort?: number;
+        };
+        TypesOutBody: {
+            items: components["schemas"]["TypeDTO"][] | null;
+        };
         UnbanInBody: {
             reason?: string;
         };
@@ -657,6 +892,366 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "list-activities": {
+        parameters: {
+            query?: {
+                city?: string;
+                type_id?: string;
+                from?: string;
+                to?: string;
+                price?: "free" | "paid" | "";
+                member_only?: "true" | "false" | "";
+                club_id?: string;
+                status?: "published" | "formed" | "finished" | "";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "create-activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "update-activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "cancel-activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CancelInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "publish-activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-activity-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypesOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-list-activity-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypesOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-create-activity-type": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypeInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-delete-activity-type": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-update-activity-type": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypePatchInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TypeDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "admin-audit-logs": {
         parameters: {
             query?: {
@@ -1271,6 +1866,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-my-organized-activities": {
+        parameters: {
+            query?: {
+                city?: string;
+                type_id?: string;
+                from?: string;
+                to?: string;
+                price?: "free" | "paid" | "";
+                member_only?: "true" | "false" | "";
+                club_id?: string;
+                status?: "published" | "formed" | "finished" | "";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListOutBody"];
                 };
             };
             /** @description Error */

@@ -1,0 +1,163 @@
+// Package activities owns the meetups people find and join: activity
+// types, activities and their lifecycle (draft → published → formed →
+// finished, or cancelled).
+package activities
+
+import (
+	"slices"
+	"time"
+
+	"github.com/zuju/zuju/internal/platform/errs"
+)
+
+// Status is an activity's lifecycle state.
+type Status string
+
+// Lifecycle states.
+const (
+	StatusDraft     Status = "draft"
+	StatusPublished Status = "published"
+	StatusFormed    Status = "formed"
+	StatusFinished  Status = "finished"
+	StatusCancelled Status = "cancelled"
+)
+
+// transitions is the one place that says which status may follow which.
+var transitions = map[Status][]Status{
+	StatusDraft:     {StatusPublished, StatusCancelled},
+	StatusPublished: {StatusFormed, StatusCancelled},
+	StatusFormed:    {StatusFinished, StatusCancelled},
+}
+
+// CanTransition reports whether an activity may go from one status to another.
+func CanTransition(from, to Status) bool { return slices.Contains(transitions[from], to) }
+
+// Transition checks a status change and returns a clear error when it is
+// not allowed.
+func Transition(from, to Status) error {
+	if CanTransition(from, to) {
+		return nil
+	}
+	return ErrBadTransition.WithDetail("活动当前状态（" + from.Label() + "）不能变为" + to.Label())
+}
+
+// Editable reports whether the activity's details may still change.
+func (s Status) Editable() bool { return s == StatusDraft || s == StatusPublished }
+
+// Label is the status as users read it.
+func (s Status) Label() string {
+	switch s {
+	case StatusDraft:
+		return "草稿"
+	case StatusPublished:
+		return "报名中"
+	case StatusFormed:
+		return "已成局"
+	case StatusFinished:
+		return "已结束"
+	case StatusCancelled:
+		return "已取消"
+	}
+	return string(s)
+}
+
+// Type is an activity type of the admin-managed catalog.
+type Type struct {
+	ID        string
+	Name      string
+	Sort      int
+	CreatedAt time.Time
+}
+
+// Activity is a meetup.
+type Activity struct {
+	ID               string
+	Title            string
+	TypeID           string
+	TagIDs           []string
+	City             string
+	Address          string
+	Lat, Lng         float64
+	StartAt          time.Time
+	EndAt            time.Time
+	SignupDeadline   time.Time
+	MinParticipants  int
+	MaxParticipants  int
+	ParticipantCount int
+	PriceFen         int64
+	MemberOnly       bool
+	Status           Status
+	Description      string
+	CoverURL         string
+	OrganizerID      string
+	ClubID           string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	PublishedAt      *time.Time
+	CancelledAt      *time.Time
+	CancelReason     string
+}
+
+// Fields hidden until the caller may see an activity's details.
+const (
+	FieldAddress      = "address"
+	FieldLat          = "lat"
+	FieldLng          = "lng"
+	FieldOrganizer    = "organizer_contact"
+	FieldParticipants = "participants"
+	FieldChatRoom     = "chat_room_id"
+)
+
+// Draft is the input of create and update (nil pointers: unchanged on update).
+type Draft struct {
+	Title           *string
+	TypeID          *string
+	TagIDs          *[]string
+	City            *string
+	Address         *string
+	Lat, Lng        *float64
+	StartAt         *time.Time
+	EndAt           *time.Time
+	SignupDeadline  *time.Time
+	MinParticipants *int
+	MaxParticipants *int
+	PriceFen        *int64
+	MemberOnly      *bool
+	Description     *string
+	CoverURL        *string
+	ClubID          *string
+}
+
+// Limits of an activity's fields.
+const (
+	MaxCapacity    = 10000
+	MaxPriceFen    = 100_000_00 // ¥100,000
+	MaxTagsPerItem = 5
+)
+
+// validate checks a complete activity and returns the first problem.
+func (a *Activity) validate(now time.Time) *errs.Error {
+	switch {
+	case a.Title == "":
+		return ErrInvalid.WithDetail("请填写活动标题（1–60 字）")
+	case a.TypeID == "":
+		return ErrInvalid.WithDetail("请选择活动类型")
+	case a.City == "":
+		return ErrInvalid.WithDetail("请填写城市")
+	case a.Lat < -90 || a.Lat > 90 || a.Lng < -180 || a.Lng > 180:
+		return ErrInvalid.WithDetail("经纬度超出范围")
+	case !a.EndAt.After(a.StartAt):
+		return ErrInvalid.WithDetail("结束时间必须晚于开始时间")
+	case a.SignupDeadline.After(a.StartAt):
+		return ErrInvalid.WithDetail("报名截止时间不能晚于开始时间")
+	case a.MinParticipants < 1 || a.MaxParticipants < 1 || a.MaxParticipants > MaxCapacity:
+		return ErrInvalid.WithDetail("人数需在 1 到 10000 之间")
+	case a.MinParticipants > a.MaxParticipants:
+		return ErrInvalid.WithDetail("成局人数不能多于人数上限")
+	case a.PriceFen < 0 || a.PriceFen > MaxPriceFen:
+		return ErrInvalid.WithDetail("价格需在 0 到 100000 元之间")
+	case len(a.TagIDs) > MaxTagsPerItem:
+		return ErrInvalid.WithDetail("最多选择 5 个标签")
+	}
+	return nil
+}

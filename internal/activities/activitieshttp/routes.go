@@ -1,0 +1,326 @@
+// Package activitieshttp exposes the activities module over HTTP.
+package activitieshttp
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/zuju/zuju/internal/activities"
+)
+
+var bearer = []map[string][]string{{"bearer": {}}}
+
+// OrganizerDTO names an activity's organizer.
+type OrganizerDTO struct {
+	ID string `json:"id"`
+}
+
+// ActivityDTO is an activity as the caller may see it; hidden fields are
+// null and named in locked_fields.
+type ActivityDTO struct {
+	ID               string       `json:"id"`
+	Title            string       `json:"title"`
+	TypeID           string       `json:"type_id"`
+	Tags             []string     `json:"tags" doc:"interest tag ids"`
+	City             string       `json:"city"`
+	Address          *string      `json:"address"`
+	Lat              *float64     `json:"lat"`
+	Lng              *float64     `json:"lng"`
+	StartAt          time.Time    `json:"start_at"`
+	EndAt            time.Time    `json:"end_at"`
+	SignupDeadline   time.Time    `json:"signup_deadline"`
+	MinParticipants  int          `json:"min_participants"`
+	MaxParticipants  int          `json:"max_participants"`
+	ParticipantCount int          `json:"participant_count"`
+	PriceFen         int64        `json:"price_fen"`
+	MemberOnly       bool         `json:"member_only"`
+	Status           string       `json:"status" enum:"draft,published,formed,finished,cancelled"`
+	Description      string       `json:"description"`
+	CoverURL         string       `json:"cover_url"`
+	Organizer        OrganizerDTO `json:"organizer"`
+	ClubID           *string      `json:"club_id"`
+	ChatRoomID       *string      `json:"chat_room_id"`
+	LockedFields     []string     `json:"locked_fields"`
+	CancelReason     string       `json:"cancel_reason,omitempty"`
+	CreatedAt        time.Time    `json:"created_at"`
+}
+
+func toDTO(v activities.View) ActivityDTO {
+	a := v.Activity
+	d := ActivityDTO{ID: a.ID, Title: a.Title, TypeID: a.TypeID, Tags: a.TagIDs, City: a.City,
+		StartAt: a.StartAt, EndAt: a.EndAt, SignupDeadline: a.SignupDeadline, MinParticipants: a.MinParticipants,
+		MaxParticipants: a.MaxParticipants, ParticipantCount: a.ParticipantCount, PriceFen: a.PriceFen,
+		MemberOnly: a.MemberOnly, Status: string(a.Status), Description: a.Description, CoverURL: a.CoverURL,
+		Organizer: OrganizerDTO{ID: a.OrganizerID}, LockedFields: v.Locked, CancelReason: a.CancelReason, CreatedAt: a.CreatedAt}
+	if d.Tags == nil {
+		d.Tags = []string{}
+	}
+	if d.LockedFields == nil {
+		d.LockedFields = []string{}
+	}
+	if a.ClubID != "" {
+		d.ClubID = &a.ClubID
+	}
+	if !slices.Contains(v.Locked, activities.FieldAddress) {
+		d.Address, d.Lat, d.Lng = &a.Address, &a.Lat, &a.Lng
+	}
+	return d
+}
+
+// TypeDTO is an activity type.
+type TypeDTO struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Sort int    `json:"sort"`
+}
+
+// Register adds the activity routes to api (rooted at /api/v1).
+func Register(api huma.API, svc *activities.Service) {
+	h := handlers{svc: svc}
+	tag := []string{"Activities"}
+	admin := []string{"Admin"}
+	huma.Register(api, huma.Operation{OperationID: "list-activity-types", Method: http.MethodGet, Path: "/activity-types",
+		Summary: "Activity types", Tags: tag}, h.types)
+	huma.Register(api, huma.Operation{OperationID: "list-activities", Method: http.MethodGet, Path: "/activities",
+		Summary: "Discover activities (published, formed, finished), by start time", Tags: tag}, h.list)
+	huma.Register(api, huma.Operation{OperationID: "list-my-organized-activities", Method: http.MethodGet, Path: "/me/activities",
+		Summary: "Activities the caller organizes, drafts and cancelled ones included", Tags: tag, Security: bearer}, h.mine)
+	huma.Register(api, huma.Operation{OperationID: "get-activity", Method: http.MethodGet, Path: "/activities/{id}",
+		Summary: "One activity; fields the caller may not see yet are null and listed in locked_fields", Tags: tag}, h.get)
+	huma.Register(api, huma.Operation{OperationID: "create-activity", Method: http.MethodPost, Path: "/activities",
+		Summary: "Create a draft activity (organizers and admins)", Tags: tag, Security: bearer, DefaultStatus: http.StatusCreated}, h.create)
+	huma.Register(api, huma.Operation{OperationID: "update-activity", Method: http.MethodPatch, Path: "/activities/{id}",
+		Summary: "Edit a draft or published activity", Tags: tag, Security: bearer}, h.update)
+	huma.Register(api, huma.Operation{OperationID: "publish-activity", Method: http.MethodPost, Path: "/activities/{id}/publish",
+		Summary: "Open a draft for sign-up", Tags: tag, Security: bearer}, h.publish)
+	huma.Register(api, huma.Operation{OperationID: "cancel-activity", Method: http.MethodPost, Path: "/activities/{id}/cancel",
+		Summary: "Cancel an activity", Tags: tag, Security: bearer}, h.cancel)
+
+	huma.Register(api, huma.Operation{OperationID: "admin-list-activity-types", Method: http.MethodGet, Path: "/admin/activity-types",
+		Summary: "Activity types", Tags: admin, Security: bearer}, h.types)
+	huma.Register(api, huma.Operation{OperationID: "admin-create-activity-type", Method: http.MethodPost, Path: "/admin/activity-types",
+		Summary: "Add an activity type", Tags: admin, Security: bearer, DefaultStatus: http.StatusCreated}, h.createType)
+	huma.Register(api, huma.Operation{OperationID: "admin-update-activity-type", Method: http.MethodPatch, Path: "/admin/activity-types/{id}",
+		Summary: "Change an activity type", Tags: admin, Security: bearer}, h.updateType)
+	huma.Register(api, huma.Operation{OperationID: "admin-delete-activity-type", Method: http.MethodDelete, Path: "/admin/activity-types/{id}",
+		Summary: "Delete an unused activity type", Tags: admin, Security: bearer, DefaultStatus: http.StatusNoContent}, h.deleteType)
+}
+
+type handlers struct{ svc *activities.Service }
+
+type typesOut struct {
+	Body struct {
+		Items []TypeDTO `json:"items"`
+	}
+}
+
+func (h handlers) types(ctx context.Context, _ *struct{}) (*typesOut, error) {
+	ts, err := h.svc.Types(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &typesOut{}
+	out.Body.Items = make([]TypeDTO, len(ts))
+	for i, t := range ts {
+		out.Body.Items[i] = TypeDTO{ID: t.ID, Name: t.Name, Sort: t.Sort}
+	}
+	return out, nil
+}
+
+type listIn struct {
+	City       string    `query:"city" maxLength:"30"`
+	TypeID     string    `query:"type_id" maxLength:"64"`
+	From       time.Time `query:"from"`
+	To         time.Time `query:"to"`
+	Price      string    `query:"price" enum:"free,paid,"`
+	MemberOnly string    `query:"member_only" enum:"true,false,"`
+	ClubID     string    `query:"club_id" maxLength:"64"`
+	Status     string    `query:"status" enum:"published,formed,finished,"`
+	Cursor     string    `query:"cursor" maxLength:"200"`
+	Limit      int       `query:"limit" minimum:"1" maximum:"50" default:"20"`
+}
+
+type listOut struct {
+	Body struct {
+		Items      []ActivityDTO `json:"items"`
+		NextCursor *string       `json:"next_cursor"`
+	}
+}
+
+func (in *listIn) filter() (activities.Filter, error) {
+	f := activities.Filter{City: in.City, TypeID: in.TypeID, From: in.From, To: in.To, Price: in.Price, ClubID: in.ClubID, Limit: in.Limit}
+	if !in.From.IsZero() && !in.To.IsZero() && !in.To.After(in.From) {
+		return f, activities.ErrInvalid.WithDetail("结束日期必须晚于开始日期")
+	}
+	if in.MemberOnly != "" {
+		v := in.MemberOnly == "true"
+		f.Member = &v
+	}
+	if in.Status != "" {
+		f.Statuses = []activities.Status{activities.Status(in.Status)}
+	}
+	return f, nil
+}
+
+func (h handlers) page(ctx context.Context, in *listIn, mine bool) (*listOut, error) {
+	f, err := in.filter()
+	if err != nil {
+		return nil, err
+	}
+	list, next, err := h.svc.List(ctx, f, in.Cursor, mine)
+	if err != nil {
+		return nil, err
+	}
+	out := &listOut{}
+	out.Body.Items = make([]ActivityDTO, len(list))
+	for i, v := range list {
+		out.Body.Items[i] = toDTO(v)
+	}
+	if next != "" {
+		out.Body.NextCursor = &next
+	}
+	return out, nil
+}
+
+func (h handlers) list(ctx context.Context, in *listIn) (*listOut, error) {
+	return h.page(ctx, in, false)
+}
+
+func (h handlers) mine(ctx context.Context, in *listIn) (*listOut, error) {
+	return h.page(ctx, in, true)
+}
+
+type idIn struct {
+	ID string `path:"id" maxLength:"64"`
+}
+
+type activityOut struct{ Body ActivityDTO }
+
+func (h handlers) get(ctx context.Context, in *idIn) (*activityOut, error) {
+	v, err := h.svc.Get(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &activityOut{Body: toDTO(v)}, nil
+}
+
+// draftBody is the create/update body; on update every field is optional.
+type draftBody struct {
+	Title           *string    `json:"title,omitempty" maxLength:"200"`
+	TypeID          *string    `json:"type_id,omitempty" maxLength:"64"`
+	TagIDs          *[]string  `json:"tag_ids,omitempty" maxItems:"20"`
+	City            *string    `json:"city,omitempty" maxLength:"100"`
+	Address         *string    `json:"address,omitempty" maxLength:"500"`
+	Lat             *float64   `json:"lat,omitempty" minimum:"-90" maximum:"90"`
+	Lng             *float64   `json:"lng,omitempty" minimum:"-180" maximum:"180"`
+	StartAt         *time.Time `json:"start_at,omitempty"`
+	EndAt           *time.Time `json:"end_at,omitempty"`
+	SignupDeadline  *time.Time `json:"signup_deadline,omitempty"`
+	MinParticipants *int       `json:"min_participants,omitempty" minimum:"1" maximum:"10000"`
+	MaxParticipants *int       `json:"max_participants,omitempty" minimum:"1" maximum:"10000"`
+	PriceFen        *int64     `json:"price_fen,omitempty" minimum:"0" maximum:"10000000"`
+	MemberOnly      *bool      `json:"member_only,omitempty"`
+	Description     *string    `json:"description,omitempty" maxLength:"20000"`
+	CoverURL        *string    `json:"cover_url,omitempty" maxLength:"500"`
+	ClubID          *string    `json:"club_id,omitempty" maxLength:"64"`
+}
+
+func (b draftBody) draft() activities.Draft {
+	return activities.Draft{Title: b.Title, TypeID: b.TypeID, TagIDs: b.TagIDs, City: b.City, Address: b.Address,
+		Lat: b.Lat, Lng: b.Lng, StartAt: b.StartAt, EndAt: b.EndAt, SignupDeadline: b.SignupDeadline,
+		MinParticipants: b.MinParticipants, MaxParticipants: b.MaxParticipants, PriceFen: b.PriceFen,
+		MemberOnly: b.MemberOnly, Description: b.Description, CoverURL: b.CoverURL, ClubID: b.ClubID}
+}
+
+type createIn struct {
+	Body draftBody
+}
+
+func (h handlers) create(ctx context.Context, in *createIn) (*activityOut, error) {
+	a, err := h.svc.Create(ctx, in.Body.draft())
+	if err != nil {
+		return nil, err
+	}
+	return &activityOut{Body: toDTO(activities.View{Activity: a})}, nil
+}
+
+type updateIn struct {
+	ID   string `path:"id" maxLength:"64"`
+	Body draftBody
+}
+
+func (h handlers) update(ctx context.Context, in *updateIn) (*activityOut, error) {
+	a, err := h.svc.Update(ctx, in.ID, in.Body.draft())
+	if err != nil {
+		return nil, err
+	}
+	return &activityOut{Body: toDTO(activities.View{Activity: a})}, nil
+}
+
+func (h handlers) publish(ctx context.Context, in *idIn) (*activityOut, error) {
+	a, err := h.svc.Publish(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &activityOut{Body: toDTO(activities.View{Activity: a})}, nil
+}
+
+type cancelIn struct {
+	ID   string `path:"id" maxLength:"64"`
+	Body *struct {
+		Reason string `json:"reason,omitempty" maxLength:"500"`
+	} `required:"false"`
+}
+
+func (h handlers) cancel(ctx context.Context, in *cancelIn) (*activityOut, error) {
+	reason := ""
+	if in.Body != nil {
+		reason = in.Body.Reason
+	}
+	a, err := h.svc.Cancel(ctx, in.ID, reason)
+	if err != nil {
+		return nil, err
+	}
+	return &activityOut{Body: toDTO(activities.View{Activity: a})}, nil
+}
+
+type typeIn struct {
+	Body struct {
+		Name string `json:"name" maxLength:"64"`
+		Sort int    `json:"sort,omitempty" minimum:"-100000" maximum:"100000"`
+	}
+}
+
+type typeOut struct{ Body TypeDTO }
+
+func (h handlers) createType(ctx context.Context, in *typeIn) (*typeOut, error) {
+	t, err := h.svc.CreateType(ctx, in.Body.Name, in.Body.Sort)
+	if err != nil {
+		return nil, err
+	}
+	return &typeOut{Body: TypeDTO{ID: t.ID, Name: t.Name, Sort: t.Sort}}, nil
+}
+
+type typePatchIn struct {
+	ID   string `path:"id" maxLength:"64"`
+	Body struct {
+		Name *string `json:"name,omitempty" maxLength:"64"`
+		Sort *int    `json:"sort,omitempty" minimum:"-100000" maximum:"100000"`
+	}
+}
+
+func (h handlers) updateType(ctx context.Context, in *typePatchIn) (*typeOut, error) {
+	t, err := h.svc.UpdateType(ctx, in.ID, in.Body.Name, in.Body.Sort)
+	if err != nil {
+		return nil, err
+	}
+	return &typeOut{Body: TypeDTO{ID: t.ID, Name: t.Name, Sort: t.Sort}}, nil
+}
+
+func (h handlers) deleteType(ctx context.Context, in *idIn) (*struct{}, error) {
+	return nil, h.svc.DeleteType(ctx, in.ID)
+}

@@ -1,0 +1,328 @@
+// Package activitiesstore is the GORM store of the activities module, with
+// its migrations for SQLite and PostgreSQL.
+package activitiesstore
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/zuju/zuju/internal/activities"
+	"github.com/zuju/zuju/internal/platform/audit"
+	"github.com/zuju/zuju/internal/platform/sqldb"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Migrations returns the module's migration trees.
+func Migrations() sqldb.Migrations { return sqldb.Embedded("activities", migrations) }
+
+// Store implements activities.Store on GORM.
+type Store struct{ db *gorm.DB }
+
+// New returns a store over db.
+func New(db *gorm.DB) *Store { return &Store{db: db} }
+
+var _ activities.Store = (*Store)(nil)
+
+type typeRow struct {
+	ID        string
+	Name      string
+	Sort      int
+	CreatedAt time.Time
+}
+
+func (typeRow) TableName() string { return "activity_types" }
+
+func (r typeRow) typ() activities.Type {
+	return activities.Type{ID: r.ID, Name: r.Name, Sort: r.Sort, CreatedAt: r.CreatedAt.UTC()}
+}
+
+type row struct {
+	ID               string
+	Title            string
+	TypeID           string
+	TagIDs           string
+	City             string
+	Address          string
+	Lat, Lng         float64
+	StartAt          time.Time
+	EndAt            time.Time
+	SignupDeadline   time.Time
+	MinParticipants  int
+	MaxParticipants  int
+	ParticipantCount int
+	PriceFen         int64
+	MemberOnly       bool
+	Status           string
+	Description      string
+	CoverURL         string
+	OrganizerID      string
+	ClubID           string
+	CancelReason     string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	PublishedAt      *time.Time
+	CancelledAt      *time.Time
+}
+
+func (row) TableName() string { return "activities" }
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func toRow(a *activities.Activity) row {
+	return row{ID: a.ID, Title: a.Title, TypeID: a.TypeID, TagIDs: strings.Join(a.TagIDs, ","), City: a.City,
+		Address: a.Address, Lat: a.Lat, Lng: a.Lng, StartAt: a.StartAt.UTC(), EndAt: a.EndAt.UTC(),
+		SignupDeadline: a.SignupDeadline.UTC(), MinParticipants: a.MinParticipants, MaxParticipants: a.MaxParticipants,
+		ParticipantCount: a.ParticipantCount, PriceFen: a.PriceFen, MemberOnly: a.MemberOnly, Status: string(a.Status),
+		Description: a.Description, CoverURL: a.CoverURL, OrganizerID: a.OrganizerID, ClubID: a.ClubID,
+		CancelReason: a.CancelReason, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
+		PublishedAt: utc(a.PublishedAt), CancelledAt: utc(a.CancelledAt)}
+}
+
+func (r row) activity() activities.Activity {
+	var tags []string
+	if r.TagIDs != "" {
+		tags = strings.Split(r.TagIDs, ",")
+	}
+	return activities.Activity{ID: r.ID, Title: r.Title, TypeID: r.TypeID, TagIDs: tags, City: r.City,
+		Address: r.Address, Lat: r.Lat, Lng: r.Lng, StartAt: r.StartAt.UTC(), EndAt: r.EndAt.UTC(),
+		SignupDeadline: r.SignupDeadline.UTC(), MinParticipants: r.MinParticipants, MaxParticipants: r.MaxParticipants,
+		ParticipantCount: r.ParticipantCount, PriceFen: r.PriceFen, MemberOnly: r.MemberOnly,
+		Status: activities.Status(r.Status), Description: r.Description, CoverURL: r.CoverURL,
+		OrganizerID: r.OrganizerID, ClubID: r.ClubID, CancelReason: r.CancelReason,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), PublishedAt: utc(r.PublishedAt), CancelledAt: utc(r.CancelledAt)}
+}
+
+// Types lists the catalog.
+func (s *Store) Types(ctx context.Context) ([]activities.Type, error) {
+	var rows []typeRow
+	if err := s.db.WithContext(ctx).Order("sort, name").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list activity types: %w", err)
+	}
+	out := make([]activities.Type, len(rows))
+	for i, r := range rows {
+		out[i] = r.typ()
+	}
+	return out, nil
+}
+
+// TypeExists reports whether the type exists.
+func (s *Store) TypeExists(ctx context.Context, id string) (bool, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&typeRow{}).Where("id = ?", id).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("check activity type: %w", err)
+	}
+	return n > 0, nil
+}
+
+// CreateType inserts a type with its audit row.
+func (s *Store) CreateType(ctx context.Context, t *activities.Type, a activities.Audit) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		r := typeRow{ID: t.ID, Name: t.Name, Sort: t.Sort, CreatedAt: t.CreatedAt.UTC()}
+		if err := tx.Create(&r).Error; err != nil {
+			if sqldb.IsUniqueViolation(err) {
+				return activities.ErrTypeExists
+			}
+			return fmt.Errorf("create activity type: %w", err)
+		}
+		return audit.Record(ctx, tx, a.Action, a.TargetType, a.TargetID, nil, r.typ())
+	})
+}
+
+// UpdateType changes a type with its audit row.
+func (s *Store) UpdateType(ctx context.Context, id string, name *string, sort *int, a activities.Audit) (*activities.Type, error) {
+	var out activities.Type
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var before typeRow
+		if err := tx.Where("id = ?", id).Take(&before).Error; err != nil {
+			if sqldb.IsNotFound(err) {
+				return activities.ErrTypeNotFound
+			}
+			return fmt.Errorf("load activity type: %w", err)
+		}
+		after := before
+		if name != nil {
+			after.Name = *name
+		}
+		if sort != nil {
+			after.Sort = *sort
+		}
+		err := tx.Model(&typeRow{}).Where("id = ?", id).Updates(map[string]any{"name": after.Name, "sort": after.Sort}).Error
+		if sqldb.IsUniqueViolation(err) {
+			return activities.ErrTypeExists
+		}
+		if err != nil {
+			return fmt.Errorf("update activity type: %w", err)
+		}
+		out = after.typ()
+		return audit.Record(ctx, tx, a.Action, a.TargetType, a.TargetID, before.typ(), out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteType removes a type no activity uses, with its audit row.
+func (s *Store) DeleteType(ctx context.Context, id string, a activities.Audit) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var before typeRow
+		if err := tx.Where("id = ?", id).Take(&before).Error; err != nil {
+			if sqldb.IsNotFound(err) {
+				return activities.ErrTypeNotFound
+			}
+			return fmt.Errorf("load activity type: %w", err)
+		}
+		err := tx.Where("id = ?", id).Delete(&typeRow{}).Error
+		if sqldb.IsForeignKeyViolation(err) {
+			return activities.ErrTypeInUse
+		}
+		if err != nil {
+			return fmt.Errorf("delete activity type: %w", err)
+		}
+		return audit.Record(ctx, tx, a.Action, a.TargetType, a.TargetID, before.typ(), nil)
+	})
+}
+
+// Create inserts an activity.
+func (s *Store) Create(ctx context.Context, a *activities.Activity) error {
+	r := toRow(a)
+	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+		if sqldb.IsForeignKeyViolation(err) {
+			return activities.ErrUnknownType
+		}
+		return fmt.Errorf("create activity: %w", err)
+	}
+	return nil
+}
+
+// Get loads an activity.
+func (s *Store) Get(ctx context.Context, id string) (*activities.Activity, error) {
+	var r row
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		if sqldb.IsNotFound(err) {
+			return nil, activities.ErrNotFound
+		}
+		return nil, fmt.Errorf("load activity: %w", err)
+	}
+	a := r.activity()
+	return &a, nil
+}
+
+// Update saves the editable fields if the activity is still editable.
+func (s *Store) Update(ctx context.Context, a *activities.Activity) error {
+	r := toRow(a)
+	res := s.db.WithContext(ctx).Model(&row{}).
+		Where("id = ? AND status IN ? AND participant_count <= ?", a.ID, []string{string(activities.StatusDraft), string(activities.StatusPublished)}, r.MaxParticipants).
+		Updates(map[string]any{
+			"title": r.Title, "type_id": r.TypeID, "tag_ids": r.TagIDs, "city": r.City, "address": r.Address,
+			"lat": r.Lat, "lng": r.Lng, "start_at": r.StartAt, "end_at": r.EndAt, "signup_deadline": r.SignupDeadline,
+			"min_participants": r.MinParticipants, "max_participants": r.MaxParticipants, "price_fen": r.PriceFen,
+			"member_only": r.MemberOnly, "description": r.Description, "cover_url": r.CoverURL, "club_id": r.ClubID,
+			"updated_at": r.UpdatedAt,
+		})
+	if res.Error != nil {
+		if sqldb.IsForeignKeyViolation(res.Error) {
+			return activities.ErrUnknownType
+		}
+		return fmt.Errorf("update activity: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return activities.ErrNotEditable
+	}
+	return nil
+}
+
+// SetStatus moves an activity between statuses with a conditional update,
+// so of two concurrent transitions only one happens.
+func (s *Store) SetStatus(ctx context.Context, id string, from, to activities.Status, now time.Time, reason string, a activities.Audit) (*activities.Activity, error) {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		set := map[string]any{"status": string(to), "updated_at": now.UTC()}
+		switch to {
+		case activities.StatusPublished:
+			set["published_at"] = now.UTC()
+		case activities.StatusCancelled:
+			set["cancelled_at"], set["cancel_reason"] = now.UTC(), reason
+		}
+		res := tx.Model(&row{}).Where("id = ? AND status = ?", id, string(from)).Updates(set)
+		if res.Error != nil {
+			return fmt.Errorf("set activity status: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return activities.ErrBadTransition
+		}
+		if a.Action == "" {
+			return nil
+		}
+		return audit.Record(ctx, tx, a.Action, a.TargetType, a.TargetID, map[string]string{"status": string(from)},
+			map[string]string{"status": string(to), "reason": reason})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, id)
+}
+
+// List returns a page of activities ordered by start time.
+func (s *Store) List(ctx context.Context, f activities.Filter) ([]activities.Activity, error) {
+	q := s.db.WithContext(ctx).Model(&row{})
+	if len(f.Statuses) > 0 {
+		st := make([]string, len(f.Statuses))
+		for i, v := range f.Statuses {
+			st[i] = string(v)
+		}
+		q = q.Where("status IN ?", st)
+	}
+	if f.OrganizerID != "" {
+		q = q.Where("organizer_id = ?", f.OrganizerID)
+	}
+	if f.City != "" {
+		q = q.Where("city = ?", f.City)
+	}
+	if f.TypeID != "" {
+		q = q.Where("type_id = ?", f.TypeID)
+	}
+	if f.ClubID != "" {
+		q = q.Where("club_id = ?", f.ClubID)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("start_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("start_at < ?", f.To.UTC())
+	}
+	switch f.Price {
+	case "free":
+		q = q.Where("price_fen = 0")
+	case "paid":
+		q = q.Where("price_fen > 0")
+	}
+	if f.Member != nil {
+		q = q.Where("member_only = ?", *f.Member)
+	}
+	if f.After != nil {
+		t := f.After.StartAt.UTC()
+		q = q.Where("(start_at > ? OR (start_at = ? AND id > ?))", t, t, f.After.ID)
+	}
+	var rows []row
+	if err := q.Order("start_at, id").Limit(f.Limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list activities: %w", err)
+	}
+	out := make([]activities.Activity, len(rows))
+	for i, r := range rows {
+		out[i] = r.activity()
+	}
+	return out, nil
+}

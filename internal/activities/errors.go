@@ -1,0 +1,19 @@
+package activities
+
+import "github.com/zuju/zuju/internal/platform/errs"
+
+// Errors of the activities module.
+var (
+	ErrNotFound      = errs.NotFound("activity.not_found", "活动不存在")
+	ErrTypeNotFound  = errs.NotFound("activity_type.not_found", "活动类型不存在")
+	ErrTypeExists    = errs.Conflict("activity_type.exists", "活动类型已存在")
+	ErrTypeInUse     = errs.Conflict("activity_type.in_use", "该类型下还有活动，不能删除")
+	ErrUnknownType   = errs.Invalid("activity.unknown_type", "活动类型不存在")
+	ErrInvalid       = errs.Invalid("activity.invalid", "活动信息填写不正确")
+	ErrBadTransition = errs.Conflict("activity.bad_transition", "活动当前状态不允许该操作")
+	ErrNotEditable   = errs.Conflict("activity.not_editable", "活动已成局、结束或取消，不能再修改")
+	ErrNotOrganizer  = errs.Forbidden("activity.not_organizer", "只有活动组织者或管理员可以管理该活动")
+	ErrCannotCreate  = errs.Forbidden("activity.cannot_create", "只有组织者或管理员可以创建活动")
+	ErrPublishPast   = errs.Invalid("activity.deadline_passed", "报名截止时间已过，不能发布")
+	ErrBadCursor     = errs.Invalid("activity.bad_cursor", "分页参数无效")
+)

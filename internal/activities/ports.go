@@ -1,0 +1,52 @@
+package activities
+
+import (
+	"context"
+	"time"
+)
+
+// Store persists activity types and activities.
+type Store interface {
+	Types(ctx context.Context) ([]Type, error)
+	TypeExists(ctx context.Context, id string) (bool, error)
+	CreateType(ctx context.Context, t *Type, a Audit) error
+	UpdateType(ctx context.Context, id string, name *string, sort *int, a Audit) (*Type, error)
+	DeleteType(ctx context.Context, id string, a Audit) error
+
+	Create(ctx context.Context, a *Activity) error
+	Get(ctx context.Context, id string) (*Activity, error)
+	// Update saves an edited activity if its status is still one of the
+	// editable ones (ErrNotEditable otherwise).
+	Update(ctx context.Context, a *Activity) error
+	// SetStatus moves an activity from one status to another atomically
+	// (ErrBadTransition when it is no longer in from); a non-empty audit
+	// is written in the same transaction.
+	SetStatus(ctx context.Context, id string, from, to Status, now time.Time, reason string, a Audit) (*Activity, error)
+	List(ctx context.Context, f Filter) ([]Activity, error)
+}
+
+// Audit describes the audit row of a staff mutation (Action empty: none).
+type Audit struct {
+	Action, TargetType, TargetID, Note string
+}
+
+// Filter selects activities for discovery.
+type Filter struct {
+	City     string
+	TypeID   string
+	Statuses []Status
+	From, To time.Time
+	Price    string // "free", "paid" or ""
+	Member   *bool
+	ClubID   string
+	// OrganizerID limits the list to one organizer (their own drafts too).
+	OrganizerID string
+	After       *Cursor
+	Limit       int
+}
+
+// Cursor marks where a page ended (activities are ordered by start time, then id).
+type Cursor struct {
+	StartAt time.Time
+	ID      string
+}

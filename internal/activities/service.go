@@ -1,0 +1,383 @@
+package activities
+
+import (
+	"context"
+	"encoding/base64"
+
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/zuju/zuju/internal/platform/auth"
+)
+
+// Service implements the activity use cases.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewService returns the activities service.
+func NewService(store Store, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, now: now}
+}
+
+func (s *Service) clock() time.Time { return s.now().UTC() }
+
+func cleanText(v string, min, max int, multiline bool) (string, bool) {
+	v = strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n"))
+	n := utf8.RuneCountInString(v)
+	if !utf8.ValidString(v) || n < min || n > max {
+		return v, false
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) && !(multiline && r == '\n') {
+			return v, false
+		}
+	}
+	return v, true
+}
+
+// apply copies the set fields of d onto a, cleaning texts.
+func apply(a *Activity, d Draft) error {
+	text := func(dst *string, src *string, min, max int, multiline bool, what string) error {
+		if src == nil {
+			return nil
+		}
+		v, ok := cleanText(*src, min, max, multiline)
+		if !ok {
+			return ErrInvalid.WithDetail(fmt.Sprintf("%s需为 %d–%d 个字符", what, min, max))
+		}
+		*dst = v
+		return nil
+	}
+	if err := text(&a.Title, d.Title, 1, 60, false, "标题"); err != nil {
+		return err
+	}
+	if err := text(&a.City, d.City, 1, 30, false, "城市"); err != nil {
+		return err
+	}
+	if err := text(&a.Address, d.Address, 0, 200, false, "地址"); err != nil {
+		return err
+	}
+	if err := text(&a.Description, d.Description, 0, 5000, true, "活动介绍"); err != nil {
+		return err
+	}
+	if d.CoverURL != nil {
+		u := strings.TrimSpace(*d.CoverURL)
+		if u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "/files/") {
+			return ErrInvalid.WithDetail("封面必须是本站上传的图片或 https 地址")
+		}
+		a.CoverURL = u
+	}
+	set := func(dst *time.Time, src *time.Time) {
+		if src != nil {
+			*dst = src.UTC().Truncate(time.Second)
+		}
+	}
+	set(&a.StartAt, d.StartAt)
+	set(&a.EndAt, d.EndAt)
+	set(&a.SignupDeadline, d.SignupDeadline)
+	if d.TypeID != nil {
+		a.TypeID = *d.TypeID
+	}
+	if d.TagIDs != nil {
+		a.TagIDs = append([]string(nil), *d.TagIDs...)
+	}
+	if d.Lat != nil {
+		a.Lat = *d.Lat
+	}
+	if d.Lng != nil {
+		a.Lng = *d.Lng
+	}
+	if d.MinParticipants != nil {
+		a.MinParticipants = *d.MinParticipants
+	}
+	if d.MaxParticipants != nil {
+		a.MaxParticipants = *d.MaxParticipants
+	}
+	if d.PriceFen != nil {
+		a.PriceFen = *d.PriceFen
+	}
+	if d.MemberOnly != nil {
+		a.MemberOnly = *d.MemberOnly
+	}
+	if d.ClubID != nil {
+		a.ClubID = *d.ClubID
+	}
+	return nil
+}
+
+func (s *Service) checkType(ctx context.Context, id string) error {
+	ok, err := s.store.TypeExists(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrUnknownType
+	}
+	return nil
+}
+
+// Create makes a draft activity organized by the caller (organizers and admins).
+func (s *Service) Create(ctx context.Context, d Draft) (*Activity, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Has(auth.RoleOrganizer, auth.RoleAdmin, auth.RoleSuperAdmin) {
+		return nil, ErrCannotCreate
+	}
+	now := s.clock()
+	a := &Activity{ID: uuid.Must(uuid.NewV7()).String(), Status: StatusDraft, OrganizerID: p.UserID,
+		CreatedAt: now, UpdatedAt: now}
+	if err := apply(a, d); err != nil {
+		return nil, err
+	}
+	if err := a.validate(now); err != nil {
+		return nil, err
+	}
+	if err := s.checkType(ctx, a.TypeID); err != nil {
+		return nil, err
+	}
+	if err := s.store.Create(ctx, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// manage loads an activity the caller may manage: its organizer, or an admin.
+func (s *Service) manage(ctx context.Context, id string) (*Activity, auth.Principal, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, p, err
+	}
+	a, err := s.store.Get(ctx, id)
+	if err != nil {
+		return nil, p, err
+	}
+	if a.OrganizerID != p.UserID && !p.IsAdmin() {
+		return nil, p, ErrNotOrganizer
+	}
+	return a, p, nil
+}
+
+// Update edits a draft or published activity.
+func (s *Service) Update(ctx context.Context, id string, d Draft) (*Activity, error) {
+	a, _, err := s.manage(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Status.Editable() {
+		return nil, ErrNotEditable
+	}
+	if err := apply(a, d); err != nil {
+		return nil, err
+	}
+	if a.Status == StatusPublished && a.MaxParticipants < a.ParticipantCount {
+		return nil, ErrInvalid.WithDetail("人数上限不能少于已报名人数")
+	}
+	if err := a.validate(s.clock()); err != nil {
+		return nil, err
+	}
+	if d.TypeID != nil {
+		if err := s.checkType(ctx, a.TypeID); err != nil {
+			return nil, err
+		}
+	}
+	a.UpdatedAt = s.clock()
+	if err := s.store.Update(ctx, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Publish opens a draft for sign-up.
+func (s *Service) Publish(ctx context.Context, id string) (*Activity, error) {
+	a, _, err := s.manage(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := Transition(a.Status, StatusPublished); err != nil {
+		return nil, err
+	}
+	if !a.SignupDeadline.After(s.clock()) {
+		return nil, ErrPublishPast
+	}
+	return s.store.SetStatus(ctx, id, a.Status, StatusPublished, s.clock(), "", Audit{})
+}
+
+// Cancel cancels an activity (its organizer or an admin); a staff member
+// cancelling someone else's activity is audited. Refunds of paid sign-ups
+// follow once payments exist.
+func (s *Service) Cancel(ctx context.Context, id, reason string) (*Activity, error) {
+	a, p, err := s.manage(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := Transition(a.Status, StatusCancelled); err != nil {
+		return nil, err
+	}
+	reason, ok := cleanText(reason, 0, 200, false)
+	if !ok {
+		return nil, ErrInvalid.WithDetail("取消原因不能超过 200 字")
+	}
+	var au Audit
+	if a.OrganizerID != p.UserID {
+		au = Audit{Action: "activity.cancel", TargetType: "activity", TargetID: id, Note: reason}
+	}
+	return s.store.SetStatus(ctx, id, a.Status, StatusCancelled, s.clock(), reason, au)
+}
+
+// View is an activity as one caller may see it.
+type View struct {
+	*Activity
+	// Locked names the fields hidden from this caller (their values are zeroed).
+	Locked []string
+}
+
+// Get returns an activity with the fields the caller may not see yet
+// hidden. Drafts are visible to their organizer and staff only.
+func (s *Service) Get(ctx context.Context, id string) (View, error) {
+	a, err := s.store.Get(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	p, signedIn := auth.From(ctx)
+	insider := signedIn && (a.OrganizerID == p.UserID || p.IsStaff())
+	if a.Status == StatusDraft && !insider {
+		return View{}, ErrNotFound
+	}
+	return s.view(a, insider), nil
+}
+
+// view hides the staged details from outsiders. Participants will see them
+// too once sign-ups exist.
+func (s *Service) view(a *Activity, insider bool) View {
+	if insider {
+		return View{Activity: a}
+	}
+	c := *a
+	c.Address, c.Lat, c.Lng = "", 0, 0
+	return View{Activity: &c, Locked: []string{FieldAddress, FieldLat, FieldLng, FieldOrganizer, FieldParticipants, FieldChatRoom}}
+}
+
+// List returns one page of activities and the cursor of the next page.
+// Everyone sees published, formed and finished activities; drafts and
+// cancelled ones only appear in an organizer's own list (mine).
+func (s *Service) List(ctx context.Context, f Filter, cursor string, mine bool) ([]View, string, error) {
+	if cursor != "" {
+		c, err := decodeCursor(cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		f.After = &c
+	}
+	if f.Limit <= 0 || f.Limit > 50 {
+		f.Limit = 20
+	}
+	p, signedIn := auth.From(ctx)
+	if mine {
+		if !signedIn {
+			return nil, "", auth.ErrInvalidToken
+		}
+		f.OrganizerID = p.UserID
+	} else {
+		public := []Status{StatusPublished, StatusFormed, StatusFinished}
+		if len(f.Statuses) == 0 {
+			f.Statuses = public
+		}
+		for _, st := range f.Statuses {
+			if st != StatusPublished && st != StatusFormed && st != StatusFinished {
+				return nil, "", ErrInvalid.WithDetail("只能按报名中、已成局或已结束筛选")
+			}
+		}
+	}
+	list, err := s.store.List(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]View, len(list))
+	for i := range list {
+		a := &list[i]
+		out[i] = s.view(a, signedIn && (a.OrganizerID == p.UserID || p.IsStaff()))
+	}
+	next := ""
+	if len(list) == f.Limit {
+		last := list[len(list)-1]
+		next = encodeCursor(Cursor{StartAt: last.StartAt, ID: last.ID})
+	}
+	return out, next, nil
+}
+
+func encodeCursor(c Cursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.StartAt.UnixNano(), 10) + "|" + c.ID))
+}
+
+func decodeCursor(s string) (Cursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Cursor{}, ErrBadCursor
+	}
+	ts, id, ok := strings.Cut(string(b), "|")
+	n, err := strconv.ParseInt(ts, 10, 64)
+	if !ok || err != nil || id == "" || len(id) > 64 {
+		return Cursor{}, ErrBadCursor
+	}
+	return Cursor{StartAt: time.Unix(0, n).UTC(), ID: id}, nil
+}
+
+// Types lists the activity type catalog.
+func (s *Service) Types(ctx context.Context) ([]Type, error) { return s.store.Types(ctx) }
+
+func (s *Service) admin(ctx context.Context) error {
+	_, err := auth.RequireRole(ctx, auth.RoleAdmin, auth.RoleSuperAdmin)
+	return err
+}
+
+// CreateType adds an activity type (admins).
+func (s *Service) CreateType(ctx context.Context, name string, sort int) (*Type, error) {
+	if err := s.admin(ctx); err != nil {
+		return nil, err
+	}
+	name, ok := cleanText(name, 1, 20, false)
+	if !ok {
+		return nil, ErrInvalid.WithDetail("类型名需为 1–20 个字符")
+	}
+	t := &Type{ID: uuid.Must(uuid.NewV7()).String(), Name: name, Sort: sort, CreatedAt: s.clock()}
+	if err := s.store.CreateType(ctx, t, Audit{Action: "activity_type.create", TargetType: "activity_type", TargetID: t.ID}); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// UpdateType renames or reorders an activity type (admins).
+func (s *Service) UpdateType(ctx context.Context, id string, name *string, sort *int) (*Type, error) {
+	if err := s.admin(ctx); err != nil {
+		return nil, err
+	}
+	if name != nil {
+		v, ok := cleanText(*name, 1, 20, false)
+		if !ok {
+			return nil, ErrInvalid.WithDetail("类型名需为 1–20 个字符")
+		}
+		name = &v
+	}
+	return s.store.UpdateType(ctx, id, name, sort, Audit{Action: "activity_type.update", TargetType: "activity_type", TargetID: id})
+}
+
+// DeleteType removes an unused activity type (admins).
+func (s *Service) DeleteType(ctx context.Context, id string) error {
+	if err := s.admin(ctx); err != nil {
+		return err
+	}
+	return s.store.DeleteType(ctx, id, Audit{Action: "activity_type.delete", TargetType: "activity_type", TargetID: id})
+}

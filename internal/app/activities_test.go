@@ -1,0 +1,186 @@
+package app
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// organizer returns an account with the organizer role, and a type id.
+func (a *testApp) organizer(t *testing.T, root tokens, phone string) tokens {
+	t.Helper()
+	u := a.register(t, phone, "secret-pass-1")
+	expect(t, a.api(t, "PUT", "/admin/users/"+u.UserID+"/roles", root.Access, map[string]any{"roles": []string{"organizer"}}), 200, "")
+	return u
+}
+
+func activityBody(typeID string, start time.Time) map[string]any {
+	return map[string]any{
+		"title": "周末篮球局", "type_id": typeID, "city": "上海", "address": "徐汇区体育馆 3 号场",
+		"lat": 31.18, "lng": 121.43, "start_at": start.Format(time.RFC3339), "end_at": start.Add(2 * time.Hour).Format(time.RFC3339),
+		"signup_deadline": start.Add(-time.Hour).Format(time.RFC3339), "min_participants": 4, "max_participants": 10,
+		"price_fen": 0, "description": "一起打球",
+	}
+}
+
+func TestActivityLifecycleAndLockedFields(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		a := startApp(t, b)
+		root := a.admin(t, "root@example.com")
+		typ := a.api(t, "POST", "/admin/activity-types", root.Access, map[string]any{"name": "运动"})
+		expect(t, typ, 201, "")
+		typeID := str(typ.json(t)["id"])
+		org := a.organizer(t, root, "13100000001")
+		other := a.organizer(t, root, "13100000002")
+		user := a.register(t, "13100000003", "secret-pass-1")
+		start := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Second)
+
+		expect(t, a.api(t, "POST", "/activities", user.Access, activityBody(typeID, start)), 403, "activity.cannot_create")
+		expect(t, a.api(t, "POST", "/activities", "", activityBody(typeID, start)), 401, "auth.unauthenticated")
+		created := a.api(t, "POST", "/activities", org.Access, activityBody(typeID, start))
+		expect(t, created, 201, "")
+		id := str(created.json(t)["id"])
+		if str(created.json(t)["status"]) != "draft" {
+			t.Fatalf("new activity: %s", created.Body)
+		}
+		// Drafts are invisible to others.
+		expect(t, a.api(t, "GET", "/activities/"+id, "", nil), 404, "activity.not_found")
+		expect(t, a.api(t, "GET", "/activities/"+id, user.Access, nil), 404, "activity.not_found")
+		// Another organizer cannot manage it.
+		expect(t, a.api(t, "PATCH", "/activities/"+id, other.Access, map[string]any{"title": "抢走"}), 403, "activity.not_organizer")
+		expect(t, a.api(t, "POST", "/activities/"+id+"/publish", other.Access, nil), 403, "activity.not_organizer")
+		expect(t, a.api(t, "POST", "/activities/"+id+"/cancel", other.Access, nil), 403, "activity.not_organizer")
+		expect(t, a.api(t, "PATCH", "/activities/"+id, org.Access, map[string]any{"title": "周末篮球局（新手友好）"}), 200, "")
+
+		// Concurrent publishes: exactly one succeeds.
+		results := make(chan int, 4)
+		for range 4 {
+			go func() { results <- a.api(t, "POST", "/activities/"+id+"/publish", org.Access, nil).Status }()
+		}
+		ok := 0
+		for range 4 {
+			if <-results == 200 {
+				ok++
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%d concurrent publishes succeeded", ok)
+		}
+
+		// Staged details: outsiders see the summary with the address locked.
+		for _, tok := range []string{"", user.Access, other.Access} {
+			v := a.api(t, "GET", "/activities/"+id, tok, nil)
+			expect(t, v, 200, "")
+			m := v.json(t)
+			locked := m["locked_fields"].([]any)
+			if m["address"] != nil || m["lat"] != nil || !slices.Contains(locked, any("address")) {
+				t.Fatalf("outsider sees details: %s", v.Body)
+			}
+		}
+		for _, tok := range []string{org.Access, root.Access} {
+			v := a.api(t, "GET", "/activities/"+id, tok, nil)
+			if str(v.json(t)["address"]) != "徐汇区体育馆 3 号场" || len(v.json(t)["locked_fields"].([]any)) != 0 {
+				t.Fatalf("insider lacks details: %s", v.Body)
+			}
+		}
+
+		// Discovery lists it; a draft of another organizer is not listed.
+		expect(t, a.api(t, "POST", "/activities", other.Access, activityBody(typeID, start.Add(time.Hour))), 201, "")
+		list := a.api(t, "GET", "/activities?city=上海", "", nil)
+		expect(t, list, 200, "")
+		if items := list.json(t)["items"].([]any); len(items) != 1 || str(items[0].(map[string]any)["id"]) != id {
+			t.Fatalf("list: %s", list.Body)
+		}
+		if n := len(a.api(t, "GET", "/me/activities", other.Access, nil).json(t)["items"].([]any)); n != 1 {
+			t.Fatalf("organizer's own list has %d items", n)
+		}
+
+		// Cancel by staff is audited; a cancelled activity cannot be published or edited.
+		expect(t, a.api(t, "POST", "/activities/"+id+"/cancel", root.Access, map[string]any{"reason": "场地维修"}), 200, "")
+		expect(t, a.api(t, "POST", "/activities/"+id+"/publish", org.Access, nil), 409, "activity.bad_transition")
+		expect(t, a.api(t, "PATCH", "/activities/"+id, org.Access, map[string]any{"title": "x"}), 409, "activity.not_editable")
+		logs := a.api(t, "GET", "/admin/audit-logs?action=activity.cancel", root.Access, nil)
+		if n := len(logs.json(t)["items"].([]any)); n != 1 {
+			t.Fatalf("cancel audit rows: %d", n)
+		}
+		expect(t, a.api(t, "DELETE", "/admin/activity-types/"+typeID, root.Access, nil), 409, "activity_type.in_use")
+	})
+}
+
+func TestActivityPagination(t *testing.T) {
+	a := startApp(t, single)
+	root := a.admin(t, "root@example.com")
+	typeID := str(a.api(t, "POST", "/admin/activity-types", root.Access, map[string]any{"name": "桌游"}).json(t)["id"])
+	start := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
+	for i := range 5 {
+		r := a.api(t, "POST", "/activities", root.Access, activityBody(typeID, start.Add(time.Duration(i%2)*time.Hour)))
+		expect(t, r, 201, "")
+		expect(t, a.api(t, "POST", "/activities/"+str(r.json(t)["id"])+"/publish", root.Access, nil), 200, "")
+	}
+	seen := map[string]bool{}
+	cursor := ""
+	for page := 0; page < 5; page++ {
+		path := "/activities?limit=2"
+		if cursor != "" {
+			path += "&cursor=" + cursor
+		}
+		r := a.api(t, "GET", path, "", nil)
+		expect(t, r, 200, "")
+		for _, it := range r.json(t)["items"].([]any) {
+			id := str(it.(map[string]any)["id"])
+			if seen[id] {
+				t.Fatalf("activity %s on two pages", id)
+			}
+			seen[id] = true
+		}
+		next, _ := r.json(t)["next_cursor"].(string)
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if len(seen) != 5 {
+		t.Fatalf("pagination saw %d of 5", len(seen))
+	}
+	expect(t, a.api(t, "GET", "/activities?cursor=bm9wZQ", "", nil), 400, "activity.bad_cursor")
+}
+
+func TestActivityBadInput(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		a := startApp(t, b)
+		root := a.admin(t, "root@example.com")
+		typeID := str(a.api(t, "POST", "/admin/activity-types", root.Access, map[string]any{"name": "运动"}).json(t)["id"])
+		start := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Second)
+		with := func(k string, v any) map[string]any { m := activityBody(typeID, start); m[k] = v; return m }
+		cases := []struct {
+			name   string
+			body   map[string]any
+			status int
+			code   string
+		}{
+			{"end before start", with("end_at", start.Add(-time.Hour).Format(time.RFC3339)), 400, "activity.invalid"},
+			{"deadline after start", with("signup_deadline", start.Add(time.Hour).Format(time.RFC3339)), 400, "activity.invalid"},
+			{"min above max", with("min_participants", 20), 400, "activity.invalid"},
+			{"negative price", with("price_fen", -1), 422, "request.invalid"},
+			{"unknown type", with("type_id", "nope"), 400, "activity.unknown_type"},
+			{"lat out of range", with("lat", 123.0), 422, "request.invalid"},
+			{"oversized title", with("title", string(make([]rune, 300))), 422, "request.invalid"},
+			{"long title", with("title", strings.Repeat("很长的标题", 13)), 400, "activity.invalid"},
+			{"bad cover", with("cover_url", "javascript:alert(1)"), 400, "activity.invalid"},
+			{"no title", with("title", "  "), 400, "activity.invalid"},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				expect(t, a.api(t, "POST", "/activities", root.Access, c.body), c.status, c.code)
+			})
+		}
+		expect(t, a.api(t, "GET", "/activities?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z", "", nil), 400, "activity.invalid")
+		expect(t, a.api(t, "GET", "/activities?status=draft", "", nil), 422, "request.invalid")
+		// Publishing after the deadline is refused.
+		past := activityBody(typeID, time.Now().Add(30*time.Minute).UTC())
+		r := a.api(t, "POST", "/activities", root.Access, past)
+		expect(t, r, 201, "")
+		expect(t, a.api(t, "POST", "/activities/"+str(r.json(t)["id"])+"/publish", root.Access, nil), 400, "activity.deadline_passed")
+	})
+}
