@@ -161,3 +161,41 @@ func (a *Activity) validate(now time.Time) *errs.Error {
 	}
 	return nil
 }
+
+// SignupStatus is the state of one person's sign-up.
+type SignupStatus string
+
+// Sign-up states.
+const (
+	SignupPendingPayment SignupStatus = "pending_payment"
+	SignupConfirmed      SignupStatus = "confirmed"
+	SignupWaitlisted     SignupStatus = "waitlisted"
+	SignupOffered        SignupStatus = "offered"
+	SignupCancelled      SignupStatus = "cancelled"
+	SignupRefunded       SignupStatus = "refunded"
+	SignupCheckedIn      SignupStatus = "checked_in"
+	SignupNoShow         SignupStatus = "no_show"
+)
+
+// Signup is one person's place (or waitlist entry) in an activity.
+type Signup struct {
+	ID          string
+	ActivityID  string
+	UserID      string
+	Status      SignupStatus
+	Position    int // waitlist position (0 when not waitlisted)
+	CheckInCode string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	CancelledAt *time.Time
+}
+
+// FormedEvent is the payload of activities.formed.
+type FormedEvent struct {
+	ActivityID     string   `json:"activity_id"`
+	OrganizerID    string   `json:"organizer_id"`
+	ParticipantIDs []string `json:"participant_ids"`
+}
+
+// TopicFormed is published once when an activity reaches its minimum.
+const TopicFormed = "activities.formed"

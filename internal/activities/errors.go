@@ -17,3 +17,15 @@ var (
 	ErrPublishPast   = errs.Invalid("activity.deadline_passed", "报名截止时间已过，不能发布")
 	ErrBadCursor     = errs.Invalid("activity.bad_cursor", "分页参数无效")
 )
+
+// Sign-up errors.
+var (
+	ErrAlreadySignedUp = errs.Conflict("signup.exists", "你已报名该活动")
+	ErrSignupClosed    = errs.Conflict("signup.closed", "活动不在报名中或报名已截止")
+	ErrSignupNotFound  = errs.NotFound("signup.not_found", "没有找到你的报名")
+	ErrPaidNotYet      = errs.New(errs.KindUnavailable, "signup.paid_unavailable", "付费活动报名即将开放")
+	ErrOrganizerSelf   = errs.Conflict("signup.organizer", "组织者无需报名自己的活动")
+)
+
+// ErrMembersOnly refuses a non-member on a member-only activity.
+var ErrMembersOnly = errs.Forbidden("signup.members_only", "该活动仅限会员报名")

@@ -23,6 +23,17 @@ type Store interface {
 	// is written in the same transaction.
 	SetStatus(ctx context.Context, id string, from, to Status, now time.Time, reason string, a Audit) (*Activity, error)
 	List(ctx context.Context, f Filter) ([]Activity, error)
+
+	// SignUp takes a seat atomically (confirmed) or, when the activity is
+	// full, a waitlist place; it forms the activity (once) when confirmed
+	// sign-ups reach the minimum.
+	SignUp(ctx context.Context, s *Signup, now time.Time) (*Signup, error)
+	// CancelSignup ends the user's active sign-up and frees its seat.
+	CancelSignup(ctx context.Context, activityID, userID string, now time.Time) (*Signup, error)
+	Signups(ctx context.Context, activityID string) ([]Signup, error)
+	// ActiveSignup returns the user's active sign-up, or nil.
+	ActiveSignup(ctx context.Context, activityID, userID string) (*Signup, error)
+	MySignups(ctx context.Context, userID string, limit int) ([]Signup, error)
 }
 
 // Audit describes the audit row of a staff mutation (Action empty: none).

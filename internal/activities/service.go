@@ -18,8 +18,9 @@ import (
 
 // Service implements the activity use cases.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store   Store
+	now     func() time.Time
+	members Members
 }
 
 // NewService returns the activities service.
@@ -256,11 +257,19 @@ func (s *Service) Get(ctx context.Context, id string) (View, error) {
 	if a.Status == StatusDraft && !insider {
 		return View{}, ErrNotFound
 	}
+	if signedIn && !insider {
+		// Confirmed participants see the details too.
+		sg, err := s.store.ActiveSignup(ctx, id, p.UserID)
+		if err != nil {
+			return View{}, err
+		}
+		insider = sg != nil && (sg.Status == SignupConfirmed || sg.Status == SignupCheckedIn)
+	}
 	return s.view(a, insider), nil
 }
 
-// view hides the staged details from outsiders. Participants will see them
-// too once sign-ups exist.
+// view hides the staged details from outsiders (everyone but the
+// organizer, staff and confirmed participants).
 func (s *Service) view(a *Activity, insider bool) View {
 	if insider {
 		return View{Activity: a}

@@ -184,3 +184,68 @@ func TestActivityBadInput(t *testing.T) {
 		expect(t, a.api(t, "POST", "/activities/"+str(r.json(t)["id"])+"/publish", root.Access, nil), 400, "activity.deadline_passed")
 	})
 }
+
+func TestSignupsOverHTTP(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		a := startApp(t, b)
+		root := a.admin(t, "root@example.com")
+		typeID := str(a.api(t, "POST", "/admin/activity-types", root.Access, map[string]any{"name": "运动"}).json(t)["id"])
+		org := a.organizer(t, root, "13000000001")
+		body := activityBody(typeID, time.Now().Add(72*time.Hour).UTC().Truncate(time.Second))
+		body["min_participants"], body["max_participants"] = 2, 2
+		id := str(a.api(t, "POST", "/activities", org.Access, body).json(t)["id"])
+		// Drafts take no sign-ups.
+		u1 := a.register(t, "13000000002", "secret-pass-1")
+		expect(t, a.api(t, "POST", "/activities/"+id+"/signups", u1.Access, nil), 404, "activity.not_found")
+		expect(t, a.api(t, "POST", "/activities/"+id+"/publish", org.Access, nil), 200, "")
+		expect(t, a.api(t, "POST", "/activities/"+id+"/signups", org.Access, nil), 409, "signup.organizer")
+		expect(t, a.api(t, "POST", "/activities/"+id+"/signups", "", nil), 401, "auth.unauthenticated")
+
+		s1 := a.api(t, "POST", "/activities/"+id+"/signups", u1.Access, nil)
+		expect(t, s1, 201, "")
+		sg := s1.json(t)["signup"].(map[string]any)
+		if str(sg["status"]) != "confirmed" || str(sg["check_in_code"]) == "" || s1.json(t)["order"] != nil {
+			t.Fatalf("sign-up: %s", s1.Body)
+		}
+		expect(t, a.api(t, "POST", "/activities/"+id+"/signups", u1.Access, nil), 409, "signup.exists")
+		// The confirmed participant now sees the address.
+		if a.api(t, "GET", "/activities/"+id, u1.Access, nil).json(t)["address"] == nil {
+			t.Fatal("participant does not see the address")
+		}
+		u2 := a.register(t, "13000000003", "secret-pass-1")
+		expect(t, a.api(t, "POST", "/activities/"+id+"/signups", u2.Access, nil), 201, "")
+		// Two of two: formed.
+		if st := str(a.api(t, "GET", "/activities/"+id, "", nil).json(t)["status"]); st != "formed" {
+			t.Fatalf("status %s, want formed", st)
+		}
+		u3 := a.register(t, "13000000004", "secret-pass-1")
+		w := a.api(t, "POST", "/activities/"+id+"/signups", u3.Access, nil)
+		expect(t, w, 201, "")
+		if ws := w.json(t)["signup"].(map[string]any); str(ws["status"]) != "waitlisted" || ws["position"].(float64) != 1 {
+			t.Fatalf("waitlist: %s", w.Body)
+		}
+		// Only the organizer and staff see the participants; no one sees another's check-in code.
+		expect(t, a.api(t, "GET", "/activities/"+id+"/signups", u1.Access, nil), 403, "activity.not_organizer")
+		parts := a.api(t, "GET", "/activities/"+id+"/signups", org.Access, nil)
+		expect(t, parts, 200, "")
+		items := parts.json(t)["items"].([]any)
+		if len(items) != 3 {
+			t.Fatalf("participants: %s", parts.Body)
+		}
+		for _, it := range items {
+			if it.(map[string]any)["check_in_code"] != nil {
+				t.Fatalf("organizer sees a check-in code: %s", parts.Body)
+			}
+		}
+		// u2 cannot cancel u1's sign-up: DELETE …/me is always the caller's.
+		expect(t, a.api(t, "DELETE", "/activities/"+id+"/signups/me", u1.Access, nil), 200, "")
+		expect(t, a.api(t, "DELETE", "/activities/"+id+"/signups/me", u1.Access, nil), 404, "signup.not_found")
+		if n := a.api(t, "GET", "/activities/"+id, "", nil).json(t)["participant_count"].(float64); n != 1 {
+			t.Fatalf("participant_count %v after cancel", n)
+		}
+		mine := a.api(t, "GET", "/me/signups", u2.Access, nil)
+		if it := mine.json(t)["items"].([]any); len(it) != 1 || str(it[0].(map[string]any)["status"]) != "confirmed" {
+			t.Fatalf("my sign-ups: %s", mine.Body)
+		}
+	})
+}

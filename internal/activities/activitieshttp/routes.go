@@ -100,6 +100,8 @@ func Register(api huma.API, svc *activities.Service) {
 	huma.Register(api, huma.Operation{OperationID: "cancel-activity", Method: http.MethodPost, Path: "/activities/{id}/cancel",
 		Summary: "Cancel an activity", Tags: tag, Security: bearer}, h.cancel)
 
+	registerSignups(api, h)
+
 	huma.Register(api, huma.Operation{OperationID: "admin-list-activity-types", Method: http.MethodGet, Path: "/admin/activity-types",
 		Summary: "Activity types", Tags: admin, Security: bearer}, h.types)
 	huma.Register(api, huma.Operation{OperationID: "admin-create-activity-type", Method: http.MethodPost, Path: "/admin/activity-types",

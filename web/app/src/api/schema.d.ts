@@ -74,6 +74,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/activities/{id}/signups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Participants and waitlist (organizer and staff) */
+        get: operations["list-signups"];
+        put?: never;
+        /** Sign up: a confirmed seat while there is room, a waitlist place when full */
+        post: operations["sign-up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{id}/signups/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Cancel one's own sign-up */
+        delete: operations["cancel-my-signup"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/activity-types": {
         parameters: {
             query?: never;
@@ -504,6 +539,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/signups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's sign-ups, newest first */
+        get: operations["list-my-signups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/tags": {
         parameters: {
             query?: never;
@@ -715,6 +767,7 @@ export interface components {
             expires_at: string | null;
             plan_id: string | null;
         };
+        OrderStruct: Record<string, never>;
         OrganizerDTO: {
             id: string;
         };
@@ -790,6 +843,32 @@ export interface components {
         };
         SetTagsInBody: {
             tag_ids: string[] | null;
+        };
+        SignUpOutBody: {
+            /** @description the order to pay for a paid activity; null for free ones */
+            order: components["schemas"]["OrderStruct"];
+            signup: components["schemas"]["SignupDTO"];
+        };
+        SignupDTO: {
+            activity_id: string;
+            /** Format: date-time */
+            cancelled_at?: string;
+            check_in_code: string | null;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            /**
+             * Format: int64
+             * @description waitlist order (0 when not waitlisted)
+             */
+            position: number;
+            /** @enum {string} */
+            status: "pending_payment" | "confirmed" | "waitlisted" | "offered" | "cancelled" | "refunded" | "checked_in" | "no_show";
+            user_id: string;
+        };
+        SignupsOutBody: {
+            items: components["schemas"]["SignupDTO"][] | null;
+            next_cursor: string | null;
         };
         SmsLoginInBody: {
             code: string;
@@ -1084,6 +1163,99 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ActivityDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-signups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupsOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "sign-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignUpOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "cancel-my-signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupDTO"];
                 };
             };
             /** @description Error */
@@ -2070,6 +2242,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-my-signups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupsOutBody"];
+                };
             };
             /** @description Error */
             default: {

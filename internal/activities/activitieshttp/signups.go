@@ -1,0 +1,105 @@
+package activitieshttp
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/zuju/zuju/internal/activities"
+	"github.com/zuju/zuju/internal/platform/auth"
+)
+
+// SignupDTO is a sign-up. The check-in code is shown to its owner only.
+type SignupDTO struct {
+	ID          string     `json:"id"`
+	ActivityID  string     `json:"activity_id"`
+	UserID      string     `json:"user_id"`
+	Status      string     `json:"status" enum:"pending_payment,confirmed,waitlisted,offered,cancelled,refunded,checked_in,no_show"`
+	Position    int        `json:"position" doc:"waitlist order (0 when not waitlisted)"`
+	CheckInCode *string    `json:"check_in_code"`
+	CreatedAt   time.Time  `json:"created_at"`
+	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
+}
+
+func toSignup(ctx context.Context, s *activities.Signup) SignupDTO {
+	d := SignupDTO{ID: s.ID, ActivityID: s.ActivityID, UserID: s.UserID, Status: string(s.Status), Position: s.Position,
+		CreatedAt: s.CreatedAt, CancelledAt: s.CancelledAt}
+	if p, ok := auth.From(ctx); ok && p.UserID == s.UserID {
+		d.CheckInCode = &s.CheckInCode
+	}
+	return d
+}
+
+func registerSignups(api huma.API, h handlers) {
+	tag := []string{"Activities"}
+	huma.Register(api, huma.Operation{OperationID: "sign-up", Method: http.MethodPost, Path: "/activities/{id}/signups",
+		Summary: "Sign up: a confirmed seat while there is room, a waitlist place when full", Tags: tag, Security: bearer,
+		DefaultStatus: http.StatusCreated}, h.signUp)
+	huma.Register(api, huma.Operation{OperationID: "cancel-my-signup", Method: http.MethodDelete, Path: "/activities/{id}/signups/me",
+		Summary: "Cancel one's own sign-up", Tags: tag, Security: bearer}, h.cancelMine)
+	huma.Register(api, huma.Operation{OperationID: "list-signups", Method: http.MethodGet, Path: "/activities/{id}/signups",
+		Summary: "Participants and waitlist (organizer and staff)", Tags: tag, Security: bearer}, h.participants)
+	huma.Register(api, huma.Operation{OperationID: "list-my-signups", Method: http.MethodGet, Path: "/me/signups",
+		Summary: "The caller's sign-ups, newest first", Tags: tag, Security: bearer}, h.mySignups)
+}
+
+type signUpOut struct {
+	Body struct {
+		Signup SignupDTO `json:"signup"`
+		Order  *struct{} `json:"order" doc:"the order to pay for a paid activity; null for free ones"`
+	}
+}
+
+func (h handlers) signUp(ctx context.Context, in *idIn) (*signUpOut, error) {
+	s, err := h.svc.SignUp(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &signUpOut{}
+	out.Body.Signup = toSignup(ctx, s)
+	return out, nil
+}
+
+type signupOut struct{ Body SignupDTO }
+
+func (h handlers) cancelMine(ctx context.Context, in *idIn) (*signupOut, error) {
+	s, err := h.svc.CancelMine(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &signupOut{Body: toSignup(ctx, s)}, nil
+}
+
+type signupsOut struct {
+	Body struct {
+		Items      []SignupDTO `json:"items"`
+		NextCursor *string     `json:"next_cursor"`
+	}
+}
+
+func signupList(ctx context.Context, list []activities.Signup) *signupsOut {
+	out := &signupsOut{}
+	out.Body.Items = make([]SignupDTO, len(list))
+	for i := range list {
+		out.Body.Items[i] = toSignup(ctx, &list[i])
+	}
+	return out
+}
+
+func (h handlers) participants(ctx context.Context, in *idIn) (*signupsOut, error) {
+	list, err := h.svc.Participants(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return signupList(ctx, list), nil
+}
+
+func (h handlers) mySignups(ctx context.Context, _ *struct{}) (*signupsOut, error) {
+	list, err := h.svc.MySignups(ctx, 50)
+	if err != nil {
+		return nil, err
+	}
+	return signupList(ctx, list), nil
+}

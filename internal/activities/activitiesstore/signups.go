@@ -1,0 +1,191 @@
+package activitiesstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/zuju/zuju/internal/activities"
+	"github.com/zuju/zuju/internal/platform/outbox"
+	"github.com/zuju/zuju/internal/platform/sqldb"
+)
+
+type signupRow struct {
+	ID          string
+	ActivityID  string
+	UserID      string
+	Status      string
+	Position    int
+	CheckInCode string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	CancelledAt *time.Time
+}
+
+func (signupRow) TableName() string { return "signups" }
+
+func (r signupRow) signup() activities.Signup {
+	return activities.Signup{ID: r.ID, ActivityID: r.ActivityID, UserID: r.UserID, Status: activities.SignupStatus(r.Status),
+		Position: r.Position, CheckInCode: r.CheckInCode, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		CancelledAt: utc(r.CancelledAt)}
+}
+
+var activeSignup = []string{string(activities.SignupPendingPayment), string(activities.SignupConfirmed),
+	string(activities.SignupWaitlisted), string(activities.SignupOffered), string(activities.SignupCheckedIn)}
+
+var open = []string{string(activities.StatusPublished), string(activities.StatusFormed)}
+
+// SignUp takes a seat with one conditional update of the activity's
+// counter: the database decides, so concurrent requests on any number of
+// replicas can never oversell. When the counter is full it takes a
+// waitlist position from the activity's sequence instead. The insert that
+// follows is covered by a unique index on active sign-ups, so a second
+// sign-up of the same user rolls the seat back.
+func (s *Store) SignUp(ctx context.Context, in *activities.Signup, now time.Time) (*activities.Signup, error) {
+	r := signupRow{ID: in.ID, ActivityID: in.ActivityID, UserID: in.UserID, CheckInCode: in.CheckInCode,
+		CreatedAt: now.UTC(), UpdatedAt: now.UTC()}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		seat := tx.Model(&row{}).
+			Where("id = ? AND status IN ? AND signup_deadline > ? AND participant_count < max_participants", in.ActivityID, open, now.UTC()).
+			Updates(map[string]any{"participant_count": gorm.Expr("participant_count + 1"), "updated_at": now.UTC()})
+		if seat.Error != nil {
+			return fmt.Errorf("take seat: %w", seat.Error)
+		}
+		if seat.RowsAffected == 1 {
+			r.Status = string(activities.SignupConfirmed)
+		} else {
+			var pos []int
+			err := tx.Raw("UPDATE activities SET waitlist_seq = waitlist_seq + 1 WHERE id = ? AND status IN ? AND signup_deadline > ? RETURNING waitlist_seq",
+				in.ActivityID, open, now.UTC()).Scan(&pos).Error
+			if err != nil {
+				return fmt.Errorf("take waitlist place: %w", err)
+			}
+			if len(pos) == 0 {
+				return activities.ErrSignupClosed
+			}
+			r.Status, r.Position = string(activities.SignupWaitlisted), pos[0]
+		}
+		if err := tx.Create(&r).Error; err != nil {
+			if sqldb.IsUniqueViolation(err) {
+				return activities.ErrAlreadySignedUp
+			}
+			return fmt.Errorf("store sign-up: %w", err)
+		}
+		if r.Status == string(activities.SignupConfirmed) {
+			return s.formIfReady(ctx, tx, in.ActivityID, now)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := r.signup()
+	return &out, nil
+}
+
+// formIfReady turns a published activity that reached its minimum into a
+// formed one, exactly once (conditional update), and writes the
+// activities.formed event in the same transaction.
+func (s *Store) formIfReady(ctx context.Context, tx *gorm.DB, activityID string, now time.Time) error {
+	res := tx.Model(&row{}).Where("id = ? AND status = ? AND participant_count >= min_participants", activityID, string(activities.StatusPublished)).
+		Updates(map[string]any{"status": string(activities.StatusFormed), "updated_at": now.UTC()})
+	if res.Error != nil {
+		return fmt.Errorf("form activity: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil
+	}
+	var a row
+	if err := tx.Where("id = ?", activityID).Take(&a).Error; err != nil {
+		return fmt.Errorf("load formed activity: %w", err)
+	}
+	var ids []string
+	if err := tx.Model(&signupRow{}).Where("activity_id = ? AND status = ?", activityID, string(activities.SignupConfirmed)).
+		Order("created_at, id").Pluck("user_id", &ids).Error; err != nil {
+		return fmt.Errorf("list participants: %w", err)
+	}
+	_, err := outbox.Add(ctx, tx, activities.TopicFormed, activities.FormedEvent{ActivityID: activityID, OrganizerID: a.OrganizerID, ParticipantIDs: ids})
+	return err
+}
+
+// CancelSignup ends the user's active sign-up; a confirmed one gives its
+// seat back.
+func (s *Store) CancelSignup(ctx context.Context, activityID, userID string, now time.Time) (*activities.Signup, error) {
+	var out signupRow
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("activity_id = ? AND user_id = ? AND status IN ?", activityID, userID, activeSignup).Take(&out).Error; err != nil {
+			if sqldb.IsNotFound(err) {
+				return activities.ErrSignupNotFound
+			}
+			return fmt.Errorf("load sign-up: %w", err)
+		}
+		was := out.Status
+		res := tx.Model(&signupRow{}).Where("id = ? AND status = ?", out.ID, was).
+			Updates(map[string]any{"status": string(activities.SignupCancelled), "updated_at": now.UTC(), "cancelled_at": now.UTC()})
+		if res.Error != nil {
+			return fmt.Errorf("cancel sign-up: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return activities.ErrSignupNotFound
+		}
+		if was == string(activities.SignupConfirmed) {
+			if err := tx.Model(&row{}).Where("id = ? AND participant_count > 0", activityID).
+				Updates(map[string]any{"participant_count": gorm.Expr("participant_count - 1"), "updated_at": now.UTC()}).Error; err != nil {
+				return fmt.Errorf("free seat: %w", err)
+			}
+		}
+		out.Status, out.UpdatedAt = string(activities.SignupCancelled), now.UTC()
+		t := now.UTC()
+		out.CancelledAt = &t
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sg := out.signup()
+	return &sg, nil
+}
+
+// Signups lists an activity's sign-ups: confirmed first, then the waitlist in order.
+func (s *Store) Signups(ctx context.Context, activityID string) ([]activities.Signup, error) {
+	var rows []signupRow
+	err := s.db.WithContext(ctx).Where("activity_id = ?", activityID).
+		Order("CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END, position, created_at, id").Limit(10000).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list sign-ups: %w", err)
+	}
+	return signups(rows), nil
+}
+
+// MySignups lists a user's sign-ups, newest first.
+func (s *Store) MySignups(ctx context.Context, userID string, limit int) ([]activities.Signup, error) {
+	var rows []signupRow
+	if err := s.db.WithContext(ctx).Where("user_id = ?", userID).Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list my sign-ups: %w", err)
+	}
+	return signups(rows), nil
+}
+
+func signups(rows []signupRow) []activities.Signup {
+	out := make([]activities.Signup, len(rows))
+	for i, r := range rows {
+		out[i] = r.signup()
+	}
+	return out
+}
+
+// ActiveSignup returns the user's active sign-up for an activity, or nil.
+func (s *Store) ActiveSignup(ctx context.Context, activityID, userID string) (*activities.Signup, error) {
+	var rows []signupRow
+	if err := s.db.WithContext(ctx).Where("activity_id = ? AND user_id = ? AND status IN ?", activityID, userID, activeSignup).
+		Limit(1).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load sign-up: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	sg := rows[0].signup()
+	return &sg, nil
+}
