@@ -199,3 +199,18 @@ type FormedEvent struct {
 
 // TopicFormed is published once when an activity reaches its minimum.
 const TopicFormed = "activities.formed"
+
+// CancelledEvent is the payload of activities.cancelled; payments refunds
+// the paid sign-ups of the listed participants.
+type CancelledEvent struct {
+	ActivityID     string   `json:"activity_id"`
+	Reason         string   `json:"reason"`
+	Automatic      bool     `json:"automatic"`
+	ParticipantIDs []string `json:"participant_ids"`
+}
+
+// TopicCancelled is published once when an activity is cancelled.
+const TopicCancelled = "activities.cancelled"
+
+// AutoCancelReason is shown when an activity did not reach its minimum in time.
+const AutoCancelReason = "报名截止时未达到成局人数，活动自动取消"

@@ -23,6 +23,9 @@ type Store interface {
 	// is written in the same transaction.
 	SetStatus(ctx context.Context, id string, from, to Status, now time.Time, reason string, a Audit) (*Activity, error)
 	List(ctx context.Context, f Filter) ([]Activity, error)
+	// Due lists activities in status whose time (signup_deadline for
+	// published ones below their minimum, end_at for formed ones) has passed.
+	Due(ctx context.Context, status Status, now time.Time, limit int) ([]string, error)
 
 	// SignUp takes a seat atomically (confirmed) or, when the activity is
 	// full, a waitlist place; it forms the activity (once) when confirmed

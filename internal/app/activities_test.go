@@ -1,8 +1,10 @@
 package app
 
 import (
+	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -246,6 +248,79 @@ func TestSignupsOverHTTP(t *testing.T) {
 		mine := a.api(t, "GET", "/me/signups", u2.Access, nil)
 		if it := mine.json(t)["items"].([]any); len(it) != 1 || str(it[0].(map[string]any)["status"]) != "confirmed" {
 			t.Fatalf("my sign-ups: %s", mine.Body)
+		}
+	})
+}
+
+// The deadline passing below the minimum cancels the activity exactly once,
+// even with two replicas sweeping at the same moment; a formed activity
+// finishes after its end. Time is a test clock.
+func TestDeadlineSweepOnTwoReplicas(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		clk := newClock()
+		db := ""
+		if b == scaled {
+			db = scaledDB(t)
+		}
+		dir := t.TempDir() // replicas share the SQLite file in the single-binary shape
+		a := startReplica(t, testConfig(t, b, dir, db), withClock(clk))
+		r2 := startReplica(t, testConfig(t, b, dir, db), withClock(clk))
+		root := a.admin(t, "root@example.com")
+		typeID := str(a.api(t, "POST", "/admin/activity-types", root.Access, map[string]any{"name": "运动"}).json(t)["id"])
+		start := clk.Now().Add(72 * time.Hour).Truncate(time.Second)
+
+		mk := func(min, max int) string {
+			body := activityBody(typeID, start)
+			body["min_participants"], body["max_participants"] = min, max
+			id := str(a.api(t, "POST", "/activities", root.Access, body).json(t)["id"])
+			expect(t, a.api(t, "POST", "/activities/"+id+"/publish", root.Access, nil), 200, "")
+			return id
+		}
+		short, full := mk(3, 5), mk(1, 5)
+		u := a.register(t, "13900000071", "secret-pass-1")
+		expect(t, a.api(t, "POST", "/activities/"+short+"/signups", u.Access, nil), 201, "")
+		expect(t, a.api(t, "POST", "/activities/"+full+"/signups", u.Access, nil), 201, "")
+
+		// Before the deadline nothing happens.
+		if n, err := a.Activities.Sweep(context.Background()); err != nil || n != 0 {
+			t.Fatalf("early sweep: %d %v", n, err)
+		}
+		clk.Advance(72*time.Hour - 30*time.Minute) // past the deadline, before the start
+		var wg sync.WaitGroup
+		counts := make([]int, 2)
+		for i, rep := range []*testApp{a, r2} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n, err := rep.Activities.Sweep(context.Background())
+				if err != nil {
+					t.Error(err)
+				}
+				counts[i] = n
+			}()
+		}
+		wg.Wait()
+		if counts[0]+counts[1] != 1 {
+			t.Fatalf("sweeps changed %v activities, want 1 in all", counts)
+		}
+		v := a.api(t, "GET", "/activities/"+short, "", nil).json(t)
+		if str(v["status"]) != "cancelled" || str(v["cancel_reason"]) == "" {
+			t.Fatalf("short activity: %v", v)
+		}
+		var events int64
+		a.DB.Gorm.Table("outbox_events").Where("topic = ? AND payload LIKE ?", "activities.cancelled", "%"+short+"%").Count(&events)
+		if events != 1 {
+			t.Fatalf("%d activities.cancelled events, want 1", events)
+		}
+		if st := str(a.api(t, "GET", "/activities/"+full, "", nil).json(t)["status"]); st != "formed" {
+			t.Fatalf("full activity %s", st)
+		}
+		clk.Advance(3 * time.Hour) // past the end
+		if n, _ := r2.Activities.Sweep(context.Background()); n != 1 {
+			t.Fatalf("finish sweep changed %d", n)
+		}
+		if st := str(a.api(t, "GET", "/activities/"+full, "", nil).json(t)["status"]); st != "finished" {
+			t.Fatalf("full activity %s after its end", st)
 		}
 	})
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/zuju/zuju/internal/activities"
 	"github.com/zuju/zuju/internal/platform/audit"
+	"github.com/zuju/zuju/internal/platform/outbox"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 )
 
@@ -263,6 +264,17 @@ func (s *Store) SetStatus(ctx context.Context, id string, from, to activities.St
 		if res.RowsAffected == 0 {
 			return activities.ErrBadTransition
 		}
+		if to == activities.StatusCancelled {
+			var ids []string
+			if err := tx.Model(&signupRow{}).Where("activity_id = ? AND status IN ?", id, activeSignup).
+				Order("created_at, id").Pluck("user_id", &ids).Error; err != nil {
+				return fmt.Errorf("list participants: %w", err)
+			}
+			ev := activities.CancelledEvent{ActivityID: id, Reason: reason, Automatic: reason == activities.AutoCancelReason, ParticipantIDs: ids}
+			if _, err := outbox.Add(ctx, tx, activities.TopicCancelled, ev); err != nil {
+				return err
+			}
+		}
 		if a.Action == "" {
 			return nil
 		}
@@ -325,4 +337,23 @@ func (s *Store) List(ctx context.Context, f activities.Filter) ([]activities.Act
 		out[i] = r.activity()
 	}
 	return out, nil
+}
+
+// Due lists activities whose deadline (published, below the minimum) or end
+// (formed) has passed.
+func (s *Store) Due(ctx context.Context, status activities.Status, now time.Time, limit int) ([]string, error) {
+	q := s.db.WithContext(ctx).Model(&row{}).Where("status = ?", string(status))
+	switch status {
+	case activities.StatusPublished:
+		q = q.Where("signup_deadline <= ? AND participant_count < min_participants", now.UTC())
+	case activities.StatusFormed:
+		q = q.Where("end_at <= ?", now.UTC())
+	default:
+		return nil, nil
+	}
+	var ids []string
+	if err := q.Order("id").Limit(limit).Pluck("id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("list due activities: %w", err)
+	}
+	return ids, nil
 }

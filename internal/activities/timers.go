@@ -1,0 +1,41 @@
+package activities
+
+import (
+	"context"
+	"errors"
+)
+
+// Sweep applies the lifecycle's time rules: a published activity whose
+// sign-up deadline passed below its minimum is cancelled (its participants
+// are refunded through activities.cancelled), and a formed activity whose
+// end passed is finished. Each change is a conditional update, so running
+// the sweep on several replicas at once, or again after a crash, changes
+// every activity exactly once. It reports how many activities changed.
+func (s *Service) Sweep(ctx context.Context) (int, error) {
+	now := s.clock()
+	changed := 0
+	for _, rule := range []struct {
+		from, to Status
+		reason   string
+	}{
+		{StatusPublished, StatusCancelled, AutoCancelReason},
+		{StatusFormed, StatusFinished, ""},
+	} {
+		ids, err := s.store.Due(ctx, rule.from, now, 500)
+		if err != nil {
+			return changed, err
+		}
+		for _, id := range ids {
+			_, err := s.store.SetStatus(ctx, id, rule.from, rule.to, now, rule.reason, Audit{})
+			switch {
+			case errors.Is(err, ErrBadTransition):
+				// Another replica (or a sign-up) got there first.
+			case err != nil:
+				return changed, err
+			default:
+				changed++
+			}
+		}
+	}
+	return changed, nil
+}
