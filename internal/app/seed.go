@@ -1,9 +1,13 @@
 package app
 
 import (
+	"time"
+
 	"context"
 	"errors"
 	"fmt"
+	"github.com/zuju/zuju/internal/activities"
+	"github.com/zuju/zuju/internal/activities/activitiesstore"
 	"io"
 
 	"github.com/google/uuid"
@@ -72,6 +76,60 @@ func (a *App) SeedDemo(ctx context.Context, w io.Writer) error {
 		fmt.Fprintf(w, "  %-22s %s (%v)\n", account, d.nick, d.roles)
 	}
 	fmt.Fprintf(w, "Interest tags: %d in %d categories\n", len(tags), len(demoTags))
+	return a.seedActivities(ctx, w)
+}
+
+// seedActivities adds the activity types and a few published activities of
+// the demo organizer, once.
+func (a *App) seedActivities(ctx context.Context, w io.Writer) error {
+	store := activitiesstore.New(a.DB.Gorm)
+	now := a.Now().UTC().Truncate(time.Hour)
+	typeIDs := map[string]string{}
+	for i, name := range []string{"运动", "桌游", "户外", "学习", "文艺", "聚餐"} {
+		t := &activities.Type{ID: uuid.Must(uuid.NewV7()).String(), Name: name, Sort: i, CreatedAt: now}
+		err := store.CreateType(ctx, t, activities.Audit{Action: "activity_type.seed", TargetType: "activity_type", TargetID: t.ID})
+		if err != nil && !errors.Is(err, activities.ErrTypeExists) {
+			return err
+		}
+	}
+	types, err := store.Types(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range types {
+		typeIDs[t.Name] = t.ID
+	}
+	org, err := usersstore.New(a.DB.Gorm).UserByPhone(ctx, "13800000001")
+	if err != nil {
+		return err
+	}
+	if mine, err := store.List(ctx, activities.Filter{OrganizerID: org.ID, Limit: 1}); err != nil || len(mine) > 0 {
+		return err
+	}
+	demo := []struct {
+		title, typ, city, address, desc string
+		days, hours, min, max           int
+		lat, lng                        float64
+	}{
+		{"周末篮球局（新手友好）", "运动", "上海", "徐汇区徐家汇体育公园 3 号场", "全场 5v5，水平不限，自带球衣颜色深浅各一件。", 3, 2, 6, 12, 31.18, 121.43},
+		{"周五晚剧本杀：《长安夜》", "桌游", "上海", "静安区南京西路 1266 号 5 楼", "6 人本，推理为主，新人有 DM 带。", 5, 4, 6, 6, 31.23, 121.45},
+		{"香山秋日徒步", "户外", "北京", "香山公园东门集合", "全程约 8 公里，中等强度，请穿登山鞋、带水。", 7, 5, 5, 20, 39.99, 116.19},
+		{"英语角 · 聊聊旅行", "学习", "杭州", "西湖区文三路 478 号咖啡馆", "全英文交流，每人准备一个旅行故事。", 2, 2, 3, 15, 30.28, 120.13},
+	}
+	for _, d := range demo {
+		start := now.Add(time.Duration(d.days) * 24 * time.Hour)
+		ac := &activities.Activity{ID: uuid.Must(uuid.NewV7()).String(), Title: d.title, TypeID: typeIDs[d.typ], City: d.city,
+			Address: d.address, Lat: d.lat, Lng: d.lng, StartAt: start, EndAt: start.Add(time.Duration(d.hours) * time.Hour),
+			SignupDeadline: start.Add(-12 * time.Hour), MinParticipants: d.min, MaxParticipants: d.max, Description: d.desc,
+			Status: activities.StatusDraft, OrganizerID: org.ID, CreatedAt: now, UpdatedAt: now}
+		if err := store.Create(ctx, ac); err != nil {
+			return err
+		}
+		if _, err := store.SetStatus(ctx, ac.ID, activities.StatusDraft, activities.StatusPublished, now, "", activities.Audit{}); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "Activities: %d types, %d published by %s\n", len(types), len(demo), org.Nickname)
 	return nil
 }
 
