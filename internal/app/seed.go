@@ -1,17 +1,16 @@
 package app
 
 import (
-	"time"
-
 	"context"
 	"errors"
 	"fmt"
-	"github.com/zuju/zuju/internal/activities"
-	"github.com/zuju/zuju/internal/activities/activitiesstore"
 	"io"
+	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/zuju/zuju/internal/activities"
+	"github.com/zuju/zuju/internal/activities/activitiesstore"
 	"github.com/zuju/zuju/internal/platform/auth"
 	"github.com/zuju/zuju/internal/users"
 	"github.com/zuju/zuju/internal/users/usersstore"
