@@ -185,9 +185,11 @@ type Signup struct {
 	Status      SignupStatus
 	Position    int // waitlist position (0 when not waitlisted)
 	CheckInCode string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	CancelledAt *time.Time
+	// IdempotencyKey is the client's key of the request that created it.
+	IdempotencyKey string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	CancelledAt    *time.Time
 }
 
 // FormedEvent is the payload of activities.formed.

@@ -34,6 +34,8 @@ type Store interface {
 	// CancelSignup ends the user's active sign-up and frees its seat.
 	CancelSignup(ctx context.Context, activityID, userID string, now time.Time) (*Signup, error)
 	Signups(ctx context.Context, activityID string) ([]Signup, error)
+	// SignupByKey returns the user's sign-up created with an idempotency key, or nil.
+	SignupByKey(ctx context.Context, activityID, userID, key string) (*Signup, error)
 	// ActiveSignup returns the user's active sign-up, or nil.
 	ActiveSignup(ctx context.Context, activityID, userID string) (*Signup, error)
 	MySignups(ctx context.Context, userID string, limit int) ([]Signup, error)

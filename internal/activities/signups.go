@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 
 	"github.com/google/uuid"
 
@@ -21,10 +22,16 @@ func (s *Service) SetMembers(m Members) { s.members = m }
 
 // SignUp signs the caller up: a confirmed seat while there is room, a
 // waitlist place when full. Paid activities open with the payments module.
-func (s *Service) SignUp(ctx context.Context, activityID string) (*Signup, error) {
+// A retried request with the same idempotency key gets the first result.
+func (s *Service) SignUp(ctx context.Context, activityID, idemKey string) (*Signup, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if idemKey != "" {
+		if sg, err := s.store.SignupByKey(ctx, activityID, p.UserID, idemKey); err != nil || sg != nil {
+			return sg, err
+		}
 	}
 	a, err := s.store.Get(ctx, activityID)
 	if err != nil {
@@ -51,8 +58,15 @@ func (s *Service) SignUp(ctx context.Context, activityID string) (*Signup, error
 	}
 	code := make([]byte, 18)
 	_, _ = rand.Read(code)
-	return s.store.SignUp(ctx, &Signup{ID: uuid.Must(uuid.NewV7()).String(), ActivityID: activityID, UserID: p.UserID,
-		CheckInCode: base64.RawURLEncoding.EncodeToString(code)}, s.clock())
+	sg, err := s.store.SignUp(ctx, &Signup{ID: uuid.Must(uuid.NewV7()).String(), ActivityID: activityID, UserID: p.UserID,
+		CheckInCode: base64.RawURLEncoding.EncodeToString(code), IdempotencyKey: idemKey}, s.clock())
+	if errors.Is(err, ErrAlreadySignedUp) && idemKey != "" {
+		// A concurrent retry of the same request won: answer with its result.
+		if first, ferr := s.store.SignupByKey(ctx, activityID, p.UserID, idemKey); ferr == nil && first != nil {
+			return first, nil
+		}
+	}
+	return sg, err
 }
 
 // CancelMine cancels the caller's own sign-up; its seat goes back.

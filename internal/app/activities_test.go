@@ -210,6 +210,26 @@ func TestSignupsOverHTTP(t *testing.T) {
 			t.Fatalf("sign-up: %s", s1.Body)
 		}
 		expect(t, a.api(t, "POST", "/activities/"+id+"/signups", u1.Access, nil), 409, "signup.exists")
+		// Idempotency-Key: concurrent retries of one request all get the first result.
+		u5 := a.register(t, "13000000005", "secret-pass-1")
+		ids := make(chan string, 4)
+		for range 4 {
+			go func() {
+				r := a.api(t, "POST", "/activities/"+id+"/signups", u5.Access, nil, "Idempotency-Key", "retry-1")
+				if r.Status != 201 {
+					ids <- "status " + r.Header.Get("Content-Type") + string(r.Body)
+					return
+				}
+				ids <- str(r.json(t)["signup"].(map[string]any)["id"])
+			}()
+		}
+		first := <-ids
+		for range 3 {
+			if got := <-ids; got != first {
+				t.Fatalf("idempotent retries answered %q and %q", first, got)
+			}
+		}
+		expect(t, a.api(t, "DELETE", "/activities/"+id+"/signups/me", u5.Access, nil), 200, "")
 		// The confirmed participant now sees the address.
 		if a.api(t, "GET", "/activities/"+id, u1.Access, nil).json(t)["address"] == nil {
 			t.Fatal("participant does not see the address")
@@ -231,7 +251,7 @@ func TestSignupsOverHTTP(t *testing.T) {
 		parts := a.api(t, "GET", "/activities/"+id+"/signups", org.Access, nil)
 		expect(t, parts, 200, "")
 		items := parts.json(t)["items"].([]any)
-		if len(items) != 3 {
+		if len(items) != 4 { // three active, one cancelled
 			t.Fatalf("participants: %s", parts.Body)
 		}
 		for _, it := range items {

@@ -52,8 +52,13 @@ type signUpOut struct {
 	}
 }
 
-func (h handlers) signUp(ctx context.Context, in *idIn) (*signUpOut, error) {
-	s, err := h.svc.SignUp(ctx, in.ID)
+type signUpIn struct {
+	ID             string `path:"id" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"100" doc:"a retried request with the same key returns the first result"`
+}
+
+func (h handlers) signUp(ctx context.Context, in *signUpIn) (*signUpOut, error) {
+	s, err := h.svc.SignUp(ctx, in.ID, in.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}

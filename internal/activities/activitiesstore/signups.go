@@ -13,22 +13,23 @@ import (
 )
 
 type signupRow struct {
-	ID          string
-	ActivityID  string
-	UserID      string
-	Status      string
-	Position    int
-	CheckInCode string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	CancelledAt *time.Time
+	ID             string
+	ActivityID     string
+	UserID         string
+	Status         string
+	Position       int
+	CheckInCode    string
+	IdempotencyKey string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	CancelledAt    *time.Time
 }
 
 func (signupRow) TableName() string { return "signups" }
 
 func (r signupRow) signup() activities.Signup {
 	return activities.Signup{ID: r.ID, ActivityID: r.ActivityID, UserID: r.UserID, Status: activities.SignupStatus(r.Status),
-		Position: r.Position, CheckInCode: r.CheckInCode, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Position: r.Position, CheckInCode: r.CheckInCode, IdempotencyKey: r.IdempotencyKey, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		CancelledAt: utc(r.CancelledAt)}
 }
 
@@ -45,7 +46,7 @@ var open = []string{string(activities.StatusPublished), string(activities.Status
 // sign-up of the same user rolls the seat back.
 func (s *Store) SignUp(ctx context.Context, in *activities.Signup, now time.Time) (*activities.Signup, error) {
 	r := signupRow{ID: in.ID, ActivityID: in.ActivityID, UserID: in.UserID, CheckInCode: in.CheckInCode,
-		CreatedAt: now.UTC(), UpdatedAt: now.UTC()}
+		IdempotencyKey: in.IdempotencyKey, CreatedAt: now.UTC(), UpdatedAt: now.UTC()}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		seat := tx.Model(&row{}).
 			Where("id = ? AND status IN ? AND signup_deadline > ? AND participant_count < max_participants", in.ActivityID, open, now.UTC()).
@@ -182,6 +183,20 @@ func (s *Store) ActiveSignup(ctx context.Context, activityID, userID string) (*a
 	if err := s.db.WithContext(ctx).Where("activity_id = ? AND user_id = ? AND status IN ?", activityID, userID, activeSignup).
 		Limit(1).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load sign-up: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	sg := rows[0].signup()
+	return &sg, nil
+}
+
+// SignupByKey returns the sign-up a user created with an idempotency key, or nil.
+func (s *Store) SignupByKey(ctx context.Context, activityID, userID, key string) (*activities.Signup, error) {
+	var rows []signupRow
+	if err := s.db.WithContext(ctx).Where("user_id = ? AND idempotency_key = ? AND activity_id = ?", userID, key, activityID).
+		Order("created_at DESC").Limit(1).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load sign-up by key: %w", err)
 	}
 	if len(rows) == 0 {
 		return nil, nil

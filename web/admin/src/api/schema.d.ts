@@ -1210,7 +1210,10 @@ export interface operations {
     "sign-up": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description a retried request with the same key returns the first result */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
