@@ -187,6 +187,8 @@ type Signup struct {
 	CheckInCode string
 	// IdempotencyKey is the client's key of the request that created it.
 	IdempotencyKey string
+	// OfferExpiresAt ends an open waitlist offer.
+	OfferExpiresAt *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	CancelledAt    *time.Time
@@ -216,3 +218,6 @@ const TopicCancelled = "activities.cancelled"
 
 // AutoCancelReason is shown when an activity did not reach its minimum in time.
 const AutoCancelReason = "报名截止时未达到成局人数，活动自动取消"
+
+// OfferWindow is how long a freed seat is held for the next person on the waitlist.
+const OfferWindow = 2 * time.Hour

@@ -29,3 +29,6 @@ var (
 
 // ErrMembersOnly refuses a non-member on a member-only activity.
 var ErrMembersOnly = errs.Forbidden("signup.members_only", "该活动仅限会员报名")
+
+// ErrNoOffer answers accepting an offer that is not open (any more).
+var ErrNoOffer = errs.Conflict("signup.no_offer", "没有待确认的候补名额，或名额已过期")

@@ -34,6 +34,10 @@ type Store interface {
 	// CancelSignup ends the user's active sign-up and frees its seat.
 	CancelSignup(ctx context.Context, activityID, userID string, now time.Time) (*Signup, error)
 	Signups(ctx context.Context, activityID string) ([]Signup, error)
+	// AcceptOffer confirms the user's open waitlist offer (ErrNoOffer otherwise).
+	AcceptOffer(ctx context.Context, activityID, userID string, now time.Time) (*Signup, error)
+	// ExpireOffers ends offers past their window and passes their seats on.
+	ExpireOffers(ctx context.Context, now time.Time, limit int) (int, error)
 	// SignupByKey returns the user's sign-up created with an idempotency key, or nil.
 	SignupByKey(ctx context.Context, activityID, userID, key string) (*Signup, error)
 	// ActiveSignup returns the user's active sign-up, or nil.

@@ -105,3 +105,12 @@ func (s *Service) MySignups(ctx context.Context, limit int) ([]Signup, error) {
 	}
 	return s.store.MySignups(ctx, p.UserID, limit)
 }
+
+// AcceptOffer takes the seat offered to the caller from the waitlist.
+func (s *Service) AcceptOffer(ctx context.Context, activityID string) (*Signup, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.AcceptOffer(ctx, activityID, p.UserID, s.clock())
+}

@@ -5,7 +5,8 @@ import (
 	"errors"
 )
 
-// Sweep applies the lifecycle's time rules: a published activity whose
+// Sweep applies the lifecycle's time rules: expired waitlist offers pass
+// their seat to the next person; a published activity whose
 // sign-up deadline passed below its minimum is cancelled (its participants
 // are refunded through activities.cancelled), and a formed activity whose
 // end passed is finished. Each change is a conditional update, so running
@@ -13,7 +14,10 @@ import (
 // every activity exactly once. It reports how many activities changed.
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	now := s.clock()
-	changed := 0
+	changed, err := s.store.ExpireOffers(ctx, now, 500)
+	if err != nil {
+		return changed, err
+	}
 	for _, rule := range []struct {
 		from, to Status
 		reason   string

@@ -21,11 +21,13 @@ type SignupDTO struct {
 	CheckInCode *string    `json:"check_in_code"`
 	CreatedAt   time.Time  `json:"created_at"`
 	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
+	// OfferExpiresAt ends an open waitlist offer (status offered).
+	OfferExpiresAt *time.Time `json:"offer_expires_at,omitempty"`
 }
 
 func toSignup(ctx context.Context, s *activities.Signup) SignupDTO {
 	d := SignupDTO{ID: s.ID, ActivityID: s.ActivityID, UserID: s.UserID, Status: string(s.Status), Position: s.Position,
-		CreatedAt: s.CreatedAt, CancelledAt: s.CancelledAt}
+		CreatedAt: s.CreatedAt, CancelledAt: s.CancelledAt, OfferExpiresAt: s.OfferExpiresAt}
 	if p, ok := auth.From(ctx); ok && p.UserID == s.UserID {
 		d.CheckInCode = &s.CheckInCode
 	}
@@ -39,6 +41,8 @@ func registerSignups(api huma.API, h handlers) {
 		DefaultStatus: http.StatusCreated}, h.signUp)
 	huma.Register(api, huma.Operation{OperationID: "cancel-my-signup", Method: http.MethodDelete, Path: "/activities/{id}/signups/me",
 		Summary: "Cancel one's own sign-up", Tags: tag, Security: bearer}, h.cancelMine)
+	huma.Register(api, huma.Operation{OperationID: "accept-waitlist-offer", Method: http.MethodPost, Path: "/activities/{id}/signups/me/accept",
+		Summary: "Take the seat offered from the waitlist (within its window)", Tags: tag, Security: bearer}, h.acceptOffer)
 	huma.Register(api, huma.Operation{OperationID: "list-signups", Method: http.MethodGet, Path: "/activities/{id}/signups",
 		Summary: "Participants and waitlist (organizer and staff)", Tags: tag, Security: bearer}, h.participants)
 	huma.Register(api, huma.Operation{OperationID: "list-my-signups", Method: http.MethodGet, Path: "/me/signups",
@@ -107,4 +111,12 @@ func (h handlers) mySignups(ctx context.Context, _ *struct{}) (*signupsOut, erro
 		return nil, err
 	}
 	return signupList(ctx, list), nil
+}
+
+func (h handlers) acceptOffer(ctx context.Context, in *idIn) (*signupOut, error) {
+	s, err := h.svc.AcceptOffer(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &signupOut{Body: toSignup(ctx, s)}, nil
 }

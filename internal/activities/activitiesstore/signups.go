@@ -20,6 +20,7 @@ type signupRow struct {
 	Position       int
 	CheckInCode    string
 	IdempotencyKey string
+	OfferExpiresAt *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	CancelledAt    *time.Time
@@ -29,12 +30,15 @@ func (signupRow) TableName() string { return "signups" }
 
 func (r signupRow) signup() activities.Signup {
 	return activities.Signup{ID: r.ID, ActivityID: r.ActivityID, UserID: r.UserID, Status: activities.SignupStatus(r.Status),
-		Position: r.Position, CheckInCode: r.CheckInCode, IdempotencyKey: r.IdempotencyKey, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Position: r.Position, CheckInCode: r.CheckInCode, IdempotencyKey: r.IdempotencyKey, OfferExpiresAt: utc(r.OfferExpiresAt), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		CancelledAt: utc(r.CancelledAt)}
 }
 
 var activeSignup = []string{string(activities.SignupPendingPayment), string(activities.SignupConfirmed),
 	string(activities.SignupWaitlisted), string(activities.SignupOffered), string(activities.SignupCheckedIn)}
+
+// seated are the sign-ups that count toward formation.
+var seated = []string{string(activities.SignupConfirmed), string(activities.SignupCheckedIn)}
 
 var open = []string{string(activities.StatusPublished), string(activities.StatusFormed)}
 
@@ -90,7 +94,8 @@ func (s *Store) SignUp(ctx context.Context, in *activities.Signup, now time.Time
 // formed one, exactly once (conditional update), and writes the
 // activities.formed event in the same transaction.
 func (s *Store) formIfReady(ctx context.Context, tx *gorm.DB, activityID string, now time.Time) error {
-	res := tx.Model(&row{}).Where("id = ? AND status = ? AND participant_count >= min_participants", activityID, string(activities.StatusPublished)).
+	res := tx.Model(&row{}).Where("id = ? AND status = ?", activityID, string(activities.StatusPublished)).
+		Where("(SELECT COUNT(*) FROM signups WHERE signups.activity_id = activities.id AND signups.status IN ?) >= min_participants", seated).
 		Updates(map[string]any{"status": string(activities.StatusFormed), "updated_at": now.UTC()})
 	if res.Error != nil {
 		return fmt.Errorf("form activity: %w", res.Error)
@@ -131,10 +136,9 @@ func (s *Store) CancelSignup(ctx context.Context, activityID, userID string, now
 		if res.RowsAffected == 0 {
 			return activities.ErrSignupNotFound
 		}
-		if was == string(activities.SignupConfirmed) {
-			if err := tx.Model(&row{}).Where("id = ? AND participant_count > 0", activityID).
-				Updates(map[string]any{"participant_count": gorm.Expr("participant_count - 1"), "updated_at": now.UTC()}).Error; err != nil {
-				return fmt.Errorf("free seat: %w", err)
+		if was == string(activities.SignupConfirmed) || was == string(activities.SignupOffered) {
+			if err := s.passSeat(tx, activityID, now); err != nil {
+				return err
 			}
 		}
 		out.Status, out.UpdatedAt = string(activities.SignupCancelled), now.UTC()
@@ -203,4 +207,87 @@ func (s *Store) SignupByKey(ctx context.Context, activityID, userID, key string)
 	}
 	sg := rows[0].signup()
 	return &sg, nil
+}
+
+// passSeat hands a freed seat to the first person on the waitlist as an
+// offer open for OfferWindow (the seat stays held meanwhile), or gives it
+// back to the counter when nobody waits or sign-up has closed.
+func (s *Store) passSeat(tx *gorm.DB, activityID string, now time.Time) error {
+	var next []signupRow
+	err := tx.Raw(`SELECT s.* FROM signups s JOIN activities a ON a.id = s.activity_id
+		WHERE s.activity_id = ? AND s.status = ? AND a.status IN ? AND a.signup_deadline > ?
+		ORDER BY s.position, s.id LIMIT 1`, activityID, string(activities.SignupWaitlisted), open, now.UTC()).Scan(&next).Error
+	if err != nil {
+		return fmt.Errorf("next on waitlist: %w", err)
+	}
+	if len(next) == 1 {
+		until := now.Add(activities.OfferWindow).UTC()
+		res := tx.Model(&signupRow{}).Where("id = ? AND status = ?", next[0].ID, string(activities.SignupWaitlisted)).
+			Updates(map[string]any{"status": string(activities.SignupOffered), "offer_expires_at": until, "updated_at": now.UTC()})
+		if res.Error != nil {
+			return fmt.Errorf("offer seat: %w", res.Error)
+		}
+		if res.RowsAffected == 1 {
+			return nil
+		}
+	}
+	if err := tx.Model(&row{}).Where("id = ? AND participant_count > 0", activityID).
+		Updates(map[string]any{"participant_count": gorm.Expr("participant_count - 1"), "updated_at": now.UTC()}).Error; err != nil {
+		return fmt.Errorf("free seat: %w", err)
+	}
+	return nil
+}
+
+// AcceptOffer turns the user's open offer into a confirmed seat.
+func (s *Store) AcceptOffer(ctx context.Context, activityID, userID string, now time.Time) (*activities.Signup, error) {
+	var out signupRow
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&signupRow{}).Where("activity_id = ? AND user_id = ? AND status = ? AND offer_expires_at > ?",
+			activityID, userID, string(activities.SignupOffered), now.UTC()).
+			Updates(map[string]any{"status": string(activities.SignupConfirmed), "offer_expires_at": nil, "updated_at": now.UTC()})
+		if res.Error != nil {
+			return fmt.Errorf("accept offer: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return activities.ErrNoOffer
+		}
+		if err := tx.Where("activity_id = ? AND user_id = ? AND status = ?", activityID, userID, string(activities.SignupConfirmed)).Take(&out).Error; err != nil {
+			return fmt.Errorf("load sign-up: %w", err)
+		}
+		return s.formIfReady(ctx, tx, activityID, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	sg := out.signup()
+	return &sg, nil
+}
+
+// ExpireOffers ends offers past their window and passes each seat on. Each
+// offer expires once (conditional update), whichever replica gets it.
+func (s *Store) ExpireOffers(ctx context.Context, now time.Time, limit int) (int, error) {
+	var due []signupRow
+	if err := s.db.WithContext(ctx).Where("status = ? AND offer_expires_at <= ?", string(activities.SignupOffered), now.UTC()).
+		Order("offer_expires_at, id").Limit(limit).Find(&due).Error; err != nil {
+		return 0, fmt.Errorf("list expired offers: %w", err)
+	}
+	n := 0
+	for _, o := range due {
+		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			res := tx.Model(&signupRow{}).Where("id = ? AND status = ?", o.ID, string(activities.SignupOffered)).
+				Updates(map[string]any{"status": string(activities.SignupCancelled), "cancelled_at": now.UTC(), "updated_at": now.UTC()})
+			if res.Error != nil {
+				return fmt.Errorf("expire offer: %w", res.Error)
+			}
+			if res.RowsAffected == 0 {
+				return nil
+			}
+			n++
+			return s.passSeat(tx, o.ActivityID, now)
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }

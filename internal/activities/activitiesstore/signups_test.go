@@ -146,9 +146,44 @@ func TestCancelFreesSeatAndWaitlistOrder(t *testing.T) {
 		if _, err := s.CancelSignup(ctx, "a1", "u0", now); err != activities.ErrSignupNotFound {
 			t.Fatalf("cancel twice: %v", err)
 		}
+		// The freed seat is offered to the first on the waitlist and stays held.
+		state := func(user string) activities.SignupStatus {
+			sg, err := s.ActiveSignup(ctx, "a1", user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sg == nil {
+				return ""
+			}
+			return sg.Status
+		}
 		a, _ := s.Get(ctx, "a1")
+		if a.ParticipantCount != 2 || state("u2") != activities.SignupOffered || state("u3") != activities.SignupWaitlisted {
+			t.Fatalf("after cancel: counter %d, u2 %s, u3 %s", a.ParticipantCount, state("u2"), state("u3"))
+		}
+		// The offer expires unanswered: it moves on to u3.
+		if n, err := s.ExpireOffers(ctx, now.Add(activities.OfferWindow-time.Minute), 10); err != nil || n != 0 {
+			t.Fatalf("early expiry: %d %v", n, err)
+		}
+		if n, err := s.ExpireOffers(ctx, now.Add(activities.OfferWindow), 10); err != nil || n != 1 {
+			t.Fatalf("expiry: %d %v", n, err)
+		}
+		if state("u2") != "" || state("u3") != activities.SignupOffered {
+			t.Fatalf("after expiry: u2 %s, u3 %s", state("u2"), state("u3"))
+		}
+		if _, err := s.AcceptOffer(ctx, "a1", "u2", now.Add(activities.OfferWindow)); err != activities.ErrNoOffer {
+			t.Fatalf("accepting an expired offer: %v", err)
+		}
+		if sg, err := s.AcceptOffer(ctx, "a1", "u3", now.Add(activities.OfferWindow)); err != nil || sg.Status != activities.SignupConfirmed {
+			t.Fatalf("accept: %v %v", sg, err)
+		}
+		// With nobody waiting, a freed seat goes back to the counter.
+		if _, err := s.CancelSignup(ctx, "a1", "u1", now.Add(activities.OfferWindow)); err != nil {
+			t.Fatal(err)
+		}
+		a, _ = s.Get(ctx, "a1")
 		if a.ParticipantCount != 1 {
-			t.Fatalf("counter after cancel: %d", a.ParticipantCount)
+			t.Fatalf("counter with nobody waiting: %d", a.ParticipantCount)
 		}
 		// A cancelled user may sign up again.
 		if sg, err := s.SignUp(ctx, &activities.Signup{ID: "again", ActivityID: "a1", UserID: "u0", CheckInCode: "c"}, now); err != nil || sg.Status != activities.SignupConfirmed {
