@@ -262,8 +262,15 @@ func TestSignupsOverHTTP(t *testing.T) {
 		// u2 cannot cancel u1's sign-up: DELETE …/me is always the caller's.
 		expect(t, a.api(t, "DELETE", "/activities/"+id+"/signups/me", u1.Access, nil), 200, "")
 		expect(t, a.api(t, "DELETE", "/activities/"+id+"/signups/me", u1.Access, nil), 404, "signup.not_found")
-		if n := a.api(t, "GET", "/activities/"+id, "", nil).json(t)["participant_count"].(float64); n != 1 {
-			t.Fatalf("participant_count %v after cancel", n)
+		// The freed seat is offered to u3, first on the waitlist, who takes it.
+		if n := a.api(t, "GET", "/activities/"+id, "", nil).json(t)["participant_count"].(float64); n != 2 {
+			t.Fatalf("participant_count %v after cancel with a waitlist", n)
+		}
+		expect(t, a.api(t, "POST", "/activities/"+id+"/signups/me/accept", u2.Access, nil), 409, "signup.no_offer")
+		acc := a.api(t, "POST", "/activities/"+id+"/signups/me/accept", u3.Access, nil)
+		expect(t, acc, 200, "")
+		if str(acc.json(t)["status"]) != "confirmed" {
+			t.Fatalf("accepted offer: %s", acc.Body)
 		}
 		mine := a.api(t, "GET", "/me/signups", u2.Access, nil)
 		if it := mine.json(t)["items"].([]any); len(it) != 1 || str(it[0].(map[string]any)["status"]) != "confirmed" {
