@@ -491,6 +491,109 @@ test('H5：邮箱注册（无需验证码）后绑定手机号', async (h) => {
 
 // ---------------------------------------------------------- admin console
 
+/** Password login in the H5 app, landing on 我的. */
+async function h5PasswordLogin(page, account, password) {
+  await page.goto('/login')
+  await page.getByRole('tab', { name: '密码登录' }).click()
+  await page.getByPlaceholder('手机号或邮箱').fill(account)
+  await page.getByPlaceholder('请输入密码').fill(password)
+  await page.getByRole('button', { name: '登录', exact: true }).filter({ visible: true }).click()
+  await page.waitForURL('**/me')
+}
+
+const isDetail = (u) => /^\/activities\/(?!new$)[^/]+$/.test(u.pathname)
+
+test('H5：组织者发起并发布活动，新用户在首页找到并报名、取消', async (h) => {
+  const title = `E2E 周末飞盘局 ${Math.floor(Math.random() * 1e4)}`
+  const city = '舟山'
+  const address = '普陀区 E2E 体育公园 3 号草坪'
+
+  // The demo organizer creates and publishes an activity.
+  const org = await h.newPage(MOBILE)
+  await h5PasswordLogin(org, '13800000001', PASSWORD)
+  await org.getByText('我发起的活动', { exact: true }).waitFor()
+  await org.getByText('发起活动', { exact: true }).click()
+  await org.waitForURL('**/activities/new')
+  // Checked before sending.
+  await org.getByRole('button', { name: '发布活动' }).click()
+  await org.getByText('请填写活动标题（1–60 字）').waitFor()
+  await org.getByText('请选择活动类型').waitFor()
+  await org.getByPlaceholder('例如：周六奥森 10 公里晨跑').fill(title)
+  await org.getByPlaceholder('选择活动类型').click()
+  const picker = org.locator('.van-picker')
+  await picker.locator('.van-picker-column__item').first().waitFor()
+  await picker.getByRole('button', { name: '确认' }).click()
+  await picker.waitFor({ state: 'hidden' })
+  assert.notEqual(await org.getByPlaceholder('选择活动类型').inputValue(), '')
+  await org.getByPlaceholder('例如：北京').fill(city)
+  await org.getByPlaceholder('详细地址，报名成功后可见').fill(address)
+  await org.getByPlaceholder('0 表示免费').fill('0')
+  await org.getByPlaceholder('介绍一下活动内容、集合方式、需要准备什么').fill('自带水和运动鞋，新手友好。')
+  await shot(org, 'h5-activity-create')
+  await org.getByRole('button', { name: '发布活动' }).click()
+  await org.waitForURL(isDetail)
+  await org.locator('.hero').getByText('报名中').waitFor()
+  await org.getByText(address).waitFor()
+  await org.getByText('报名名单').first().waitFor()
+  await shot(org, 'h5-activity-organizer')
+
+  // A new user finds it on 首页.
+  const page = await h.newPage(MOBILE)
+  const phone = newPhone()
+  await page.goto('/login')
+  await page.getByPlaceholder('请输入手机号').fill(phone)
+  await page.getByPlaceholder('6 位数字').fill(await requestCode(page, phone))
+  await page.getByRole('button', { name: '登录', exact: true }).click()
+  await page.waitForURL('**/me')
+  await page.getByText('我的报名', { exact: true }).waitFor()
+  assert.equal(await page.getByText('发起活动', { exact: true }).count(), 0, 'plain users cannot create activities')
+  await page.locator('.van-tabbar-item', { hasText: '首页' }).click()
+  await page.waitForURL((u) => u.pathname === '/')
+  await page.locator('.card').first().waitFor()
+  await page.getByPlaceholder('输入城市，如 上海').fill(city)
+  await page.getByPlaceholder('输入城市，如 上海').press('Enter')
+  await page.waitForURL(/\?city=/)
+  const card = page.locator('.card', { hasText: title })
+  await card.waitFor()
+  await card.getByText('免费').waitFor()
+  await card.getByText('已报名 0/10').waitFor()
+  await shot(page, 'h5-home-activities')
+
+  // Details: the address is locked until signing up.
+  await card.click()
+  await page.waitForURL(isDetail)
+  await page.getByText('详细地址报名成功后可见').waitFor()
+  assert.equal(await page.getByText(address).count(), 0, 'the address is hidden from outsiders')
+  await shot(page, 'h5-activity-locked')
+  await page.getByRole('button', { name: '立即报名' }).click()
+  await page.locator('.mine', { hasText: '已报名' }).waitFor()
+  await page.getByText(address).waitFor()
+  await page.getByText('已报名 1 / 10', { exact: false }).waitFor()
+  await page.getByRole('button', { name: '取消报名' }).waitFor()
+  await shot(page, 'h5-activity-signed-up')
+
+  // The organizer sees the participant in 报名名单.
+  await org.reload()
+  await org.getByRole('button', { name: '报名名单（1）' }).click()
+  await org.locator('.roster').getByText('用户' + phone.slice(-4)).waitFor()
+  await shot(org, 'h5-activity-roster')
+
+  // 我的报名 lists it.
+  await page.goto('/me/signups')
+  const mine = page.locator('.card', { hasText: title })
+  await mine.locator('.signup', { hasText: '已报名' }).waitFor()
+  await mine.click()
+  await page.waitForURL(isDetail)
+
+  // Cancel with a confirmation.
+  await page.getByRole('button', { name: '取消报名' }).click()
+  await confirmDialog(page, '取消报名')
+  await page.getByText('已取消报名').waitFor()
+  await page.getByRole('button', { name: '立即报名' }).waitFor()
+  await page.getByText('详细地址报名成功后可见').waitFor()
+  assert.equal(await page.getByText(address).count(), 0, 'the address is hidden again')
+})
+
 async function adminLogin(page, account, password) {
   await page.goto('/admin/')
   await page.waitForURL('**/admin/login**')
@@ -567,6 +670,29 @@ test('管理后台：用户管理、封禁与解封、审计日志', async (h) =
   await banRow.getByText('平台管理员').waitFor()
   await logs.locator('.el-table__body tr', { hasText: '解除封禁' }).first().waitFor()
   await shot(page, 'admin-audit-logs')
+})
+
+test('管理后台：活动类型', async (h) => {
+  const page = await h.newPage(DESKTOP)
+  await adminLogin(page, 'admin@zuju.local', PASSWORD)
+  await page.waitForURL('**/admin/users')
+  await page.locator('.el-menu-item', { hasText: '活动类型' }).click()
+  await page.waitForURL('**/admin/activity-types')
+  const table = page.locator('.el-table')
+  await table.locator('.el-table__body tr').first().waitFor()
+  const name = `E2E 飞盘${Math.floor(Math.random() * 1e4)}`
+  await page.getByRole('button', { name: '新建类型' }).click()
+  const dialog = page.getByRole('dialog', { name: '新建活动类型' })
+  await dialog.getByPlaceholder('例如：户外徒步').fill(name)
+  await shot(page, 'admin-activity-type-dialog')
+  await dialog.getByRole('button', { name: '保存' }).click()
+  await page.getByText('已添加').waitFor()
+  await dialog.waitFor({ state: 'hidden' })
+  await table.locator('.el-table__body tr', { hasText: name }).waitFor()
+  await shot(page, 'admin-activity-types')
+  // Offered to organizers at once.
+  const types = await api('GET', '/activity-types')
+  assert.ok(types.json.items.some((t) => t.name === name))
 })
 
 test('管理后台：普通用户看到无权访问', async (h) => {

@@ -29,6 +29,12 @@ export const router = createRouter({
         { path: 'users', name: 'users', component: () => import('./views/UsersView.vue'), meta: { staff: true, title: '用户管理' } },
         { path: 'tags', name: 'tags', component: () => import('./views/TagsView.vue'), meta: { staff: true, title: '兴趣标签' } },
         {
+          path: 'activity-types',
+          name: 'activity-types',
+          component: () => import('./views/ActivityTypesView.vue'),
+          meta: { staff: true, title: '活动类型' },
+        },
+        {
           path: 'audit-logs',
           name: 'audit-logs',
           component: () => import('./views/AuditLogsView.vue'),

@@ -46,6 +46,30 @@ export const router = createRouter({
       component: () => import('./views/BindPhoneView.vue'),
       meta: { auth: true, title: '绑定手机号' },
     },
+    {
+      path: '/activities/new',
+      name: 'activity-new',
+      component: () => import('./views/ActivityFormView.vue'),
+      meta: { auth: true, title: '发起活动' },
+    },
+    {
+      path: '/activities/:id',
+      name: 'activity',
+      component: () => import('./views/ActivityView.vue'),
+      meta: { title: '活动详情' },
+    },
+    {
+      path: '/me/signups',
+      name: 'my-signups',
+      component: () => import('./views/MySignupsView.vue'),
+      meta: { auth: true, title: '我的报名' },
+    },
+    {
+      path: '/me/activities',
+      name: 'my-activities',
+      component: () => import('./views/MyActivitiesView.vue'),
+      meta: { auth: true, title: '我发起的活动' },
+    },
     { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { guest: true, title: '登录' } },
     {
       path: '/register',

@@ -2,6 +2,10 @@ import { ElMessage } from 'element-plus'
 import 'element-plus/es/components/message/style/css'
 import { ApiError, createClient } from './http'
 import type {
+  ActivityType,
+  ActivityTypeBody,
+  ActivityTypeList,
+  ActivityTypePatch,
   AdminUser,
   AdminUserList,
   AuditList,
@@ -67,6 +71,11 @@ export const api = {
   createTag: (b: TagBody) => http.post<Tag>('/admin/tags', b),
   updateTag: (tagId: string, b: TagPatch) => http.patch<Tag>('/admin/tags/' + id(tagId), b),
   deleteTag: (tagId: string) => http.del<void>('/admin/tags/' + id(tagId)),
+
+  activityTypes: async (): Promise<ActivityType[]> => (await http.get<ActivityTypeList>('/admin/activity-types')).items ?? [],
+  createActivityType: (b: ActivityTypeBody) => http.post<ActivityType>('/admin/activity-types', b),
+  updateActivityType: (typeId: string, b: ActivityTypePatch) => http.patch<ActivityType>('/admin/activity-types/' + id(typeId), b),
+  deleteActivityType: (typeId: string) => http.del<void>('/admin/activity-types/' + id(typeId)),
 
   /** Public profile; used to show actor nicknames in the audit log. */
   publicUser: (userId: string) =>

@@ -23,3 +23,8 @@ export type UserQuery = NonNullable<operations['admin-list-users']['parameters']
 export type AuditQuery = NonNullable<operations['admin-audit-logs']['parameters']['query']>
 
 export type Role = 'user' | 'organizer' | 'moderator' | 'admin' | 'super_admin'
+
+export type ActivityType = S['TypeDTO']
+export type ActivityTypeList = S['TypesOutBody']
+export type ActivityTypeBody = S['TypeInBody']
+export type ActivityTypePatch = S['TypePatchInBody']

@@ -2,6 +2,12 @@ import { showFailToast } from 'vant'
 import 'vant/es/toast/style'
 import { createClient, ApiError } from './http'
 import type {
+  Activity,
+  ActivityDraft,
+  ActivityList,
+  ActivityQuery,
+  ActivityType,
+  ActivityTypeList,
   BindPhoneBody,
   LoginBody,
   PublicUser,
@@ -9,6 +15,9 @@ import type {
   SendCodeResult,
   Session,
   SessionList,
+  Signup,
+  SignupList,
+  SignUpResult,
   SmsLoginBody,
   SmsPurpose,
   Tag,
@@ -49,6 +58,7 @@ export const http = createClient({
 })
 
 const noAuth = { auth: false } as const
+const id = (v: string) => encodeURIComponent(v)
 
 export const api = {
   register: (b: RegisterBody) => http.post<Tokens>('/auth/register', b, noAuth),
@@ -73,4 +83,20 @@ export const api = {
   endSession: (id: string) => http.del<void>('/me/sessions/' + encodeURIComponent(id)),
   tags: async (): Promise<Tag[]> => (await http.get<TagList>('/tags', noAuth)).items ?? [],
   user: (id: string) => http.get<PublicUser>('/users/' + encodeURIComponent(id), noAuth),
+
+  activityTypes: async (): Promise<ActivityType[]> => (await http.get<ActivityTypeList>('/activity-types', noAuth)).items ?? [],
+  activities: (q: ActivityQuery) => http.get<ActivityList>('/activities', { query: q }),
+  activity: (activityId: string) => http.get<Activity>('/activities/' + id(activityId), { quiet: true }),
+  createActivity: (b: ActivityDraft) => http.post<Activity>('/activities', b),
+  publishActivity: (activityId: string) => http.post<Activity>(`/activities/${id(activityId)}/publish`),
+  cancelActivity: (activityId: string, reason: string) =>
+    http.post<Activity>(`/activities/${id(activityId)}/cancel`, reason ? { reason } : {}),
+  myActivities: (q: { cursor?: string; limit?: number }) => http.get<ActivityList>('/me/activities', { query: q }),
+  /** Quiet: the detail page explains each refusal (closed, members only, …). */
+  signUp: (activityId: string) => http.post<SignUpResult>(`/activities/${id(activityId)}/signups`, undefined, { quiet: true }),
+  cancelSignup: (activityId: string) => http.del<void>(`/activities/${id(activityId)}/signups/me`),
+  signups: async (activityId: string): Promise<Signup[]> =>
+    (await http.get<SignupList>(`/activities/${id(activityId)}/signups`)).items ?? [],
+  mySignups: async (): Promise<Signup[]> => (await http.get<SignupList>('/me/signups')).items ?? [],
+  publicUser: (userId: string) => http.get<PublicUser>('/users/' + id(userId), { auth: false, quiet: true }),
 }

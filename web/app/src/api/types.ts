@@ -1,6 +1,6 @@
 // Names for the generated API types (src/api/schema.d.ts, from api/openapi.yaml
 // by `npm run gen:api`). Import types from here, not from the schema directly.
-import type { components } from './schema'
+import type { components, operations } from './schema'
 
 type S = components['schemas']
 
@@ -23,3 +23,15 @@ export type TagList = S['TagsOutBody']
 export type Session = S['SessionDTO']
 export type SessionList = S['SessionsOutBody']
 export type BindPhoneBody = S['BindPhoneInBody']
+
+export type Activity = S['ActivityDTO']
+export type ActivityStatus = Activity['status']
+export type ActivityList = S['ListOutBody']
+export type ActivityQuery = NonNullable<operations['list-activities']['parameters']['query']>
+export type ActivityDraft = S['DraftBody']
+export type ActivityType = S['TypeDTO']
+export type ActivityTypeList = S['TypesOutBody']
+export type Signup = S['SignupDTO']
+export type SignupStatus = Signup['status']
+export type SignupList = S['SignupsOutBody']
+export type SignUpResult = S['SignUpOutBody']
