@@ -8,7 +8,7 @@ LDFLAGS  := -s -w -X github.com/zuju/zuju/internal/app.Version=$(VERSION)
 GOFLAGS_BUILD := -trimpath -ldflags '$(LDFLAGS)'
 WEB_APPS := app admin docs
 
-.PHONY: run build web test test-go test-services test-web test-web-check test-browser vet openapi fuzz bench services clean
+.PHONY: run build web test test-go test-services test-web test-web-check test-browser vet openapi fuzz bench bench-flashcrowd services clean
 
 ## run: build everything (web apps included) and serve on :8080 with SQLite
 run: build
@@ -67,6 +67,11 @@ fuzz:
 ## bench: authenticated JSON endpoint, our stack vs raw net/http
 bench:
 	$(GO) run ./bench/authjson
+
+## bench-flashcrowd: 2,000 users sign up at once for 100 seats on PostgreSQL
+## (ZUJU_TEST_POSTGRES or the local server), ours vs a raw pgx reference
+bench-flashcrowd:
+	$(GO) run ./bench/flashcrowd
 
 services:
 	@scripts/services.sh
