@@ -25,8 +25,6 @@ import (
 	"io"
 	"log"
 	"log/slog"
-	"math"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -35,11 +33,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/zuju/zuju/bench/internal/benchkit"
 	"github.com/zuju/zuju/internal/app"
 	"github.com/zuju/zuju/internal/config"
 )
@@ -117,18 +115,18 @@ func run(o options) error {
 	// The production logger (cmd/zuju) is a JSON handler at the configured
 	// level; here every line is formatted and then dropped.
 	logger := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level}))
-	sms := &smsCapture{codes: map[string]string{}}
+	sms := &benchkit.SMS{}
 	a, err := app.New(ctx, cfg, logger, app.Options{SMS: sms})
 	if err != nil {
 		return fmt.Errorf("build app: %w", err)
 	}
 	defer a.Close()
 
-	ours, err := serve(a.Handler())
+	ours, err := benchkit.Serve(a.Handler())
 	if err != nil {
 		return err
 	}
-	defer ours.stop()
+	defer ours.Stop()
 	if err := checkColumns(ctx, a.DB.SQL); err != nil {
 		return err
 	}
@@ -137,30 +135,30 @@ func run(o options) error {
 		return err
 	}
 	defer rh.close()
-	raw, err := serve(rh)
+	raw, err := benchkit.Serve(rh)
 	if err != nil {
 		return err
 	}
-	defer raw.stop()
+	defer raw.Stop()
 
-	token, err := setUp(ctx, a, sms, ours.url, o.Tags)
+	token, err := setUp(ctx, a, sms, ours.URL, o.Tags)
 	if err != nil {
 		return fmt.Errorf("set up user: %w", err)
 	}
-	if err := sameAnswer(ours.url, raw.url, token); err != nil {
+	if err := sameAnswer(ours.URL, raw.URL, token); err != nil {
 		return err
 	}
 
-	targets := []*target{
-		newTarget("ours", ours.url+mePath, token, o.Concurrency),
-		newTarget("raw", raw.url+mePath, token, o.Concurrency),
+	targets := []*benchkit.Target{
+		benchkit.NewTarget("ours", ours.URL+mePath, token, o.Concurrency),
+		benchkit.NewTarget("raw", raw.URL+mePath, token, o.Concurrency),
 	}
 	fmt.Printf("GET %s, %d workers, %d rounds × %s per target after %s warm-up; GOMAXPROCS=%d NumCPU=%d %s\n",
 		mePath, o.Concurrency, o.Rounds, o.Round, o.Warmup, runtime.GOMAXPROCS(0), runtime.NumCPU(), runtime.Version())
 	for _, t := range targets {
 		if o.Warmup > 0 {
-			w := t.round(o.Warmup)
-			fmt.Printf("warm-up %-4s %9.0f req/s (%d errors)\n", t.name, w.RPS, w.Errors)
+			w := t.Round(o.Warmup)
+			fmt.Printf("warm-up %-4s %9.0f req/s (%d errors)\n", t.Name, w.RPS, w.Errors)
 		}
 	}
 
@@ -174,12 +172,12 @@ func run(o options) error {
 		}
 		defer f.Close()
 	}
-	var rounds []roundResult
+	var rounds []benchkit.RoundResult
 	for i := range o.Rounds {
 		for _, t := range targets {
 			runtime.GC() // every round starts from a collected heap
-			r := t.round(o.Round)
-			t.record(r)
+			r := t.Round(o.Round)
+			t.Record(r)
 			r.Round = i + 1
 			rounds = append(rounds, r)
 			fmt.Printf("round %d %-4s %9.0f req/s  p50 %7s  p99 %7s  %6.1f µs CPU/req  (%d errors)\n",
@@ -202,7 +200,7 @@ func run(o options) error {
 		CPU: cpuModel(), Options: o, Rounds: rounds,
 	}
 	for _, t := range targets {
-		res.Targets = append(res.Targets, t.summary(o.Rounds, o.Round))
+		res.Targets = append(res.Targets, t.Summary(o.Rounds, o.Round))
 	}
 	res.Ratio = res.Targets[0].RPS / res.Targets[1].RPS
 	for i := 0; i+1 < len(rounds); i += 2 {
@@ -227,7 +225,7 @@ func run(o options) error {
 
 	out := o.Out
 	if out == "" {
-		root, err := moduleRoot()
+		root, err := benchkit.ModuleRoot()
 		if err != nil {
 			return err
 		}
@@ -247,78 +245,25 @@ func run(o options) error {
 	return nil
 }
 
-// server is one target listening on 127.0.0.1.
-type server struct {
-	url  string
-	srv  *http.Server
-	done chan error
-}
-
-// serve runs h with the http.Server settings of app.Serve.
-func serve(h http.Handler) (*server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	s := &server{url: "http://" + ln.Addr().String(), done: make(chan error, 1), srv: &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          log.New(io.Discard, "", 0),
-	}}
-	go func() { s.done <- s.srv.Serve(ln) }()
-	return s, nil
-}
-
-func (s *server) stop() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = s.srv.Shutdown(ctx)
-	<-s.done
-}
-
-// smsCapture is the app's SMS sender: it keeps the codes instead of
-// sending them.
-type smsCapture struct {
-	mu    sync.Mutex
-	codes map[string]string
-}
-
-func (c *smsCapture) SendCode(_ context.Context, phone, purpose, code string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.codes[purpose+":"+phone] = code
-	return nil
-}
-
-func (c *smsCapture) code(purpose, phone string) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.codes[purpose+":"+phone]
-}
-
 // setUp registers the benchmark user through the API, gives it tags from
 // the demo catalog and returns its access token.
-func setUp(ctx context.Context, a *app.App, sms *smsCapture, base string, tags int) (string, error) {
+func setUp(ctx context.Context, a *app.App, sms *benchkit.SMS, base string, tags int) (string, error) {
 	var reg struct {
 		AccessToken string `json:"access_token"`
 	}
 	in := map[string]string{"phone": phone, "password": password, "nickname": nickname}
-	err := callJSON("POST", base+"/api/v1/auth/register", "", in, http.StatusCreated, &reg)
-	var ae *apiError
+	err := benchkit.Call(http.DefaultClient, "POST", base+"/api/v1/auth/register", "", in, http.StatusCreated, &reg)
+	var ae *benchkit.APIError
 	if errors.As(err, &ae) && ae.Code == "auth.sms_code_required" {
 		// Registering a phone needs an SMS code (purpose register).
-		if err := callJSON("POST", base+"/api/v1/auth/sms-codes", "", map[string]string{"phone": phone, "purpose": "register"},
+		if err := benchkit.Call(http.DefaultClient, "POST", base+"/api/v1/auth/sms-codes", "", map[string]string{"phone": phone, "purpose": "register"},
 			http.StatusAccepted, nil); err != nil {
 			return "", err
 		}
-		if in["code"] = sms.code("register", phone); in["code"] == "" {
+		if in["code"] = sms.Code("register", phone); in["code"] == "" {
 			return "", errors.New("no SMS code was sent for registration")
 		}
-		err = callJSON("POST", base+"/api/v1/auth/register", "", in, http.StatusCreated, &reg)
+		err = benchkit.Call(http.DefaultClient, "POST", base+"/api/v1/auth/register", "", in, http.StatusCreated, &reg)
 	}
 	if err != nil {
 		return "", err
@@ -337,7 +282,7 @@ func setUp(ctx context.Context, a *app.App, sms *smsCapture, base string, tags i
 			ID string `json:"id"`
 		} `json:"items"`
 	}
-	if err := callJSON("GET", base+"/api/v1/tags", "", nil, http.StatusOK, &catalog); err != nil {
+	if err := benchkit.Call(http.DefaultClient, "GET", base+"/api/v1/tags", "", nil, http.StatusOK, &catalog); err != nil {
 		return "", err
 	}
 	if len(catalog.Items) < tags {
@@ -347,62 +292,10 @@ func setUp(ctx context.Context, a *app.App, sms *smsCapture, base string, tags i
 	for i := range ids {
 		ids[i] = catalog.Items[i].ID
 	}
-	if err := callJSON("PUT", base+"/api/v1/me/tags", reg.AccessToken, map[string]any{"tag_ids": ids}, http.StatusOK, nil); err != nil {
+	if err := benchkit.Call(http.DefaultClient, "PUT", base+"/api/v1/me/tags", reg.AccessToken, map[string]any{"tag_ids": ids}, http.StatusOK, nil); err != nil {
 		return "", err
 	}
 	return reg.AccessToken, nil
-}
-
-func callJSON(method, url, token string, in any, want int, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, url, body)
-	if err != nil {
-		return err
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != want {
-		e := &apiError{Method: method, URL: url, Status: res.StatusCode, Want: want, Body: string(b)}
-		var p struct {
-			Code string `json:"code"`
-		}
-		if json.Unmarshal(b, &p) == nil {
-			e.Code = p.Code
-		}
-		return e
-	}
-	if out != nil {
-		return json.Unmarshal(b, out)
-	}
-	return nil
-}
-
-// apiError is an unexpected API answer.
-type apiError struct {
-	Method, URL  string
-	Status, Want int
-	Code, Body   string
-}
-
-func (e *apiError) Error() string {
-	return fmt.Sprintf("%s %s: status %d, want %d: %s", e.Method, e.URL, e.Status, e.Want, e.Body)
 }
 
 // sameAnswer checks that both targets return the same body for the token
@@ -451,23 +344,6 @@ func writeHeapProfile(path string) error {
 	return pprof.Lookup("allocs").WriteTo(f, 0)
 }
 
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory; pass -out")
-		}
-		dir = parent
-	}
-}
-
 func cpuModel() string {
 	b, err := os.ReadFile("/proc/cpuinfo")
 	if err != nil {
@@ -504,195 +380,25 @@ func fmtRatios(rs []float64) string {
 
 // results is what the run writes to bench/out/authjson.json.
 type results struct {
-	Endpoint    string          `json:"endpoint"`
-	Command     string          `json:"command"`
-	Time        string          `json:"time"`
-	GoVersion   string          `json:"go_version"`
-	GOOS        string          `json:"goos"`
-	GOARCH      string          `json:"goarch"`
-	CPU         string          `json:"cpu"`
-	NumCPU      int             `json:"num_cpu"`
-	GOMAXPROCS  int             `json:"gomaxprocs"`
-	Options     options         `json:"options"`
-	Targets     []targetSummary `json:"targets"`
-	Ratio       float64         `json:"ratio_ours_over_raw"`
-	RoundRatios []float64       `json:"round_ratios"`
+	Endpoint    string                   `json:"endpoint"`
+	Command     string                   `json:"command"`
+	Time        string                   `json:"time"`
+	GoVersion   string                   `json:"go_version"`
+	GOOS        string                   `json:"goos"`
+	GOARCH      string                   `json:"goarch"`
+	CPU         string                   `json:"cpu"`
+	NumCPU      int                      `json:"num_cpu"`
+	GOMAXPROCS  int                      `json:"gomaxprocs"`
+	Options     options                  `json:"options"`
+	Targets     []benchkit.TargetSummary `json:"targets"`
+	Ratio       float64                  `json:"ratio_ours_over_raw"`
+	RoundRatios []float64                `json:"round_ratios"`
 	// MedianRoundRatio resists a burst of outside load in one round.
 	MedianRoundRatio float64 `json:"median_round_ratio"`
 	// CPURatio is raw's CPU per request over ours: the throughput ratio
 	// the CPU cost alone predicts when both saturate the same CPUs.
-	CPURatio float64       `json:"cpu_ratio_raw_over_ours"`
-	Rounds   []roundResult `json:"rounds"`
-}
-
-// ---------------------------------------------------------------------------
-// Load generator.
-
-// target is one server under load with its workers' clients; the clients
-// (and their connections) are kept across rounds.
-type target struct {
-	name    string
-	workers []*worker
-	all     []time.Duration // latencies of every measured request
-	ok      int
-	errs    int
-	cpu     time.Duration
-}
-
-type worker struct {
-	client *http.Client
-	req    *http.Request
-	lat    []time.Duration
-	ok     int
-	errs   int
-}
-
-func newTarget(name, url, token string, c int) *target {
-	t := &target{name: name}
-	for range c {
-		req, err := http.NewRequest(http.MethodGet, url, nil)
-		if err != nil {
-			panic(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Accept", "application/json")
-		// One transport per worker: exactly one keep-alive connection each.
-		// The transport asks for gzip like real clients do.
-		tr := &http.Transport{
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:        1,
-			MaxIdleConnsPerHost: 1,
-			IdleConnTimeout:     2 * time.Minute,
-		}
-		t.workers = append(t.workers, &worker{client: &http.Client{Transport: tr}, req: req, lat: make([]time.Duration, 0, 1<<14)})
-	}
-	return t
-}
-
-// roundResult is one timed round of one target.
-type roundResult struct {
-	Round    int           `json:"round"`
-	Target   string        `json:"target"`
-	Duration time.Duration `json:"duration_ns"`
-	OK       int           `json:"ok"`
-	Errors   int           `json:"errors"`
-	RPS      float64       `json:"rps"`
-	P50      time.Duration `json:"p50_ns"`
-	P99      time.Duration `json:"p99_ns"`
-	// CPU is the process CPU time (user+system) used during the round:
-	// server and load generator together.
-	CPU       time.Duration `json:"cpu_ns"`
-	CPUPerReq float64       `json:"cpu_us_per_req"`
-}
-
-// processCPU is the CPU time this process has used so far.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// round drives the target with every worker for d (closed loop: each worker
-// sends its next request when the previous answer is read).
-func (t *target) round(d time.Duration) roundResult {
-	var wg sync.WaitGroup
-	cpu0 := processCPU()
-	start := time.Now()
-	deadline := start.Add(d)
-	for _, w := range t.workers {
-		w.lat, w.ok, w.errs = w.lat[:0], 0, 0
-		wg.Go(func() { w.loop(deadline) })
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	cpu := processCPU() - cpu0
-	r := roundResult{Target: t.name, Duration: elapsed, CPU: cpu}
-	var lat []time.Duration
-	for _, w := range t.workers {
-		r.OK += w.ok
-		r.Errors += w.errs
-		lat = append(lat, w.lat...)
-	}
-	slices.Sort(lat)
-	r.RPS = float64(r.OK) / elapsed.Seconds()
-	if r.OK > 0 {
-		r.CPUPerReq = float64(cpu.Microseconds()) / float64(r.OK)
-	}
-	r.P50, r.P99 = percentile(lat, 0.50), percentile(lat, 0.99)
-	return r
-}
-
-func (w *worker) loop(deadline time.Time) {
-	for {
-		start := time.Now()
-		if !start.Before(deadline) {
-			return
-		}
-		res, err := w.client.Do(w.req)
-		if err != nil {
-			w.errs++
-			continue
-		}
-		_, err = io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		if err != nil || res.StatusCode != http.StatusOK {
-			w.errs++
-			continue
-		}
-		w.ok++
-		w.lat = append(w.lat, time.Since(start))
-	}
-}
-
-// targetSummary aggregates a target's measured rounds.
-type targetSummary struct {
-	Target string        `json:"target"`
-	OK     int           `json:"ok"`
-	Errors int           `json:"errors"`
-	RPS    float64       `json:"rps"`
-	P50    time.Duration `json:"p50_ns"`
-	P90    time.Duration `json:"p90_ns"`
-	P99    time.Duration `json:"p99_ns"`
-	P50ms  float64       `json:"p50_ms"`
-	P99ms  float64       `json:"p99_ms"`
-	// CPUPerReq is process CPU µs per successful request (server + load
-	// generator); unlike req/s it hardly moves when other processes take
-	// CPU from the run.
-	CPUPerReq float64 `json:"cpu_us_per_req"`
-}
-
-// record keeps a measured round's latencies for the summary.
-func (t *target) record(r roundResult) {
-	t.cpu += r.CPU
-	for _, w := range t.workers {
-		t.ok += w.ok
-		t.errs += w.errs
-		t.all = append(t.all, w.lat...)
-	}
-}
-
-func (t *target) summary(rounds int, d time.Duration) targetSummary {
-	slices.Sort(t.all)
-	s := targetSummary{Target: t.name, OK: t.ok, Errors: t.errs,
-		P50: percentile(t.all, 0.50), P90: percentile(t.all, 0.90), P99: percentile(t.all, 0.99)}
-	s.RPS = float64(t.ok) / (float64(rounds) * d.Seconds())
-	s.P50ms = float64(s.P50) / float64(time.Millisecond)
-	s.P99ms = float64(s.P99) / float64(time.Millisecond)
-	if t.ok > 0 {
-		s.CPUPerReq = float64(t.cpu.Microseconds()) / float64(t.ok)
-	}
-	return s
-}
-
-// percentile is the nearest-rank percentile of sorted.
-func percentile(sorted []time.Duration, q float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(q*float64(len(sorted)))) - 1
-	return sorted[max(0, min(i, len(sorted)-1))]
+	CPURatio float64                `json:"cpu_ratio_raw_over_ours"`
+	Rounds   []benchkit.RoundResult `json:"rounds"`
 }
 
 // ---------------------------------------------------------------------------

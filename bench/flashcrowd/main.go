@@ -227,7 +227,7 @@ func (b *bench) summarize(reps []rep) (bool, error) {
 		slices.Sort(rates)
 		s.MedianPerSec = rates[len(rates)/2]
 		lat = benchkit.Sorted(lat)
-		s.P50, s.P99 = benchkit.Percentile(lat, 50), benchkit.Percentile(lat, 99)
+		s.P50, s.P99 = benchkit.Percentile(lat, 0.50), benchkit.Percentile(lat, 0.99)
 		sums = append(sums, s)
 	}
 	ratio := sums[0].MedianPerSec / sums[1].MedianPerSec
@@ -394,7 +394,7 @@ func (b *bench) crowd(ctx context.Context, t string, n int) (rep, error) {
 		}
 	}
 	lat := benchkit.Sorted(r.latencies)
-	r.P50, r.P99 = benchkit.Percentile(lat, 50), benchkit.Percentile(lat, 99)
+	r.P50, r.P99 = benchkit.Percentile(lat, 0.50), benchkit.Percentile(lat, 0.99)
 	db := b.a.DB.SQL
 	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM signups WHERE activity_id = $1 AND status = 'confirmed'", id).Scan(&r.DBConfirm); err != nil {
 		return r, err

@@ -172,15 +172,6 @@ func Schema(ctx context.Context, base, prefix string) (string, func(), error) {
 	return u.String(), drop, nil
 }
 
-// Percentile returns the p-th percentile (0–100) of sorted durations.
-func Percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(float64(len(sorted)-1) * p / 100)
-	return sorted[i]
-}
-
 // Sorted returns a sorted copy of d.
 func Sorted(d []time.Duration) []time.Duration {
 	s := slices.Clone(d)
@@ -195,7 +186,7 @@ func Ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float6
 // <module>/bench/out/<name>.json when path is empty, and returns the path.
 func WriteJSON(path, name string, v any) (string, error) {
 	if path == "" {
-		root, err := moduleRoot()
+		root, err := ModuleRoot()
 		if err != nil {
 			return "", err
 		}
@@ -211,7 +202,8 @@ func WriteJSON(path, name string, v any) (string, error) {
 	return path, os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
-func moduleRoot() (string, error) {
+// ModuleRoot is the folder holding go.mod above the working directory.
+func ModuleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
