@@ -21,6 +21,7 @@ type Service struct {
 	store   Store
 	now     func() time.Time
 	members Members
+	timers  Timers
 }
 
 // NewService returns the activities service.
@@ -198,6 +199,9 @@ func (s *Service) Update(ctx context.Context, id string, d Draft) (*Activity, er
 	if err := s.store.Update(ctx, a); err != nil {
 		return nil, err
 	}
+	if a.Status == StatusPublished {
+		s.wakeFor(ctx, a)
+	}
 	return a, nil
 }
 
@@ -213,7 +217,12 @@ func (s *Service) Publish(ctx context.Context, id string) (*Activity, error) {
 	if !a.SignupDeadline.After(s.clock()) {
 		return nil, ErrPublishPast
 	}
-	return s.store.SetStatus(ctx, id, a.Status, StatusPublished, s.clock(), "", Audit{})
+	out, err := s.store.SetStatus(ctx, id, a.Status, StatusPublished, s.clock(), "", Audit{})
+	if err != nil {
+		return nil, err
+	}
+	s.wakeFor(ctx, out)
+	return out, nil
 }
 
 // Cancel cancels an activity (its organizer or an admin); a staff member

@@ -75,7 +75,11 @@ func (s *Service) CancelMine(ctx context.Context, activityID string) (*Signup, e
 	if err != nil {
 		return nil, err
 	}
-	return s.store.CancelSignup(ctx, activityID, p.UserID, s.clock())
+	sg, err := s.store.CancelSignup(ctx, activityID, p.UserID, s.clock())
+	if err == nil {
+		s.wake(ctx, s.clock().Add(OfferWindow)) // a freed seat may now be on offer
+	}
+	return sg, err
 }
 
 // Participants lists an activity's sign-ups (its organizer and staff).

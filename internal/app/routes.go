@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -26,6 +27,37 @@ func registerActivities(a *App) {
 		return err
 	})
 	a.Jobs.Every(time.Minute, func() river.JobArgs { return sweepArgs{} })
+	jobs.RegisterFunc(a.Jobs, func(ctx context.Context, _ *river.Job[wakeArgs]) error {
+		_, err := a.Activities.Sweep(ctx)
+		return err
+	})
+	a.Activities.SetTimers(jobTimers{jobs: a.Jobs, logger: a.Logger.With("component", "activities")})
+}
+
+// wakeArgs is a durable one-off sweep at a moment an activity's lifecycle
+// acts (deadline, reminder, end, offer expiry). Jobs for the same second
+// are one job.
+type wakeArgs struct {
+	At time.Time `json:"at"`
+}
+
+// Kind implements river.JobArgs.
+func (wakeArgs) Kind() string { return "activities.wake" }
+
+// jobTimers schedules wake-ups on the job queue.
+type jobTimers struct {
+	jobs   *jobs.Queue
+	logger *slog.Logger
+}
+
+// WakeAt implements activities.Timers. A failure is logged: the periodic
+// sweep acts within a minute anyway.
+func (t jobTimers) WakeAt(ctx context.Context, at time.Time) {
+	at = at.UTC().Truncate(time.Second).Add(time.Second)
+	_, err := t.jobs.Insert(ctx, wakeArgs{At: at}, &river.InsertOpts{ScheduledAt: at, UniqueOpts: river.UniqueOpts{ByArgs: true}})
+	if err != nil {
+		t.logger.Warn("schedule activity wake-up", "at", at, "err", err)
+	}
 }
 
 // sweepArgs is the periodic job that cancels activities that missed their
