@@ -259,7 +259,7 @@ type View struct {
 }
 
 // Get returns an activity with the fields the caller may not see yet
-// hidden (see access). Drafts are visible to their organizer and staff only.
+// hidden (see accessTo). Drafts are visible to their organizer and staff only.
 func (s *Service) Get(ctx context.Context, id string) (View, error) {
 	a, err := s.store.Get(ctx, id)
 	if err != nil {
