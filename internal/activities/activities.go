@@ -98,8 +98,11 @@ type Activity struct {
 	CancelReason     string
 }
 
-// Fields hidden until the caller may see an activity's details.
+// Fields hidden until the caller may see an activity's details. The
+// description of a member-only activity is for members and participants;
+// the others are for confirmed participants, the organizer and staff.
 const (
+	FieldDescription  = "description"
 	FieldAddress      = "address"
 	FieldLat          = "lat"
 	FieldLng          = "lng"

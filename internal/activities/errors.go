@@ -32,3 +32,10 @@ var ErrMembersOnly = errs.Forbidden("signup.members_only", "该活动仅限会�
 
 // ErrNoOffer answers accepting an offer that is not open (any more).
 var ErrNoOffer = errs.Conflict("signup.no_offer", "没有待确认的候补名额，或名额已过期")
+
+// Cover upload errors (the codes are those of every image upload).
+var (
+	ErrInvalidImage  = errs.New(errs.KindUnsupportedMedia, "file.invalid_image", "仅支持 JPEG、PNG 或 WebP 图片")
+	ErrImageTooLarge = errs.New(errs.KindTooLarge, "file.too_large", "图片太大")
+	ErrUploadsOff    = errs.New(errs.KindUnavailable, "file.unavailable", "暂时无法上传图片")
+)

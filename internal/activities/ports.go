@@ -3,10 +3,14 @@ package activities
 import (
 	"context"
 	"time"
+
+	"github.com/zuju/zuju/internal/platform/ratelimit"
 )
 
 // Store persists activity types and activities.
 type Store interface {
+	DetailStore
+
 	Types(ctx context.Context) ([]Type, error)
 	TypeExists(ctx context.Context, id string) (bool, error)
 	CreateType(ctx context.Context, t *Type, a Audit) error
@@ -69,4 +73,42 @@ type Filter struct {
 type Cursor struct {
 	StartAt time.Time
 	ID      string
+}
+
+// DetailStore holds the reads and writes of an activity's details view.
+type DetailStore interface {
+	// Seated lists the user ids of the confirmed and checked-in sign-ups,
+	// in sign-up order, at most limit.
+	Seated(ctx context.Context, activityID string, limit int) ([]string, error)
+	// SetCover sets the cover image of a draft or published activity
+	// (ErrNotEditable otherwise); a non-empty audit is written with it.
+	SetCover(ctx context.Context, id, url string, now time.Time, a Audit) (*Activity, error)
+}
+
+// Person is what activities shows of an account: nickname and avatar to
+// everyone who sees the person, the phone only as an organizer's contact.
+type Person struct {
+	ID, Nickname, AvatarURL, Phone string
+}
+
+// People looks accounts up by id, in one batch (the users module answers);
+// unknown ids are missing from the map.
+type People interface {
+	People(ctx context.Context, ids []string) (map[string]Person, error)
+}
+
+// TagCatalog names interest tags by id (the users module owns the
+// catalog); unknown ids are missing from the map.
+type TagCatalog interface {
+	TagNames(ctx context.Context, ids []string) (map[string]string, error)
+}
+
+// FileStore keeps uploaded files and returns their public URL.
+type FileStore interface {
+	Put(ctx context.Context, key, contentType string, data []byte) (string, error)
+}
+
+// Limiter throttles by key (in process or Redis).
+type Limiter interface {
+	Allow(ctx context.Context, key string, l ratelimit.Limit) (ratelimit.Result, error)
 }

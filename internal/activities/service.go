@@ -22,6 +22,7 @@ type Service struct {
 	now     func() time.Time
 	members Members
 	timers  Timers
+	details details
 }
 
 // NewService returns the activities service.
@@ -252,40 +253,53 @@ type View struct {
 	*Activity
 	// Locked names the fields hidden from this caller (their values are zeroed).
 	Locked []string
+	// Organizer is the organizer's public face (ID always set).
+	Organizer Person
+	// Contact is the organizer's phone, when the caller may see it and
+	// the organizer has one.
+	Contact string
+	// Tags are the activity's interest tags with their names.
+	Tags []Tag
+	// Participants are the confirmed (and checked-in) participants; nil
+	// when locked or not loaded (lists).
+	Participants []Person
+	// ChatRoomID is the participants' chat room, once chat exists.
+	ChatRoomID string
 }
 
 // Get returns an activity with the fields the caller may not see yet
-// hidden. Drafts are visible to their organizer and staff only.
+// hidden (see accessTo). Drafts are visible to their organizer and staff only.
 func (s *Service) Get(ctx context.Context, id string) (View, error) {
 	a, err := s.store.Get(ctx, id)
 	if err != nil {
 		return View{}, err
 	}
 	p, signedIn := auth.From(ctx)
-	insider := signedIn && (a.OrganizerID == p.UserID || p.IsStaff())
-	if a.Status == StatusDraft && !insider {
+	if a.Status == StatusDraft && !(signedIn && (a.OrganizerID == p.UserID || p.IsStaff())) {
 		return View{}, ErrNotFound
 	}
-	if signedIn && !insider {
-		// Confirmed participants see the details too.
-		sg, err := s.store.ActiveSignup(ctx, id, p.UserID)
-		if err != nil {
-			return View{}, err
-		}
-		insider = sg != nil && (sg.Status == SignupConfirmed || sg.Status == SignupCheckedIn)
-	}
-	return s.view(a, insider), nil
+	return s.Show(ctx, a)
 }
 
-// view hides the staged details from outsiders (everyone but the
-// organizer, staff and confirmed participants).
-func (s *Service) view(a *Activity, insider bool) View {
-	if insider {
-		return View{Activity: a}
-	}
+// view shows a to a caller with the given access, naming people and tags
+// from r. Lists call it too, so it reads nothing itself.
+func (s *Service) view(a *Activity, acc access, r refs) View {
+	locked := acc.locked(a)
 	c := *a
-	c.Address, c.Lat, c.Lng = "", 0, 0
-	return View{Activity: &c, Locked: []string{FieldAddress, FieldLat, FieldLng, FieldOrganizer, FieldParticipants, FieldChatRoom}}
+	for _, f := range locked {
+		switch f {
+		case FieldDescription:
+			c.Description = ""
+		case FieldAddress:
+			c.Address, c.Lat, c.Lng = "", 0, 0
+		}
+	}
+	v := View{Activity: &c, Locked: locked, Organizer: r.person(a.OrganizerID), Tags: r.tagsOf(a.TagIDs)}
+	if acc == accessFull {
+		v.Contact = v.Organizer.Phone
+	}
+	v.Organizer.Phone = ""
+	return v
 }
 
 // List returns one page of activities and the cursor of the next page.
@@ -323,10 +337,9 @@ func (s *Service) List(ctx context.Context, f Filter, cursor string, mine bool) 
 	if err != nil {
 		return nil, "", err
 	}
-	out := make([]View, len(list))
-	for i := range list {
-		a := &list[i]
-		out[i] = s.view(a, signedIn && (a.OrganizerID == p.UserID || p.IsStaff()))
+	out, err := s.views(ctx, list)
+	if err != nil {
+		return nil, "", err
 	}
 	next := ""
 	if len(list) == f.Limit {

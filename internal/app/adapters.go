@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/zuju/zuju/internal/activities"
 	"github.com/zuju/zuju/internal/platform/wechat"
 	"github.com/zuju/zuju/internal/users"
 )
@@ -33,4 +34,35 @@ func (w wechatLogin) PhoneNumber(ctx context.Context, code string) (string, erro
 	default:
 		return "", users.ErrWeChatUnavailable.Wrap(err)
 	}
+}
+
+// people adapts the users module's batch read to the activities module's
+// People port (organizers, participants; exports reuse it).
+type people struct{ users *users.Service }
+
+func (p people) People(ctx context.Context, ids []string) (map[string]activities.Person, error) {
+	list, err := p.users.UsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]activities.Person, len(list))
+	for _, u := range list {
+		out[u.ID] = activities.Person{ID: u.ID, Nickname: u.Nickname, AvatarURL: u.AvatarURL, Phone: u.Phone}
+	}
+	return out, nil
+}
+
+// tagCatalog names interest tags for the activities module.
+type tagCatalog struct{ users *users.Service }
+
+func (c tagCatalog) TagNames(ctx context.Context, ids []string) (map[string]string, error) {
+	list, err := c.users.TagsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(list))
+	for _, t := range list {
+		out[t.ID] = t.Name
+	}
+	return out, nil
 }

@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"github.com/zuju/zuju/internal/activities"
 	"log/slog"
 	"net"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/zuju/zuju/internal/activities"
 	"github.com/zuju/zuju/internal/config"
 	"github.com/zuju/zuju/internal/platform/auth"
 	"github.com/zuju/zuju/internal/platform/cache"
@@ -53,6 +53,10 @@ type App struct {
 	redis   *redis.Client
 	closers []func() error
 	workers []worker
+	// shared by the modules that take uploads, and the membership check
+	files   users.FileStore
+	limiter users.Limiter
+	members activities.Members
 }
 
 // worker is a background component started with the server and stopped
@@ -69,12 +73,15 @@ type Options struct {
 	HTTPClient *http.Client
 	// SMS replaces the configured SMS sender.
 	SMS users.SMSSender
+	// Members answers whether someone holds a membership (tests make
+	// people members; nil: nobody is one until the membership module).
+	Members activities.Members
 }
 
 // New opens the database (applying migrations), connects the configured
 // servers and builds every module.
 func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Options) (*App, error) {
-	a := &App{Config: cfg, Logger: logger, Now: opts.Now}
+	a := &App{Config: cfg, Logger: logger, Now: opts.Now, members: opts.Members}
 	if a.Now == nil {
 		a.Now = time.Now
 	}
@@ -94,6 +101,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	if err != nil {
 		return nil, err
 	}
+	a.limiter = lim
 	if err := a.openBackground(ctx); err != nil {
 		return nil, err
 	}
@@ -109,6 +117,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 			return nil, err
 		}
 	}
+	a.files = store
 	sender := opts.SMS
 	if sender == nil {
 		if sender, err = a.smsSender(opts.HTTPClient); err != nil {

@@ -14,10 +14,18 @@ import (
 	"github.com/zuju/zuju/internal/admin/adminhttp"
 	"github.com/zuju/zuju/internal/platform/audit"
 	"github.com/zuju/zuju/internal/platform/jobs"
+	"github.com/zuju/zuju/internal/users"
 )
 
 func registerActivities(a *App) {
 	a.Activities = activities.NewService(activitiesstore.New(a.DB.Gorm), a.Now)
+	a.Activities.SetPeople(people{users: a.Users})
+	a.Activities.SetTagCatalog(tagCatalog{users: a.Users})
+	a.Activities.SetCovers(a.files, a.limiter, activities.CoverSettings{MaxBytes: a.Config.Files.MaxImageBytes,
+		PerUser: users.DefaultSettings().UploadsPerUser, Logger: a.Logger.With("module", "activities")})
+	if a.members != nil {
+		a.Activities.SetMembers(a.members)
+	}
 	activitieshttp.Register(a.HTTP.API, a.Activities)
 	jobs.RegisterFunc(a.Jobs, func(ctx context.Context, _ *river.Job[sweepArgs]) error {
 		n, err := a.Activities.Sweep(ctx)

@@ -1,17 +1,13 @@
 package users
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image"
-	_ "image/jpeg" // decoders for avatar validation
-	_ "image/png"
-	"net/http"
 	"slices"
 
 	"github.com/zuju/zuju/internal/platform/auth"
 	"github.com/zuju/zuju/internal/platform/errs"
+	"github.com/zuju/zuju/internal/platform/files"
 )
 
 // Me returns the caller's own account.
@@ -107,8 +103,6 @@ func (s *Service) SetTags(ctx context.Context, tagIDs []string) (*User, error) {
 // Tags lists the interest tag catalog.
 func (s *Service) Tags(ctx context.Context) ([]Tag, error) { return s.Store.Tags(ctx) }
 
-var avatarTypes = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
-
 // MaxImageBytes is the largest image SetAvatar accepts; callers read at
 // most one byte more.
 func (s *Service) MaxImageBytes() int64 { return s.s.MaxImageBytes }
@@ -126,16 +120,9 @@ func (s *Service) SetAvatar(ctx context.Context, data []byte) (*User, error) {
 	if err := s.limit(ctx, "upload:user:"+p.UserID, s.s.UploadsPerUser, errs.ErrRateLimited); err != nil {
 		return nil, err
 	}
-	ct := http.DetectContentType(data)
-	ext, ok := avatarTypes[ct]
+	ct, ext, ok := files.SniffImage(data)
 	if !ok {
 		return nil, ErrInvalidImage
-	}
-	if ct != "image/webp" {
-		cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-		if err != nil || cfg.Width < 1 || cfg.Height < 1 || cfg.Width > 8000 || cfg.Height > 8000 {
-			return nil, ErrInvalidImage
-		}
 	}
 	url, err := s.Files.Put(ctx, "avatars/"+p.UserID+"/"+newID()+ext, ct, data)
 	if err != nil {

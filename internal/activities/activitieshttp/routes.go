@@ -14,50 +14,64 @@ import (
 
 var bearer = []map[string][]string{{"bearer": {}}}
 
-// OrganizerDTO names an activity's organizer.
-type OrganizerDTO struct {
-	ID string `json:"id"`
+// ActivityPersonDTO is the public face of an organizer or participant.
+type ActivityPersonDTO struct {
+	ID        string `json:"id"`
+	Nickname  string `json:"nickname"`
+	AvatarURL string `json:"avatar_url"`
+}
+
+// ActivityTagDTO is an interest tag of an activity.
+type ActivityTagDTO struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // ActivityDTO is an activity as the caller may see it; hidden fields are
 // null and named in locked_fields.
 type ActivityDTO struct {
-	ID               string       `json:"id"`
-	Title            string       `json:"title"`
-	TypeID           string       `json:"type_id"`
-	Tags             []string     `json:"tags" doc:"interest tag ids"`
-	City             string       `json:"city"`
-	Address          *string      `json:"address"`
-	Lat              *float64     `json:"lat"`
-	Lng              *float64     `json:"lng"`
-	StartAt          time.Time    `json:"start_at"`
-	EndAt            time.Time    `json:"end_at"`
-	SignupDeadline   time.Time    `json:"signup_deadline"`
-	MinParticipants  int          `json:"min_participants"`
-	MaxParticipants  int          `json:"max_participants"`
-	ParticipantCount int          `json:"participant_count"`
-	PriceFen         int64        `json:"price_fen"`
-	MemberOnly       bool         `json:"member_only"`
-	Status           string       `json:"status" enum:"draft,published,formed,finished,cancelled"`
-	Description      string       `json:"description"`
-	CoverURL         string       `json:"cover_url"`
-	Organizer        OrganizerDTO `json:"organizer"`
-	ClubID           *string      `json:"club_id"`
-	ChatRoomID       *string      `json:"chat_room_id"`
-	LockedFields     []string     `json:"locked_fields"`
-	CancelReason     string       `json:"cancel_reason,omitempty"`
-	CreatedAt        time.Time    `json:"created_at"`
+	ID               string              `json:"id"`
+	Title            string              `json:"title"`
+	TypeID           string              `json:"type_id"`
+	Tags             []ActivityTagDTO    `json:"tags" doc:"interest tags (ids and names)"`
+	City             string              `json:"city"`
+	Address          *string             `json:"address" doc:"exact address; participants, organizer and staff only"`
+	Lat              *float64            `json:"lat"`
+	Lng              *float64            `json:"lng"`
+	StartAt          time.Time           `json:"start_at"`
+	EndAt            time.Time           `json:"end_at"`
+	SignupDeadline   time.Time           `json:"signup_deadline"`
+	MinParticipants  int                 `json:"min_participants"`
+	MaxParticipants  int                 `json:"max_participants"`
+	ParticipantCount int                 `json:"participant_count"`
+	PriceFen         int64               `json:"price_fen"`
+	MemberOnly       bool                `json:"member_only"`
+	Status           string              `json:"status" enum:"draft,published,formed,finished,cancelled"`
+	Description      *string             `json:"description" doc:"null (locked) on a member-only activity for callers who are neither members nor participants"`
+	CoverURL         string              `json:"cover_url"`
+	Organizer        ActivityPersonDTO   `json:"organizer"`
+	OrganizerContact *string             `json:"organizer_contact" doc:"the organizer's phone; participants, organizer and staff only (null too when the organizer has none)"`
+	Participants     []ActivityPersonDTO `json:"participants" doc:"confirmed and checked-in participants in sign-up order (at most 200); participants, organizer and staff only. Loaded in the details view only: always null in list items, where locked_fields still tells whether the caller may see them"`
+	ClubID           *string             `json:"club_id"`
+	ChatRoomID       *string             `json:"chat_room_id" doc:"the participants' chat room; participants, organizer and staff only (null until the chat exists)"`
+	LockedFields     []string            `json:"locked_fields" doc:"fields hidden from the caller (their values are null): description, address, lat, lng, organizer_contact, participants, chat_room_id. In list items the caller's own sign-up is not consulted: participant-only fields are unlocked there for the organizer and staff only"`
+	CancelReason     string              `json:"cancel_reason,omitempty"`
+	CreatedAt        time.Time           `json:"created_at"`
+}
+
+func person(p activities.Person) ActivityPersonDTO {
+	return ActivityPersonDTO{ID: p.ID, Nickname: p.Nickname, AvatarURL: p.AvatarURL}
 }
 
 func toDTO(v activities.View) ActivityDTO {
 	a := v.Activity
-	d := ActivityDTO{ID: a.ID, Title: a.Title, TypeID: a.TypeID, Tags: a.TagIDs, City: a.City,
+	d := ActivityDTO{ID: a.ID, Title: a.Title, TypeID: a.TypeID, Tags: make([]ActivityTagDTO, len(v.Tags)), City: a.City,
 		StartAt: a.StartAt, EndAt: a.EndAt, SignupDeadline: a.SignupDeadline, MinParticipants: a.MinParticipants,
 		MaxParticipants: a.MaxParticipants, ParticipantCount: a.ParticipantCount, PriceFen: a.PriceFen,
-		MemberOnly: a.MemberOnly, Status: string(a.Status), Description: a.Description, CoverURL: a.CoverURL,
-		Organizer: OrganizerDTO{ID: a.OrganizerID}, LockedFields: v.Locked, CancelReason: a.CancelReason, CreatedAt: a.CreatedAt}
-	if d.Tags == nil {
-		d.Tags = []string{}
+		MemberOnly: a.MemberOnly, Status: string(a.Status), CoverURL: a.CoverURL,
+		Organizer: person(v.Organizer), LockedFields: v.Locked, CancelReason: a.CancelReason, CreatedAt: a.CreatedAt}
+	for i, t := range v.Tags {
+		d.Tags[i] = ActivityTagDTO{ID: t.ID, Name: t.Name}
 	}
 	if d.LockedFields == nil {
 		d.LockedFields = []string{}
@@ -65,8 +79,24 @@ func toDTO(v activities.View) ActivityDTO {
 	if a.ClubID != "" {
 		d.ClubID = &a.ClubID
 	}
-	if !slices.Contains(v.Locked, activities.FieldAddress) {
+	open := func(f string) bool { return !slices.Contains(v.Locked, f) }
+	if open(activities.FieldDescription) {
+		d.Description = &a.Description
+	}
+	if open(activities.FieldAddress) {
 		d.Address, d.Lat, d.Lng = &a.Address, &a.Lat, &a.Lng
+	}
+	if open(activities.FieldOrganizer) && v.Contact != "" {
+		d.OrganizerContact = &v.Contact
+	}
+	if open(activities.FieldParticipants) && v.Participants != nil {
+		d.Participants = make([]ActivityPersonDTO, len(v.Participants))
+		for i, p := range v.Participants {
+			d.Participants[i] = person(p)
+		}
+	}
+	if open(activities.FieldChatRoom) && v.ChatRoomID != "" {
+		d.ChatRoomID = &v.ChatRoomID
 	}
 	return d
 }
@@ -101,6 +131,7 @@ func Register(api huma.API, svc *activities.Service) {
 		Summary: "Cancel an activity", Tags: tag, Security: bearer}, h.cancel)
 
 	registerSignups(api, h)
+	registerCover(api, h)
 
 	huma.Register(api, huma.Operation{OperationID: "admin-list-activity-types", Method: http.MethodGet, Path: "/admin/activity-types",
 		Summary: "Activity types", Tags: admin, Security: bearer}, h.types)
@@ -202,6 +233,15 @@ type idIn struct {
 
 type activityOut struct{ Body ActivityDTO }
 
+// show answers with the details view of an activity the caller just changed.
+func (h handlers) show(ctx context.Context, a *activities.Activity) (*activityOut, error) {
+	v, err := h.svc.Show(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	return &activityOut{Body: toDTO(v)}, nil
+}
+
 func (h handlers) get(ctx context.Context, in *idIn) (*activityOut, error) {
 	v, err := h.svc.Get(ctx, in.ID)
 	if err != nil {
@@ -247,7 +287,7 @@ func (h handlers) create(ctx context.Context, in *createIn) (*activityOut, error
 	if err != nil {
 		return nil, err
 	}
-	return &activityOut{Body: toDTO(activities.View{Activity: a})}, nil
+	return h.show(ctx, a)
 }
 
 type updateIn struct {
@@ -260,7 +300,7 @@ func (h handlers) update(ctx context.Context, in *updateIn) (*activityOut, error
 	if err != nil {
 		return nil, err
 	}
-	return &activityOut{Body: toDTO(activities.View{Activity: a})}, nil
+	return h.show(ctx, a)
 }
 
 func (h handlers) publish(ctx context.Context, in *idIn) (*activityOut, error) {
@@ -268,7 +308,7 @@ func (h handlers) publish(ctx context.Context, in *idIn) (*activityOut, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &activityOut{Body: toDTO(activities.View{Activity: a})}, nil
+	return h.show(ctx, a)
 }
 
 type cancelIn struct {
@@ -287,7 +327,7 @@ func (h handlers) cancel(ctx context.Context, in *cancelIn) (*activityOut, error
 	if err != nil {
 		return nil, err
 	}
-	return &activityOut{Body: toDTO(activities.View{Activity: a})}, nil
+	return h.show(ctx, a)
 }
 
 type typeIn struct {

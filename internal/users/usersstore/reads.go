@@ -52,7 +52,10 @@ func nullString(s sql.NullString) *string {
 	return &s.String
 }
 
-func scanUser(row *sql.Row) (userRow, error) {
+// scanner is one result row (*sql.Row or *sql.Rows).
+type scanner interface{ Scan(dest ...any) error }
+
+func scanUser(row scanner) (userRow, error) {
 	var r userRow
 	var phone, email, openid, unionid sql.NullString
 	var bannedUntil, lastLogin sql.NullTime
@@ -129,4 +132,52 @@ func (s *Store) SessionState(ctx context.Context, sessionID string) (*users.Sess
 		return nil, nil, fmt.Errorf("load session user: %w", err)
 	}
 	return sess.session(), u.user(), nil
+}
+
+// batchSize bounds the ids of one IN list (SQLite and PostgreSQL both cap
+// the parameters of a statement).
+const batchSize = 500
+
+// UsersByIDs loads the accounts with these ids in batches of batchSize,
+// one query each; unknown ids are left out and duplicates read once.
+func (s *Store) UsersByIDs(ctx context.Context, ids []string) ([]users.User, error) {
+	return s.usersByIDs(ctx, ids, batchSize)
+}
+
+func (s *Store) usersByIDs(ctx context.Context, ids []string, batch int) ([]users.User, error) {
+	uniq := make([]string, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
+		}
+	}
+	out := make([]users.User, 0, len(uniq))
+	for start := 0; start < len(uniq); start += batch {
+		part := uniq[start:min(start+batch, len(uniq))]
+		marks := strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := s.sql.QueryContext(ctx, rebind(s.pg, "SELECT "+userColumns+" FROM users WHERE id IN ("+marks+")"), args...)
+		if err != nil {
+			return nil, fmt.Errorf("load users: %w", err)
+		}
+		for rows.Next() {
+			r, err := scanUser(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("load users: %w", err)
+			}
+			out = append(out, *r.user())
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("load users: %w", err)
+		}
+	}
+	return out, nil
 }

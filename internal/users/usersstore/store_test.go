@@ -2,6 +2,7 @@ package usersstore_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -53,6 +54,42 @@ func TestPurgeExpired(t *testing.T) {
 		}
 		if _, _, err := s.SessionState(ctx, "s1"); err != nil {
 			t.Fatalf("live session purged: %v", err)
+		}
+	}, usersstore.Migrations())
+}
+
+// UsersByIDs reads many accounts in batches: unknown and repeated ids are
+// fine, and an id in a later batch is found too.
+func TestUsersByIDs(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := usersstore.New(db.Gorm)
+		now := time.Now().UTC()
+		for i, id := range []string{"u-a", "u-b", "u-c"} {
+			u := &users.User{ID: id, Phone: "1380000000" + string(rune('1'+i)), Nickname: "n" + id, AvatarURL: "/files/a/" + id + ".png",
+				Roles: []auth.Role{auth.RoleUser}, Status: users.StatusActive, CreatedAt: now, UpdatedAt: now}
+			if err := s.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids := []string{"u-a", "u-a", ""}
+		for i := range 1200 {
+			ids = append(ids, fmt.Sprintf("missing-%d", i))
+		}
+		ids = append(ids, "u-c") // in the third batch
+		got, err := s.UsersByIDs(ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[string]users.User{}
+		for _, u := range got {
+			byID[u.ID] = u
+		}
+		if len(got) != 2 || byID["u-a"].Nickname != "nu-a" || byID["u-c"].Phone != "13800000003" || byID["u-c"].AvatarURL != "/files/a/u-c.png" {
+			t.Fatalf("users by ids: %+v", got)
+		}
+		if none, err := s.UsersByIDs(ctx, nil); err != nil || len(none) != 0 {
+			t.Fatalf("no ids: %v %v", none, err)
 		}
 	}, usersstore.Migrations())
 }
