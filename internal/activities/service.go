@@ -21,6 +21,9 @@ type Service struct {
 	store   Store
 	now     func() time.Time
 	members Members
+	checkIn CheckInSettings
+	// nicknames fills the nickname column of exports (optional).
+	nicknames Nicknames
 }
 
 // NewService returns the activities service.
@@ -28,7 +31,7 @@ func NewService(store Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, now: now}
+	return &Service{store: store, now: now, checkIn: DefaultCheckInSettings()}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC() }

@@ -17,6 +17,7 @@ import (
 
 func registerActivities(a *App) {
 	a.Activities = activities.NewService(activitiesstore.New(a.DB.Gorm), a.Now)
+	a.Activities.SetCheckIn(a.checkInSettings())
 	activitieshttp.Register(a.HTTP.API, a.Activities)
 	jobs.RegisterFunc(a.Jobs, func(ctx context.Context, _ *river.Job[sweepArgs]) error {
 		n, err := a.Activities.Sweep(ctx)
