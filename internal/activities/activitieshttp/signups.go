@@ -17,7 +17,7 @@ type SignupDTO struct {
 	UserID      string     `json:"user_id"`
 	Status      string     `json:"status" enum:"pending_payment,confirmed,waitlisted,offered,cancelled,refunded,checked_in,no_show"`
 	Position    int        `json:"position" doc:"waitlist order (0 when not waitlisted)"`
-	CheckInCode *string    `json:"check_in_code"`
+	CheckInCode *string    `json:"check_in_code" doc:"signed QR payload (ZJ1.<sign-up id>.<signature>) the organizer scans; shown to the sign-up's owner only"`
 	CreatedAt   time.Time  `json:"created_at"`
 	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
 	// OfferExpiresAt ends an open waitlist offer (status offered).
