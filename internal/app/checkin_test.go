@@ -107,6 +107,17 @@ func TestCheckInNoShowsRemindersAndExport(t *testing.T) {
 				t.Fatalf("check-in code %q", codes[u.UserID])
 			}
 		}
+		// Reaching the minimum formed the activity once: one activities.formed
+		// event with the first two participants, none for the third sign-up.
+		if st := str(a.api(t, "GET", "/activities/"+act, "", nil).json(t)["status"]); st != "formed" {
+			t.Fatalf("activity %s after 3 of min 2", st)
+		}
+		if n := a.outboxCount(t, "activities.formed", `"`+act+`"`, `"participant_ids":["`+u1.UserID+`","`+u2.UserID+`"]`); n != 1 {
+			t.Fatalf("%d activities.formed events with the participants, want 1", n)
+		}
+		if n := a.outboxCount(t, "activities.formed", `"`+act+`"`); n != 1 {
+			t.Fatalf("%d activities.formed events, want 1", n)
+		}
 		r := a.api(t, "POST", "/activities/"+act2+"/signups", u1.Access, nil)
 		expect(t, r, 201, "")
 		otherCode := str(r.json(t)["signup"].(map[string]any)["check_in_code"])
