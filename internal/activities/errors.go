@@ -32,3 +32,12 @@ var ErrMembersOnly = errs.Forbidden("signup.members_only", "该活动仅限会�
 
 // ErrNoOffer answers accepting an offer that is not open (any more).
 var ErrNoOffer = errs.Conflict("signup.no_offer", "没有待确认的候补名额，或名额已过期")
+
+// Paid sign-up errors.
+var (
+	// ErrPaymentUnavailable answers a paid sign-up whose order could not be
+	// created; the held seat has been released again.
+	ErrPaymentUnavailable = errs.New(errs.KindUnavailable, "signup.payment_unavailable", "暂时无法创建支付订单，名额未保留，请稍后再试")
+	// ErrCancelClosed refuses giving up a seat too close to the start.
+	ErrCancelClosed = errs.Conflict("signup.cancel_closed", "活动即将开始，不能再取消报名")
+)

@@ -50,9 +50,10 @@ type App struct {
 	Jobs       *jobs.Queue
 	Now        func() time.Time
 
-	redis   *redis.Client
-	closers []func() error
-	workers []worker
+	redis    *redis.Client
+	payments activities.Payments
+	closers  []func() error
+	workers  []worker
 }
 
 // worker is a background component started with the server and stopped
@@ -69,12 +70,15 @@ type Options struct {
 	HTTPClient *http.Client
 	// SMS replaces the configured SMS sender.
 	SMS users.SMSSender
+	// Payments connects a payments port to the activities module (paid
+	// activities take sign-ups only with one; tests pass a double).
+	Payments activities.Payments
 }
 
 // New opens the database (applying migrations), connects the configured
 // servers and builds every module.
 func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Options) (*App, error) {
-	a := &App{Config: cfg, Logger: logger, Now: opts.Now}
+	a := &App{Config: cfg, Logger: logger, Now: opts.Now, payments: opts.Payments}
 	if a.Now == nil {
 		a.Now = time.Now
 	}
