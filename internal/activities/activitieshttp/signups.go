@@ -42,9 +42,9 @@ func toSignup(ctx context.Context, s *activities.Signup) SignupDTO {
 	return d
 }
 
-// OrderDTO is the order paying for a sign-up (the fields of API.md's Order
+// SignupOrderDTO is the order paying for a sign-up (the fields of API.md's Order
 // known when it is created; the payments routes serve the rest).
-type OrderDTO struct {
+type SignupOrderDTO struct {
 	OrderNo   string    `json:"order_no"`
 	Kind      string    `json:"kind" enum:"activity_signup,membership"`
 	UserID    string    `json:"user_id"`
@@ -54,11 +54,11 @@ type OrderDTO struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-func toOrder(s *activities.Signup, o *activities.Order) *OrderDTO {
+func toOrder(s *activities.Signup, o *activities.Order) *SignupOrderDTO {
 	if o == nil {
 		return nil
 	}
-	return &OrderDTO{OrderNo: o.No, Kind: "activity_signup", UserID: s.UserID, AmountFen: o.AmountFen,
+	return &SignupOrderDTO{OrderNo: o.No, Kind: "activity_signup", UserID: s.UserID, AmountFen: o.AmountFen,
 		Status: o.Status, CreatedAt: o.CreatedAt, ExpiresAt: o.ExpiresAt}
 }
 
@@ -79,8 +79,8 @@ func registerSignups(api huma.API, h handlers) {
 
 type signUpOut struct {
 	Body struct {
-		Signup SignupDTO `json:"signup"`
-		Order  *OrderDTO `json:"order" doc:"the order to pay for a paid activity; null for free ones"`
+		Signup SignupDTO       `json:"signup"`
+		Order  *SignupOrderDTO `json:"order" doc:"the order to pay for a paid activity; null for free ones"`
 	}
 }
 
