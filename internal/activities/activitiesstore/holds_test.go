@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -506,5 +507,63 @@ func TestActivityCancellationRefundsPaidSeats(t *testing.T) {
 		if res, err := e.svc.ConfirmPayment(ctx, activities.Payment{OrderNo: orders[0], AmountFen: price}); err != nil || res.Outcome != activities.AlreadyConfirmed {
 			t.Fatalf("redelivered payment: %+v %v", res, err)
 		}
+	})
+}
+
+// A payment confirmed while the activity is being cancelled is either
+// refunded by the cancellation or reported Released (or, confirming first,
+// forms the activity so the cancellation of a published one fails), never
+// lost and never refunded twice, and the two never deadlock.
+func TestConfirmRacesActivityCancellation(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *paidEnv) {
+		ctx := context.Background()
+		seen := map[activities.ConfirmOutcome]int{}
+		for run := range 10 {
+			id := fmt.Sprintf("race-%d", run)
+			e.activity(id, 1, 3) // the payment forms it
+			_, o := e.signUp(id, "u1")
+			p := e.pay1(o.No)
+			var wg sync.WaitGroup
+			var res activities.ConfirmResult
+			var cerr, serr error
+			start := make(chan struct{})
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				<-start
+				res, cerr = e.svc.ConfirmPayment(ctx, p)
+			}()
+			go func() {
+				defer wg.Done()
+				<-start
+				_, serr = e.st.SetStatus(ctx, id, activities.StatusPublished, activities.StatusCancelled, e.clk.Now(), "x", activities.Audit{})
+			}()
+			close(start)
+			wg.Wait()
+			formedFirst := errors.Is(serr, activities.ErrBadTransition)
+			if cerr != nil || (serr != nil && !formedFirst) {
+				t.Fatalf("run %d: confirm %v, cancel %v", run, cerr, serr)
+			}
+			seen[res.Outcome]++
+			refunds := len(e.events(activities.TopicRefundRequested, id))
+			st := e.state(id, "u1")
+			switch {
+			case formedFirst:
+				if a, _ := e.st.Get(ctx, id); res.Outcome != activities.Confirmed || a.Status != activities.StatusFormed || refunds != 0 || st.Status != string(activities.SignupConfirmed) {
+					t.Fatalf("run %d: formed first: %s, activity %s, %d refunds, %+v", run, res.Outcome, a.Status, refunds, st)
+				}
+			case res.Outcome == activities.Confirmed:
+				if refunds != 1 || st.Status != string(activities.SignupRefunded) || st.RefundFen != price {
+					t.Fatalf("run %d: confirmed first, then %d refunds, %+v", run, refunds, st)
+				}
+			case res.Outcome == activities.Released:
+				if refunds != 0 || st.Status != string(activities.SignupCancelled) || st.PaidFen != 0 {
+					t.Fatalf("run %d: released, %d refunds, %+v", run, refunds, st)
+				}
+			default:
+				t.Fatalf("run %d: outcome %s", run, res.Outcome)
+			}
+		}
+		t.Logf("outcomes %v", seen)
 	})
 }
