@@ -32,3 +32,12 @@ var ErrMembersOnly = errs.Forbidden("signup.members_only", "该活动仅限会�
 
 // ErrNoOffer answers accepting an offer that is not open (any more).
 var ErrNoOffer = errs.Conflict("signup.no_offer", "没有待确认的候补名额，或名额已过期")
+
+// Discovery input errors.
+var (
+	ErrBadQuery     = errs.Invalid("activity.bad_query", "搜索词不能超过 50 个字，且不能包含控制字符")
+	ErrBadLocation  = errs.Invalid("activity.bad_location", "请同时提供有效的纬度（-90 到 90）和经度（-180 到 180）")
+	ErrBadRadius    = errs.Invalid("activity.bad_radius", "搜索半径需大于 0 且不超过 100 公里")
+	ErrBadSort      = errs.Invalid("activity.bad_sort", "排序方式只能是 start_at、hot、distance 或 recommended")
+	ErrNeedLocation = errs.Invalid("activity.location_required", "按距离排序需要提供位置（lat 和 lng）")
+)

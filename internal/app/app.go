@@ -51,6 +51,7 @@ type App struct {
 	Now        func() time.Time
 
 	redis   *redis.Client
+	cache   users.Cache // the shared cache (memory or Redis)
 	closers []func() error
 	workers []worker
 }
@@ -94,6 +95,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	if err != nil {
 		return nil, err
 	}
+	a.cache = c
 	if err := a.openBackground(ctx); err != nil {
 		return nil, err
 	}
@@ -163,7 +165,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	a.HTTP.AddReadiness("jobs", a.Jobs.Healthy)
 	a.registerJobs()
 	usershttp.Register(a.HTTP.API, a.Users)
-	registerActivities(a)
+	if err := registerActivities(ctx, a); err != nil {
+		return nil, err
+	}
 	registerAdmin(a)
 	a.HTTP.Engine.GET(local.Prefix()+"*path", gin.WrapH(local))
 	mountWeb(a.HTTP)

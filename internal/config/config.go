@@ -53,6 +53,13 @@ type Config struct {
 	SMS    SMS    `key:"sms"`
 	Files  Files  `key:"files"`
 	Demo   Demo   `key:"demo"`
+
+	Activities Activities `key:"activities"`
+}
+
+// Activities configures the activities module.
+type Activities struct {
+	ListCacheTTL time.Duration `key:"list_cache_ttl" doc:"how long a public activity list page stays cached (every change invalidates the pages at once); 0 turns the cache off"`
 }
 
 // Auth configures tokens and password hashing.
@@ -145,7 +152,8 @@ func Default() Config {
 			Region:   "ap-guangzhou",
 			Endpoint: "https://sms.tencentcloudapi.com",
 		}},
-		Files: Files{Driver: "local", MaxImageBytes: 2 << 20},
+		Files:      Files{Driver: "local", MaxImageBytes: 2 << 20},
+		Activities: Activities{ListCacheTTL: 30 * time.Second},
 	}
 }
 
@@ -359,6 +367,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Auth.RefreshTTL < time.Hour {
 		add("ZUJU_AUTH_REFRESH_TTL must be at least 1h")
+	}
+	if c.Activities.ListCacheTTL < 0 || c.Activities.ListCacheTTL > 10*time.Minute {
+		add("ZUJU_ACTIVITIES_LIST_CACHE_TTL must be between 0 (off) and 10m")
 	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
 		add("ZUJU_JWT_SECRET must be at least 32 characters")
