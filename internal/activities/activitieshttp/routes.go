@@ -169,6 +169,9 @@ type optionalFloat struct {
 // Receiver implements huma.ParamWrapper.
 func (o *optionalFloat) Receiver() reflect.Value { return reflect.ValueOf(o).Elem().Field(0) }
 
+// Schema documents the parameter as the number it is.
+func (optionalFloat) Schema(huma.Registry) *huma.Schema { return &huma.Schema{Type: huma.TypeNumber, Format: "double"} }
+
 // OnParamSet implements huma.ParamReactor.
 func (o *optionalFloat) OnParamSet(isSet bool, _ any) { o.Set = isSet }
 
