@@ -38,10 +38,10 @@ func newDiscoveryWorld(t *testing.T, b backend) *discoveryWorld {
 		lat, lng   float64
 		tags       []string
 	}{
-		{"basketball", "周末篮球局", 31.2400, 121.4900, []string{"篮球"}},    // the Bund, 1.9 km from People's Square
-		{"badminton", "羽毛球约起", 31.1955, 121.4365, []string{"户外"}},     // Xujiahui, 5.25 km
+		{"basketball", "周末篮球局", 31.2400, 121.4900, []string{"篮球"}},        // the Bund, 1.9 km from People's Square
+		{"badminton", "羽毛球约起", 31.1955, 121.4365, []string{"户外"}},         // Xujiahui, 5.25 km
 		{"python", "Python 读书会", 31.1979, 121.3363, []string{"读书", "户外"}}, // Hongqiao, 13.55 km
-		{"suzhou", "苏州园林徒步", 31.2990, 120.5853, []string{"户外"}},       // Suzhou, 84.8 km
+		{"suzhou", "苏州园林徒步", 31.2990, 120.5853, []string{"户外"}},           // Suzhou, 84.8 km
 	} {
 		body := activityBody(w.typeID, start.Add(time.Duration(i)*time.Hour))
 		body["title"], body["lat"], body["lng"], body["description"] = s.title, s.lat, s.lng, ""

@@ -170,7 +170,9 @@ type optionalFloat struct {
 func (o *optionalFloat) Receiver() reflect.Value { return reflect.ValueOf(o).Elem().Field(0) }
 
 // Schema documents the parameter as the number it is.
-func (optionalFloat) Schema(huma.Registry) *huma.Schema { return &huma.Schema{Type: huma.TypeNumber, Format: "double"} }
+func (optionalFloat) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeNumber, Format: "double"}
+}
 
 // OnParamSet implements huma.ParamReactor.
 func (o *optionalFloat) OnParamSet(isSet bool, _ any) { o.Set = isSet }
