@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/zuju/zuju/internal/activities"
@@ -14,6 +15,13 @@ import (
 const listColumns = "id, title, type_id, tag_ids, city, address, lat, lng, start_at, end_at, signup_deadline, " +
 	"min_participants, max_participants, participant_count, price_fen, member_only, status, description, cover_url, " +
 	"organizer_id, club_id, cancel_reason, created_at, updated_at, published_at, cancelled_at, hot_score"
+
+// publicStatuses are the statuses of the public list, in the order of
+// publicCondition, which the partial indexes activities_public_idx and
+// activities_public_city_idx repeat.
+var publicStatuses = []activities.Status{activities.StatusPublished, activities.StatusFormed, activities.StatusFinished}
+
+const publicCondition = "status IN ('published', 'formed', 'finished')"
 
 // earthRadiusKm is the mean earth radius (IUGG).
 const earthRadiusKm = 6371.0088
@@ -71,9 +79,12 @@ func (s *Store) List(ctx context.Context, f activities.Filter) ([]activities.Hit
 // listSQL builds the list statement (with ? placeholders) for f.
 func (s *Store) listSQL(f activities.Filter) (string, []any) {
 	var in sqlQuery
-	switch len(f.Statuses) {
-	case 0:
-	case 1:
+	switch {
+	case len(f.Statuses) == 0:
+	case slices.Equal(f.Statuses, publicStatuses):
+		// As literals, matching the partial indexes on public activities.
+		in.add(publicCondition)
+	case len(f.Statuses) == 1:
 		in.add("status = ?", string(f.Statuses[0]))
 	default:
 		st := make([]string, len(f.Statuses))

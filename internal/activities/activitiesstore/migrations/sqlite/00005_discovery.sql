@@ -39,6 +39,11 @@ CREATE INDEX activities_geo_idx ON activities (lat, lng);
 -- The filtered list (city + status, by start time) reads this index in order.
 DROP INDEX activities_city_idx;
 CREATE INDEX activities_city_idx ON activities (city, status, start_at, id);
+-- The public list (every public status, the default) by start time, with
+-- or without a city; the store writes that status list as these literals.
+CREATE INDEX activities_public_idx ON activities (start_at, id) WHERE status IN ('published', 'formed', 'finished');
+CREATE INDEX activities_public_city_idx ON activities (city, start_at, id) WHERE status IN ('published', 'formed', 'finished');
+CREATE INDEX activities_public_hot_idx ON activities (hot_score, id) WHERE status IN ('published', 'formed', 'finished');
 
 CREATE TABLE activity_tags (
     activity_id TEXT NOT NULL REFERENCES activities (id) ON DELETE CASCADE,
@@ -58,6 +63,9 @@ SELECT activity_id, tag_id FROM split WHERE tag_id <> '';
 
 -- +goose Down
 DROP TABLE activity_tags;
+DROP INDEX activities_public_hot_idx;
+DROP INDEX activities_public_city_idx;
+DROP INDEX activities_public_idx;
 DROP INDEX activities_city_idx;
 CREATE INDEX activities_city_idx ON activities (city, status, start_at);
 DROP INDEX activities_geo_idx;
