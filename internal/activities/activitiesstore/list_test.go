@@ -147,6 +147,21 @@ func TestListKeywordSearch(t *testing.T) {
 		if got := w.ids(activities.Filter{Query: "学习"}); len(got) != 0 {
 			t.Errorf("old type name still found: %v", got)
 		}
+
+		// Activities stored before keyword search existed get their tokens
+		// when the app starts.
+		if err := db.Gorm.Exec("UPDATE activities SET search_tokens = '' WHERE id = 'run'").Error; err != nil {
+			t.Fatal(err)
+		}
+		if got := w.ids(activities.Filter{Query: "夜跑"}); len(got) != 0 {
+			t.Fatalf("unindexed activity found: %v", got)
+		}
+		if n, err := w.s.IndexMissing(context.Background()); err != nil || n != 1 {
+			t.Fatalf("IndexMissing: %d, %v", n, err)
+		}
+		if got := w.ids(activities.Filter{Query: "夜跑"}); !slices.Equal(got, []string{"run"}) {
+			t.Errorf("after IndexMissing: %v", got)
+		}
 	}, listMigrations...)
 }
 
