@@ -53,16 +53,17 @@ func (s *Service) List(ctx context.Context, f Filter, cursor string, mine bool) 
 	}
 	limit := f.Limit
 	f.Limit++ // one more tells whether a next page exists
-	var hits []Hit
+	var page listPage
 	var err error
 	if s.lists != nil && !mine && f.Sort != SortRecommended {
-		hits, err = s.lists.page(ctx, f, s.store.List)
+		page, err = s.lists.page(ctx, f, s.loadPage)
 	} else {
-		hits, err = s.store.List(ctx, f)
+		page, err = s.loadPage(ctx, f)
 	}
 	if err != nil {
 		return nil, "", err
 	}
+	hits := page.Hits
 	next := ""
 	if len(hits) > limit {
 		hits = hits[:limit]
@@ -72,7 +73,8 @@ func (s *Service) List(ctx context.Context, f Filter, cursor string, mine bool) 
 	for i := range hits {
 		acts[i] = hits[i].Activity
 	}
-	views, err := s.views(ctx, acts)
+	r := page.refs()
+	views, err := s.views(ctx, acts, &r)
 	if err != nil {
 		return nil, "", err
 	}
@@ -81,6 +83,25 @@ func (s *Service) List(ctx context.Context, f Filter, cursor string, mine bool) 
 		out[i] = ListItem{View: views[i], DistanceKm: hits[i].DistanceKm}
 	}
 	return out, next, nil
+}
+
+// loadPage reads a page from the store with the people and tag names its
+// views show.
+func (s *Service) loadPage(ctx context.Context, f Filter) (listPage, error) {
+	hits, err := s.store.List(ctx, f)
+	if err != nil {
+		return listPage{}, err
+	}
+	var ids, tags []string
+	for i := range hits {
+		ids = append(ids, hits[i].OrganizerID)
+		tags = append(tags, hits[i].TagIDs...)
+	}
+	r, err := s.lookup(ctx, ids, tags)
+	if err != nil {
+		return listPage{}, err
+	}
+	return listPage{Hits: hits, People: r.people, Tags: r.tags, Named: r.named}, nil
 }
 
 // checkFilter validates and normalizes a list request.

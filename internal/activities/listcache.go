@@ -69,8 +69,20 @@ func (l *listCache) changed(ctx context.Context) {
 	_ = l.c.Set(context.WithoutCancel(ctx), listGenKey, newGeneration(), 0)
 }
 
-// page returns the store's page for f from the cache, or loads and caches it.
-func (l *listCache) page(ctx context.Context, f Filter, load func(context.Context, Filter) ([]Hit, error)) ([]Hit, error) {
+// listPage is one page of a list as the cache keeps it: the store's rows
+// and the people and tag names their views show, so a cached page needs
+// no query at all.
+type listPage struct {
+	Hits   []Hit             `json:"hits"`
+	People map[string]Person `json:"people,omitempty"`
+	Tags   map[string]string `json:"tags,omitempty"`
+	Named  bool              `json:"named,omitempty"`
+}
+
+func (p listPage) refs() refs { return refs{people: p.People, tags: p.Tags, named: p.Named} }
+
+// page returns the page for f from the cache, or loads and caches it.
+func (l *listCache) page(ctx context.Context, f Filter, load func(context.Context, Filter) (listPage, error)) (listPage, error) {
 	gen, ok := l.generation(ctx)
 	if !ok {
 		return load(ctx, f)
@@ -82,19 +94,19 @@ func (l *listCache) page(ctx context.Context, f Filter, load func(context.Contex
 	sum := sha256.Sum256(norm)
 	key := "activities:list:" + gen + ":" + hex.EncodeToString(sum[:16])
 	if b, found, err := l.c.Get(ctx, key); err == nil && found {
-		var hits []Hit
-		if json.Unmarshal(b, &hits) == nil {
-			return hits, nil
+		var p listPage
+		if json.Unmarshal(b, &p) == nil {
+			return p, nil
 		}
 	}
-	hits, err := load(ctx, f)
+	p, err := load(ctx, f)
 	if err != nil {
-		return nil, err
+		return listPage{}, err
 	}
-	if b, err := json.Marshal(hits); err == nil {
+	if b, err := json.Marshal(p); err == nil {
 		_ = l.c.Set(ctx, key, b, l.ttl)
 	}
-	return hits, nil
+	return p, nil
 }
 
 // invalidating is the store seen by a service with a list cache: each
