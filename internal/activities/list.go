@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/zuju/zuju/internal/platform/auth"
+	"github.com/zuju/zuju/internal/platform/errs"
 )
 
 // ListItem is one activity of a discovery page as the caller may see it.
@@ -29,7 +30,7 @@ func (s *Service) List(ctx context.Context, f Filter, cursor string, mine bool) 
 	p, signedIn := auth.From(ctx)
 	if mine {
 		if !signedIn {
-			return nil, "", auth.ErrInvalidToken
+			return nil, "", errs.ErrUnauthenticated
 		}
 		f.OrganizerID = p.UserID
 	} else {
