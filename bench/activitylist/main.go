@@ -79,6 +79,7 @@ type options struct {
 	Postgres    string        `json:"-"`
 	Out         string        `json:"-"`
 	CPUProfile  string        `json:"-"`
+	Keep        bool          `json:"-"`
 }
 
 func main() {
@@ -94,6 +95,7 @@ func main() {
 	flag.DurationVar(&o.Attack, "attack", 10*time.Second, "duration of each open-loop attack")
 	flag.BoolVar(&o.Gzip, "gzip", false, "clients ask for gzip (ours then compresses; the reference never does)")
 	flag.StringVar(&o.Postgres, "pg", envOr("ZUJU_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL server (a private schema is created and dropped)")
+	flag.BoolVar(&o.Keep, "keep", false, "keep the seeded schema (its DSN is printed) instead of dropping it")
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the closed-loop rounds to this file")
 	flag.StringVar(&o.Out, "out", "", "JSON results file (default <module>/bench/out/activitylist.json)")
 	flag.Parse()
@@ -119,7 +121,11 @@ func run(o options) error {
 	if err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
-	defer drop()
+	if o.Keep {
+		fmt.Println("keeping the schema:", dsn)
+	} else {
+		defer drop()
+	}
 	dir, err := os.MkdirTemp("", "zuju-bench-")
 	if err != nil {
 		return err

@@ -47,7 +47,8 @@ func schemaOf(t *testing.T, db *sqldb.DB) map[string]string {
 	if db.Dialect == sqldb.SQLite {
 		// Full-text indexes differ by design: SQLite's FTS5 tables (and
 		// their shadow tables, named <table>_*) stand for PostgreSQL's GIN
-		// indexes named *_fts_idx; neither side is compared.
+		// indexes named *_fts_idx and their generated vector columns;
+		// neither side is compared.
 		db.Gorm.Raw(`SELECT name FROM sqlite_master m WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'goose_%'
 			AND NOT EXISTS (SELECT 1 FROM sqlite_master v WHERE v.type = 'table' AND v.sql LIKE 'CREATE VIRTUAL TABLE%'
 				AND (m.name = v.name OR m.name LIKE v.name || '\_%' ESCAPE '\'))`).Scan(&tables)
@@ -73,7 +74,7 @@ func schemaOf(t *testing.T, db *sqldb.DB) map[string]string {
 				DataType   string
 				IsNullable string
 			}
-			db.Gorm.Raw(`SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?`, tbl).Scan(&rows)
+			db.Gorm.Raw(`SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND is_generated = 'NEVER'`, tbl).Scan(&rows)
 			for _, r := range rows {
 				cols[r.ColumnName] = column{typeClass(r.DataType), r.IsNullable == "NO"}
 			}

@@ -187,7 +187,7 @@ func (s *Store) keyword(q *sqlQuery, text string) {
 		return
 	}
 	if s.pg {
-		q.add("to_tsvector('simple', search_tokens) @@ plainto_tsquery('simple', ?)", strings.Join(words, " "))
+		q.add("search_vector @@ plainto_tsquery('simple', ?)", strings.Join(words, " "))
 		return
 	}
 	quoted := make([]string, len(words))
