@@ -8,7 +8,7 @@ LDFLAGS  := -s -w -X github.com/zuju/zuju/internal/app.Version=$(VERSION)
 GOFLAGS_BUILD := -trimpath -ldflags '$(LDFLAGS)'
 WEB_APPS := app admin docs
 
-.PHONY: run build web test test-go test-services test-web test-web-check test-browser vet openapi fuzz bench bench-flashcrowd services clean
+.PHONY: run build web test test-go test-services test-web test-web-check test-browser vet openapi fuzz bench bench-flashcrowd bench-activitylist services clean
 
 ## run: build everything (web apps included) and serve on :8080 with SQLite
 run: build
@@ -72,6 +72,11 @@ bench:
 ## (ZUJU_TEST_POSTGRES or the local server), ours vs a raw pgx reference
 bench-flashcrowd:
 	$(GO) run ./bench/flashcrowd
+
+## bench-activitylist: discovery over 100,000 activities on PostgreSQL, ours vs
+## a raw net/http + pgx reference, cached path, keyword search at 1,000/s
+bench-activitylist:
+	$(GO) run ./bench/activitylist
 
 services:
 	@scripts/services.sh
