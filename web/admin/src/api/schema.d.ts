@@ -57,6 +57,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/activities/{id}/cover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload the cover image of a draft or published activity (JPEG, PNG or WebP; its organizer or an admin) */
+        post: operations["upload-activity-cover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/activities/{id}/publish": {
         parameters: {
             query?: never;
@@ -629,15 +646,18 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         ActivityDTO: {
+            /** @description exact address; participants, organizer and staff only */
             address: string | null;
             cancel_reason?: string;
+            /** @description the participants' chat room; participants, organizer and staff only (null until the chat exists) */
             chat_room_id: string | null;
             city: string;
             club_id: string | null;
             cover_url: string;
             /** Format: date-time */
             created_at: string;
-            description: string;
+            /** @description null (locked) on a member-only activity for callers who are neither members nor participants */
+            description: string | null;
             /** Format: date-time */
             end_at: string;
             id: string;
@@ -645,15 +665,20 @@ export interface components {
             lat: number | null;
             /** Format: double */
             lng: number | null;
+            /** @description fields hidden from the caller (their values are null): description, address, lat, lng, organizer_contact, participants, chat_room_id. In list items the caller's own sign-up is not consulted: participant-only fields are unlocked there for the organizer and staff only */
             locked_fields: string[] | null;
             /** Format: int64 */
             max_participants: number;
             member_only: boolean;
             /** Format: int64 */
             min_participants: number;
-            organizer: components["schemas"]["OrganizerDTO"];
+            organizer: components["schemas"]["ActivityPersonDTO"];
+            /** @description the organizer's phone; participants, organizer and staff only (null too when the organizer has none) */
+            organizer_contact: string | null;
             /** Format: int64 */
             participant_count: number;
+            /** @description confirmed and checked-in participants in sign-up order (at most 200); participants, organizer and staff only. Loaded in the details view only: always null in list items, where locked_fields still tells whether the caller may see them */
+            participants: components["schemas"]["ActivityPersonDTO"][] | null;
             /** Format: int64 */
             price_fen: number;
             /** Format: date-time */
@@ -662,10 +687,19 @@ export interface components {
             start_at: string;
             /** @enum {string} */
             status: "draft" | "published" | "formed" | "finished" | "cancelled";
-            /** @description interest tag ids */
-            tags: string[] | null;
+            /** @description interest tags (ids and names) */
+            tags: components["schemas"]["ActivityTagDTO"][] | null;
             title: string;
             type_id: string;
+        };
+        ActivityPersonDTO: {
+            avatar_url: string;
+            id: string;
+            nickname: string;
+        };
+        ActivityTagDTO: {
+            id: string;
+            name: string;
         };
         AdminListOutBody: {
             items: components["schemas"]["AdminUserDTO"][] | null;
@@ -785,9 +819,6 @@ export interface components {
             plan_id: string | null;
         };
         OrderStruct: Record<string, never>;
-        OrganizerDTO: {
-            id: string;
-        };
         Problem: {
             /** @description stable machine-readable error code */
             code: string;
@@ -1141,6 +1172,47 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["CancelInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "upload-activity-cover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description image file
+                     */
+                    file: string;
+                };
             };
         };
         responses: {
