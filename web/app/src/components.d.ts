@@ -12,9 +12,11 @@ export {}
 declare module 'vue' {
   export interface GlobalComponents {
     ActivityCard: typeof import('./components/ActivityCard.vue')['default']
+    CheckInQr: typeof import('./components/CheckInQr.vue')['default']
     DeviceIcon: typeof import('./components/DeviceIcon.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
+    SignupStatusCard: typeof import('./components/SignupStatusCard.vue')['default']
     SmsCodeButton: typeof import('./components/SmsCodeButton.vue')['default']
     UserAvatar: typeof import('./components/UserAvatar.vue')['default']
     VanButton: typeof import('vant/es')['Button']
@@ -39,6 +41,7 @@ declare module 'vue' {
     VanSearch: typeof import('vant/es')['Search']
     VanSkeleton: typeof import('vant/es')['Skeleton']
     VanSticky: typeof import('vant/es')['Sticky']
+    VanSwitch: typeof import('vant/es')['Switch']
     VanTab: typeof import('vant/es')['Tab']
     VanTabbar: typeof import('vant/es')['Tabbar']
     VanTabbarItem: typeof import('vant/es')['TabbarItem']

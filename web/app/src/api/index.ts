@@ -94,9 +94,18 @@ export const api = {
   myActivities: (q: { cursor?: string; limit?: number }) => http.get<ActivityList>('/me/activities', { query: q }),
   /** Quiet: the detail page explains each refusal (closed, members only, …). */
   signUp: (activityId: string) => http.post<SignUpResult>(`/activities/${id(activityId)}/signups`, undefined, { quiet: true }),
-  cancelSignup: (activityId: string) => http.del<void>(`/activities/${id(activityId)}/signups/me`),
+  cancelSignup: (activityId: string) => http.del<Signup>(`/activities/${id(activityId)}/signups/me`),
+  /** Takes the seat a waitlist offer holds (before offer_expires_at). */
+  acceptOffer: (activityId: string) => http.post<Signup>(`/activities/${id(activityId)}/signups/me/accept`),
+  uploadCover: (activityId: string, file: File) => {
+    const form = new FormData()
+    form.append('file', file, file.name)
+    return http.upload<Activity>(`/activities/${id(activityId)}/cover`, form)
+  },
   signups: async (activityId: string): Promise<Signup[]> =>
     (await http.get<SignupList>(`/activities/${id(activityId)}/signups`)).items ?? [],
+  /** Quiet: the check-in screen shows each refusal (already checked in, unknown code, outside the window). */
+  checkIn: (activityId: string, code: string) => http.post<Signup>(`/activities/${id(activityId)}/check-ins`, { code }, { quiet: true }),
   mySignups: async (): Promise<Signup[]> => (await http.get<SignupList>('/me/signups')).items ?? [],
   publicUser: (userId: string) => http.get<PublicUser>('/users/' + id(userId), { auth: false, quiet: true }),
 }
