@@ -195,6 +195,8 @@ type Signup struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	CancelledAt    *time.Time
+	// CheckedInAt is when the organizer scanned the sign-up's code.
+	CheckedInAt *time.Time
 }
 
 // FormedEvent is the payload of activities.formed.

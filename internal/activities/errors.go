@@ -39,3 +39,14 @@ var (
 	ErrImageTooLarge = errs.New(errs.KindTooLarge, "file.too_large", "图片太大")
 	ErrUploadsOff    = errs.New(errs.KindUnavailable, "file.unavailable", "暂时无法上传图片")
 )
+
+// Check-in errors.
+var (
+	ErrCheckInInvalidCode   = errs.Invalid("checkin.invalid_code", "签到码无效")
+	ErrCheckInOtherActivity = errs.Invalid("checkin.wrong_activity", "该签到码不属于本活动")
+	ErrCheckInNotOpen       = errs.Conflict("checkin.not_open", "签到尚未开始")
+	ErrCheckInClosed        = errs.Conflict("checkin.closed", "签到已结束")
+	ErrCheckInNotFormed     = errs.Conflict("checkin.not_formed", "活动尚未成局，不能签到")
+	ErrCheckInNotConfirmed  = errs.Conflict("checkin.not_confirmed", "该报名未确认，不能签到")
+	ErrAlreadyCheckedIn     = errs.Conflict("checkin.already", "该报名已签到")
+)

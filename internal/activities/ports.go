@@ -47,6 +47,10 @@ type Store interface {
 	// ActiveSignup returns the user's active sign-up, or nil.
 	ActiveSignup(ctx context.Context, activityID, userID string) (*Signup, error)
 	MySignups(ctx context.Context, userID string, limit int) ([]Signup, error)
+
+	CheckInStore
+	ReminderStore
+	AdminStore
 }
 
 // Audit describes the audit row of a staff mutation (Action empty: none).
@@ -111,4 +115,36 @@ type FileStore interface {
 // Limiter throttles by key (in process or Redis).
 type Limiter interface {
 	Allow(ctx context.Context, key string, l ratelimit.Limit) (ratelimit.Result, error)
+}
+
+// CheckInStore persists check-ins and the participants table of organizers.
+type CheckInStore interface {
+	// SignupByID loads one sign-up (ErrSignupNotFound).
+	SignupByID(ctx context.Context, id string) (*Signup, error)
+	// CheckIn moves a confirmed sign-up of a formed activity to checked_in
+	// with one conditional update: ErrAlreadyCheckedIn (with the sign-up)
+	// when it was scanned before, ErrCheckInNotConfirmed or
+	// ErrCheckInClosed when it may not be checked in any more.
+	CheckIn(ctx context.Context, signupID string, now time.Time) (*Signup, error)
+	// Roster lists an activity's sign-ups (in the order of Signups) with
+	// each user's no-show count; a non-empty audit records the read of
+	// personal data in the same transaction.
+	Roster(ctx context.Context, activityID string, a Audit) ([]Participant, error)
+}
+
+// ReminderStore records the reminders sent before activities start.
+type ReminderStore interface {
+	// DueReminders lists published and formed activities starting in
+	// (after, by] that have not had the kind's reminder yet.
+	DueReminders(ctx context.Context, kind ReminderKind, after, by time.Time, limit int) ([]string, error)
+	// Remind marks the kind's reminder of one activity as sent and writes
+	// the activities.reminder event in the same transaction, once: false
+	// when it was already sent or the activity no longer qualifies.
+	Remind(ctx context.Context, id string, kind ReminderKind, after, by, now time.Time) (bool, error)
+}
+
+// AdminStore serves the admin console's activity table.
+type AdminStore interface {
+	// AdminList returns one page of activities of every status and the total.
+	AdminList(ctx context.Context, f AdminFilter) ([]Activity, int64, error)
 }

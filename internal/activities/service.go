@@ -23,6 +23,7 @@ type Service struct {
 	members Members
 	timers  Timers
 	details details
+	checkIn CheckInSettings
 }
 
 // NewService returns the activities service.
@@ -30,7 +31,7 @@ func NewService(store Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, now: now}
+	return &Service{store: store, now: now, checkIn: DefaultCheckInSettings()}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC() }

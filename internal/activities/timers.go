@@ -12,6 +12,7 @@ import (
 // end passed is finished. Each change is a conditional update, so running
 // the sweep on several replicas at once, or again after a crash, changes
 // every activity exactly once. It reports how many activities changed.
+// Last, it sends the reminders that are due (sendReminders).
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	now := s.clock()
 	changed, err := s.store.ExpireOffers(ctx, now, 500)
@@ -40,6 +41,9 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 				changed++
 			}
 		}
+	}
+	if _, err := s.sendReminders(ctx, now); err != nil {
+		return changed, err
 	}
 	return changed, nil
 }

@@ -26,6 +26,7 @@ func registerActivities(a *App) {
 	if a.members != nil {
 		a.Activities.SetMembers(a.members)
 	}
+	a.Activities.SetCheckIn(a.checkInSettings())
 	activitieshttp.Register(a.HTTP.API, a.Activities)
 	jobs.RegisterFunc(a.Jobs, func(ctx context.Context, _ *river.Job[sweepArgs]) error {
 		n, err := a.Activities.Sweep(ctx)

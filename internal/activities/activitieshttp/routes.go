@@ -132,6 +132,8 @@ func Register(api huma.API, svc *activities.Service) {
 
 	registerSignups(api, h)
 	registerCover(api, h)
+	registerCheckIn(api, h)
+	registerAdminActivities(api, h)
 
 	huma.Register(api, huma.Operation{OperationID: "admin-list-activity-types", Method: http.MethodGet, Path: "/admin/activity-types",
 		Summary: "Activity types", Tags: admin, Security: bearer}, h.types)

@@ -8,7 +8,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/zuju/zuju/internal/activities"
-	"github.com/zuju/zuju/internal/platform/auth"
 )
 
 // SignupDTO is a sign-up. The check-in code is shown to its owner only.
@@ -18,20 +17,21 @@ type SignupDTO struct {
 	UserID      string     `json:"user_id"`
 	Status      string     `json:"status" enum:"pending_payment,confirmed,waitlisted,offered,cancelled,refunded,checked_in,no_show"`
 	Position    int        `json:"position" doc:"waitlist order (0 when not waitlisted)"`
-	CheckInCode *string    `json:"check_in_code"`
+	CheckInCode *string    `json:"check_in_code" doc:"signed QR payload (ZJ1.<sign-up id>.<signature>) the organizer scans; shown to the sign-up's owner only"`
 	CreatedAt   time.Time  `json:"created_at"`
 	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
 	// OfferExpiresAt ends an open waitlist offer (status offered).
 	OfferExpiresAt *time.Time `json:"offer_expires_at,omitempty"`
+	// CheckedInAt is when the organizer scanned the code (status checked_in).
+	CheckedInAt *time.Time `json:"checked_in_at,omitempty"`
 }
 
-func toSignup(ctx context.Context, s *activities.Signup) SignupDTO {
-	d := SignupDTO{ID: s.ID, ActivityID: s.ActivityID, UserID: s.UserID, Status: string(s.Status), Position: s.Position,
-		CreatedAt: s.CreatedAt, CancelledAt: s.CancelledAt, OfferExpiresAt: s.OfferExpiresAt}
-	if p, ok := auth.From(ctx); ok && p.UserID == s.UserID {
-		d.CheckInCode = &s.CheckInCode
-	}
-	return d
+// toSignup converts a sign-up; its check-in code (the signed QR payload)
+// is filled for the sign-up's owner only.
+func (h handlers) toSignup(ctx context.Context, s *activities.Signup) SignupDTO {
+	return SignupDTO{ID: s.ID, ActivityID: s.ActivityID, UserID: s.UserID, Status: string(s.Status), Position: s.Position,
+		CreatedAt: s.CreatedAt, CancelledAt: s.CancelledAt, OfferExpiresAt: s.OfferExpiresAt, CheckedInAt: s.CheckedInAt,
+		CheckInCode: h.svc.OwnCheckInPayload(ctx, s)}
 }
 
 func registerSignups(api huma.API, h handlers) {
@@ -67,7 +67,7 @@ func (h handlers) signUp(ctx context.Context, in *signUpIn) (*signUpOut, error) 
 		return nil, err
 	}
 	out := &signUpOut{}
-	out.Body.Signup = toSignup(ctx, s)
+	out.Body.Signup = h.toSignup(ctx, s)
 	return out, nil
 }
 
@@ -78,7 +78,7 @@ func (h handlers) cancelMine(ctx context.Context, in *idIn) (*signupOut, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &signupOut{Body: toSignup(ctx, s)}, nil
+	return &signupOut{Body: h.toSignup(ctx, s)}, nil
 }
 
 type signupsOut struct {
@@ -88,21 +88,13 @@ type signupsOut struct {
 	}
 }
 
-func signupList(ctx context.Context, list []activities.Signup) *signupsOut {
+func (h handlers) signupList(ctx context.Context, list []activities.Signup) *signupsOut {
 	out := &signupsOut{}
 	out.Body.Items = make([]SignupDTO, len(list))
 	for i := range list {
-		out.Body.Items[i] = toSignup(ctx, &list[i])
+		out.Body.Items[i] = h.toSignup(ctx, &list[i])
 	}
 	return out
-}
-
-func (h handlers) participants(ctx context.Context, in *idIn) (*signupsOut, error) {
-	list, err := h.svc.Participants(ctx, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return signupList(ctx, list), nil
 }
 
 func (h handlers) mySignups(ctx context.Context, _ *struct{}) (*signupsOut, error) {
@@ -110,7 +102,7 @@ func (h handlers) mySignups(ctx context.Context, _ *struct{}) (*signupsOut, erro
 	if err != nil {
 		return nil, err
 	}
-	return signupList(ctx, list), nil
+	return h.signupList(ctx, list), nil
 }
 
 func (h handlers) acceptOffer(ctx context.Context, in *idIn) (*signupOut, error) {
@@ -118,5 +110,5 @@ func (h handlers) acceptOffer(ctx context.Context, in *idIn) (*signupOut, error)
 	if err != nil {
 		return nil, err
 	}
-	return &signupOut{Body: toSignup(ctx, s)}, nil
+	return &signupOut{Body: h.toSignup(ctx, s)}, nil
 }

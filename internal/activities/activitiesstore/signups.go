@@ -24,6 +24,7 @@ type signupRow struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	CancelledAt    *time.Time
+	CheckedInAt    *time.Time
 }
 
 func (signupRow) TableName() string { return "signups" }
@@ -31,7 +32,7 @@ func (signupRow) TableName() string { return "signups" }
 func (r signupRow) signup() activities.Signup {
 	return activities.Signup{ID: r.ID, ActivityID: r.ActivityID, UserID: r.UserID, Status: activities.SignupStatus(r.Status),
 		Position: r.Position, CheckInCode: r.CheckInCode, IdempotencyKey: r.IdempotencyKey, OfferExpiresAt: utc(r.OfferExpiresAt), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		CancelledAt: utc(r.CancelledAt)}
+		CancelledAt: utc(r.CancelledAt), CheckedInAt: utc(r.CheckedInAt)}
 }
 
 var activeSignup = []string{string(activities.SignupPendingPayment), string(activities.SignupConfirmed),

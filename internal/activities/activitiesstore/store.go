@@ -264,6 +264,11 @@ func (s *Store) SetStatus(ctx context.Context, id string, from, to activities.St
 		if res.RowsAffected == 0 {
 			return activities.ErrBadTransition
 		}
+		if to == activities.StatusFinished {
+			if err := markNoShows(ctx, tx, id, now); err != nil {
+				return err
+			}
+		}
 		if to == activities.StatusCancelled {
 			var ids []string
 			if err := tx.Model(&signupRow{}).Where("activity_id = ? AND status IN ?", id, activeSignup).

@@ -41,7 +41,10 @@ type Error struct {
 	Detail     string
 	Fields     []FieldError
 	RetryAfter time.Duration
-	Err        error
+	// Data is machine-readable context sent with the problem (e.g. the
+	// existing object a conflict is about); it must be safe to show.
+	Data any
+	Err  error
 }
 
 // Error implements error. It includes the cause for logs; the cause is never
@@ -78,6 +81,13 @@ func (e *Error) Wrap(err error) *Error {
 func (e *Error) WithDetail(detail string) *Error {
 	c := *e
 	c.Detail = detail
+	return &c
+}
+
+// WithData returns a copy of e that carries data to the client.
+func (e *Error) WithData(data any) *Error {
+	c := *e
+	c.Data = data
 	return &c
 }
 

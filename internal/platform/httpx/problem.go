@@ -23,6 +23,7 @@ type Problem struct {
 	Code      string              `json:"code" doc:"stable machine-readable error code"`
 	RequestID string              `json:"request_id,omitempty" doc:"request id to quote to support"`
 	Errors    []*huma.ErrorDetail `json:"errors,omitempty" doc:"invalid fields"`
+	Data      any                 `json:"data,omitempty" doc:"machine-readable context of some errors (e.g. the sign-up already checked in)"`
 }
 
 // Error implements error.
@@ -111,6 +112,7 @@ func ProblemFor(requestID string, status int, msg string, errList ...error) *Pro
 				Code:      e.Code,
 				Detail:    e.Detail,
 				RequestID: requestID,
+				Data:      e.Data,
 			}
 			p.Title = http.StatusText(p.Status)
 			for _, f := range e.Fields {
