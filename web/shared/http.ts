@@ -27,6 +27,8 @@ export class ApiError extends Error {
   /** Seconds from the Retry-After header of a 429, if any. */
   readonly retryAfter: number | null
   readonly requestId: string
+  /** Machine-readable context some errors carry (e.g. the sign-up already checked in). */
+  readonly data: unknown
 
   constructor(p: Partial<Problem> & { status: number }, retryAfter: number | null = null) {
     const detail = p.detail || p.title || defaultDetail(p.status)
@@ -38,6 +40,7 @@ export class ApiError extends Error {
     this.errors = p.errors || []
     this.retryAfter = retryAfter
     this.requestId = p.request_id || ''
+    this.data = p.data ?? null
   }
 
   /** The text to show: `detail`, plus when to try again for a 429. */

@@ -57,6 +57,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/activities/{id}/check-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a participant in from the code of their QR (organizer and staff, formed activities, from 2 h before the start until the end) */
+        post: operations["check-in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/activities/{id}/cover": {
         parameters: {
             query?: never;
@@ -109,6 +126,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/activities/{id}/signups.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Participants as CSV (organizer and staff; UTF-8 with BOM) */
+        get: operations["export-signups-csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/activities/{id}/signups/me": {
         parameters: {
             query?: never;
@@ -152,6 +186,40 @@ export interface paths {
         };
         /** Activity types */
         get: operations["list-activity-types"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Activities of every status, newest first (staff) */
+        get: operations["admin-list-activities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/activities/{id}/participants.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An activity's participants as CSV (staff; the read is audited) */
+        get: operations["admin-export-participants"];
         put?: never;
         post?: never;
         delete?: never;
@@ -701,6 +769,11 @@ export interface components {
             id: string;
             name: string;
         };
+        AdminActivitiesOutBody: {
+            items: components["schemas"]["ActivityDTO"][] | null;
+            /** Format: int64 */
+            total: number;
+        };
         AdminListOutBody: {
             items: components["schemas"]["AdminUserDTO"][] | null;
             /** Format: int64 */
@@ -747,6 +820,10 @@ export interface components {
         };
         CancelInBody: {
             reason?: string;
+        };
+        CheckInInBody: {
+            /** @description the payload of the participant's QR code */
+            code: string;
         };
         DraftBody: {
             address?: string;
@@ -819,9 +896,42 @@ export interface components {
             plan_id: string | null;
         };
         OrderStruct: Record<string, never>;
+        ParticipantDTO: {
+            activity_id: string;
+            /** Format: date-time */
+            cancelled_at?: string;
+            /** @description signed QR payload (ZJ1.<sign-up id>.<signature>) the organizer scans; shown to the sign-up's owner only */
+            check_in_code: string | null;
+            /** Format: date-time */
+            checked_in_at?: string;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            /**
+             * Format: int64
+             * @description finished activities this user missed (organizer and staff only)
+             */
+            no_show_count: number;
+            /** Format: date-time */
+            offer_expires_at?: string;
+            /**
+             * Format: int64
+             * @description waitlist order (0 when not waitlisted)
+             */
+            position: number;
+            /** @enum {string} */
+            status: "pending_payment" | "confirmed" | "waitlisted" | "offered" | "cancelled" | "refunded" | "checked_in" | "no_show";
+            user_id: string;
+        };
+        ParticipantsOutBody: {
+            items: components["schemas"]["ParticipantDTO"][] | null;
+            next_cursor: string | null;
+        };
         Problem: {
             /** @description stable machine-readable error code */
             code: string;
+            /** @description machine-readable context of some errors (e.g. the sign-up already checked in) */
+            data?: unknown;
             /** @description human-readable explanation (zh-CN) */
             detail?: string;
             /** @description invalid fields */
@@ -901,7 +1011,10 @@ export interface components {
             activity_id: string;
             /** Format: date-time */
             cancelled_at?: string;
+            /** @description signed QR payload (ZJ1.<sign-up id>.<signature>) the organizer scans; shown to the sign-up's owner only */
             check_in_code: string | null;
+            /** Format: date-time */
+            checked_in_at?: string;
             /** Format: date-time */
             created_at: string;
             id: string;
@@ -1195,6 +1308,41 @@ export interface operations {
             };
         };
     };
+    "check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckInInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "upload-activity-cover": {
         parameters: {
             query?: never;
@@ -1284,7 +1432,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignupsOutBody"];
+                    "application/json": components["schemas"]["ParticipantsOutBody"];
                 };
             };
             /** @description Error */
@@ -1319,6 +1467,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SignUpOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "export-signups-csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UTF-8 CSV with a byte order mark and a Chinese header row */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             /** @description Error */
@@ -1410,6 +1592,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TypesOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-list-activities": {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description part of the title, or an activity id */
+                q?: string;
+                status?: "draft" | "published" | "formed" | "finished" | "cancelled" | "";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminActivitiesOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-export-participants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UTF-8 CSV with a byte order mark and a Chinese header row */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             /** @description Error */

@@ -1,6 +1,6 @@
 import { showFailToast } from 'vant'
 import 'vant/es/toast/style'
-import { createClient, ApiError } from './http'
+import { createClient, ApiError, saveFile } from './http'
 import type {
   Activity,
   ActivityDraft,
@@ -10,6 +10,8 @@ import type {
   ActivityTypeList,
   BindPhoneBody,
   LoginBody,
+  Participant,
+  ParticipantList,
   PublicUser,
   RegisterBody,
   SendCodeResult,
@@ -27,7 +29,7 @@ import type {
   User,
 } from './types'
 
-export { ApiError }
+export { ApiError, saveFile }
 export type * from './types'
 
 /** Set by main.ts: where to go when the session is over. */
@@ -102,8 +104,10 @@ export const api = {
     form.append('file', file, file.name)
     return http.upload<Activity>(`/activities/${id(activityId)}/cover`, form)
   },
-  signups: async (activityId: string): Promise<Signup[]> =>
-    (await http.get<SignupList>(`/activities/${id(activityId)}/signups`)).items ?? [],
+  signups: async (activityId: string): Promise<Participant[]> =>
+    (await http.get<ParticipantList>(`/activities/${id(activityId)}/signups`)).items ?? [],
+  /** The participants as a CSV file (UTF-8 with BOM), fetched with the bearer token. */
+  exportSignups: (activityId: string) => http.download(`/activities/${id(activityId)}/signups.csv`, `报名名单-${activityId}.csv`),
   /** Quiet: the check-in screen shows each refusal (already checked in, unknown code, outside the window). */
   checkIn: (activityId: string, code: string) => http.post<Signup>(`/activities/${id(activityId)}/check-ins`, { code }, { quiet: true }),
   mySignups: async (): Promise<Signup[]> => (await http.get<SignupList>('/me/signups')).items ?? [],
