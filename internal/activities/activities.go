@@ -192,9 +192,19 @@ type Signup struct {
 	IdempotencyKey string
 	// OfferExpiresAt ends an open waitlist offer.
 	OfferExpiresAt *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	CancelledAt    *time.Time
+	// HoldExpiresAt ends the payment window of a pending_payment seat.
+	HoldExpiresAt *time.Time
+	// OrderNo is the order paying for a paid sign-up ("" for free ones).
+	OrderNo string
+	// AmountFen is the price held for payment (fen).
+	AmountFen int64
+	// PaidFen is what was paid (fen); non-zero once a payment confirmed it.
+	PaidFen int64
+	// RefundFen is what was refunded on cancellation (fen).
+	RefundFen   int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	CancelledAt *time.Time
 	// CheckedInAt is when the organizer scanned the sign-up's code.
 	CheckedInAt *time.Time
 }
@@ -209,8 +219,8 @@ type FormedEvent struct {
 // TopicFormed is published once when an activity reaches its minimum.
 const TopicFormed = "activities.formed"
 
-// CancelledEvent is the payload of activities.cancelled; payments refunds
-// the paid sign-ups of the listed participants.
+// CancelledEvent is the payload of activities.cancelled. Refunds of paid
+// sign-ups are requested separately, one activities.refund_requested each.
 type CancelledEvent struct {
 	ActivityID     string   `json:"activity_id"`
 	Reason         string   `json:"reason"`

@@ -50,3 +50,12 @@ var (
 	ErrCheckInNotConfirmed  = errs.Conflict("checkin.not_confirmed", "该报名未确认，不能签到")
 	ErrAlreadyCheckedIn     = errs.Conflict("checkin.already", "该报名已签到")
 )
+
+// Paid sign-up errors.
+var (
+	// ErrPaymentUnavailable answers a paid sign-up whose order could not be
+	// created; the held seat has been released again.
+	ErrPaymentUnavailable = errs.New(errs.KindUnavailable, "signup.payment_unavailable", "暂时无法创建支付订单，名额未保留，请稍后再试")
+	// ErrCancelClosed refuses giving up a seat too close to the start.
+	ErrCancelClosed = errs.Conflict("signup.cancel_closed", "活动即将开始，不能再取消报名")
+)

@@ -18,12 +18,14 @@ import (
 
 // Service implements the activity use cases.
 type Service struct {
-	store   Store
-	now     func() time.Time
-	members Members
-	timers  Timers
-	details details
-	checkIn CheckInSettings
+	store    Store
+	now      func() time.Time
+	members  Members
+	timers   Timers
+	details  details
+	checkIn  CheckInSettings
+	payments Payments
+	policy   SignupPolicy
 }
 
 // NewService returns the activities service.
@@ -31,7 +33,7 @@ func NewService(store Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, now: now, checkIn: DefaultCheckInSettings()}
+	return &Service{store: store, now: now, checkIn: DefaultCheckInSettings(), policy: DefaultSignupPolicy()}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC() }
@@ -228,8 +230,9 @@ func (s *Service) Publish(ctx context.Context, id string) (*Activity, error) {
 }
 
 // Cancel cancels an activity (its organizer or an admin); a staff member
-// cancelling someone else's activity is audited. Refunds of paid sign-ups
-// follow once payments exist.
+// cancelling someone else's activity is audited. In the same transaction
+// every paid seat is refunded in full (activities.refund_requested) and
+// every seat held for payment is released (activities.hold_released).
 func (s *Service) Cancel(ctx context.Context, id, reason string) (*Activity, error) {
 	a, p, err := s.manage(ctx, id)
 	if err != nil {

@@ -21,65 +21,173 @@ type Members interface {
 func (s *Service) SetMembers(m Members) { s.members = m }
 
 // SignUp signs the caller up: a confirmed seat while there is room, a
-// waitlist place when full. Paid activities open with the payments module.
-// A retried request with the same idempotency key gets the first result.
-func (s *Service) SignUp(ctx context.Context, activityID, idemKey string) (*Signup, error) {
+// waitlist place when full. On a paid activity the seat is held as
+// pending_payment for the payment window and the order to pay is returned
+// too; when the order cannot be created the seat is released again
+// (ErrPaymentUnavailable). Without a Payments port paid activities take no
+// sign-ups. A retried request with the same idempotency key gets the first
+// result.
+func (s *Service) SignUp(ctx context.Context, activityID, idemKey string) (*Signup, *Order, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if idemKey != "" {
-		if sg, err := s.store.SignupByKey(ctx, activityID, p.UserID, idemKey); err != nil || sg != nil {
-			return sg, err
+		sg, err := s.store.SignupByKey(ctx, activityID, p.UserID, idemKey)
+		if err != nil {
+			return nil, nil, err
+		}
+		if sg != nil {
+			return s.withOrder(ctx, sg)
 		}
 	}
 	a, err := s.store.Get(ctx, activityID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	switch {
 	case a.Status == StatusDraft:
-		return nil, ErrNotFound
+		return nil, nil, ErrNotFound
 	case a.OrganizerID == p.UserID:
-		return nil, ErrOrganizerSelf
-	case a.PriceFen > 0:
-		return nil, ErrPaidNotYet
+		return nil, nil, ErrOrganizerSelf
+	case a.PriceFen > 0 && s.payments == nil:
+		return nil, nil, ErrPaidNotYet
 	}
 	if a.MemberOnly {
 		ok := false
 		if s.members != nil {
 			if ok, err = s.members.IsMember(ctx, p.UserID); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		if !ok {
-			return nil, ErrMembersOnly
+			return nil, nil, ErrMembersOnly
 		}
 	}
 	code := make([]byte, 18)
 	_, _ = rand.Read(code)
-	sg, err := s.store.SignUp(ctx, &Signup{ID: uuid.Must(uuid.NewV7()).String(), ActivityID: activityID, UserID: p.UserID,
-		CheckInCode: base64.RawURLEncoding.EncodeToString(code), IdempotencyKey: idemKey}, s.clock())
+	now := s.clock()
+	in := &Signup{ID: uuid.Must(uuid.NewV7()).String(), ActivityID: activityID, UserID: p.UserID,
+		CheckInCode: base64.RawURLEncoding.EncodeToString(code), IdempotencyKey: idemKey}
+	if a.PriceFen > 0 {
+		until := now.Add(s.policy.PaymentHold)
+		in.HoldExpiresAt, in.AmountFen = &until, a.PriceFen
+	}
+	sg, err := s.store.SignUp(ctx, in, now)
 	if errors.Is(err, ErrAlreadySignedUp) && idemKey != "" {
 		// A concurrent retry of the same request won: answer with its result.
 		if first, ferr := s.store.SignupByKey(ctx, activityID, p.UserID, idemKey); ferr == nil && first != nil {
-			return first, nil
+			return s.withOrder(ctx, first)
 		}
 	}
-	return sg, err
+	if err != nil || sg.Status != SignupPendingPayment {
+		return sg, nil, err
+	}
+	o, err := s.openOrder(ctx, a, sg)
+	if err != nil {
+		if errors.Is(err, ErrPaymentUnavailable) {
+			if rerr := s.store.ReleaseHold(ctx, sg.ID, s.clock()); rerr != nil {
+				return nil, nil, errors.Join(err, rerr)
+			}
+		}
+		return nil, nil, err
+	}
+	if sg.HoldExpiresAt != nil {
+		s.wake(ctx, *sg.HoldExpiresAt) // an unpaid hold is released on time
+	}
+	return sg, o, nil
 }
 
-// CancelMine cancels the caller's own sign-up; its seat goes back.
+// openOrder asks for the order of a held seat and records it on the
+// sign-up. The order's idempotency key is the sign-up's, so asking again
+// (a retried request) returns the same order.
+func (s *Service) openOrder(ctx context.Context, a *Activity, sg *Signup) (*Order, error) {
+	req := OrderRequest{SignupID: sg.ID, ActivityID: a.ID, UserID: sg.UserID, AmountFen: sg.AmountFen,
+		IdempotencyKey: OrderKey(sg.ID), Description: "活动报名：" + a.Title}
+	if sg.HoldExpiresAt != nil {
+		req.ExpiresAt = *sg.HoldExpiresAt
+	}
+	o, err := s.payments.CreateOrder(ctx, req)
+	if err != nil {
+		return nil, ErrPaymentUnavailable.Wrap(err)
+	}
+	if sg.Status != SignupPendingPayment {
+		return &o, nil
+	}
+	ok, err := s.store.AttachOrder(ctx, sg.ID, o.No, s.clock())
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		// The hold ended meanwhile (the activity was cancelled, or the
+		// request stalled past the hold): nobody may pay this order.
+		s.closeOrder(ctx, o.No)
+		return nil, ErrSignupClosed
+	}
+	sg.OrderNo = o.No
+	return &o, nil
+}
+
+// withOrder answers a retried sign-up with its order, if it has one.
+func (s *Service) withOrder(ctx context.Context, sg *Signup) (*Signup, *Order, error) {
+	if sg.OrderNo == "" && sg.Status != SignupPendingPayment {
+		return sg, nil, nil
+	}
+	if s.payments == nil {
+		return sg, nil, nil
+	}
+	a, err := s.store.Get(ctx, sg.ActivityID)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := s.openOrder(ctx, a, sg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sg, o, nil
+}
+
+// closeOrder closes an order right away, best effort: the
+// activities.hold_released event written with the change is the durable
+// path, this only stops the order from being payable sooner.
+func (s *Service) closeOrder(ctx context.Context, orderNo string) {
+	if s.payments != nil && orderNo != "" {
+		_ = s.payments.CloseOrder(ctx, orderNo)
+	}
+}
+
+// CancelMine cancels the caller's own sign-up; its seat goes back. A seat
+// (confirmed) cannot be given up later than the cancel cutoff before the
+// start; a paid one is refunded per the policy (SelfCancelRefund) and
+// becomes refunded. Giving up a held seat closes its order; leaving the
+// waitlist or an offer is always possible.
 func (s *Service) CancelMine(ctx context.Context, activityID string) (*Signup, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sg, err := s.store.CancelSignup(ctx, activityID, p.UserID, s.clock())
-	if err == nil {
-		s.wake(ctx, s.clock().Add(OfferWindow)) // a freed seat may now be on offer
+	a, err := s.store.Get(ctx, activityID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrSignupNotFound
 	}
-	return sg, err
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	sg, err := s.store.CancelSignup(ctx, activityID, p.UserID, now, func(sg Signup) (int64, error) {
+		if sg.Status != SignupConfirmed && sg.Status != SignupCheckedIn {
+			return 0, nil
+		}
+		return s.policy.SelfCancelRefund(sg.PaidFen, a.StartAt, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if sg.OrderNo != "" && sg.PaidFen == 0 {
+		s.closeOrder(ctx, sg.OrderNo) // it was an unpaid hold
+	}
+	s.wake(ctx, now.Add(OfferWindow)) // a freed seat may now be on offer
+	return sg, nil
 }
 
 // Participants lists an activity's sign-ups (its organizer and staff).
@@ -110,11 +218,66 @@ func (s *Service) MySignups(ctx context.Context, limit int) ([]Signup, error) {
 	return s.store.MySignups(ctx, p.UserID, limit)
 }
 
-// AcceptOffer takes the seat offered to the caller from the waitlist.
+// AcceptOffer takes the seat offered to the caller from the waitlist. On a
+// paid activity the seat becomes pending_payment, payable until the offer
+// window ends (the seat stays held meanwhile); its order number is on the
+// sign-up. When the order cannot be created the offer stays open.
 func (s *Service) AcceptOffer(ctx context.Context, activityID string) (*Signup, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return s.store.AcceptOffer(ctx, activityID, p.UserID, s.clock())
+	a, err := s.store.Get(ctx, activityID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrNoOffer
+	}
+	if err != nil {
+		return nil, err
+	}
+	if a.PriceFen == 0 {
+		return s.store.AcceptOffer(ctx, activityID, p.UserID, s.clock())
+	}
+	if s.payments == nil {
+		return nil, ErrPaidNotYet
+	}
+	sg, err := s.store.HoldOffer(ctx, activityID, p.UserID, a.PriceFen, s.clock())
+	if errors.Is(err, ErrNoOffer) {
+		// A retried accept: the seat is already held for payment.
+		if cur, cerr := s.store.ActiveSignup(ctx, activityID, p.UserID); cerr == nil && cur != nil && cur.Status == SignupPendingPayment {
+			sg, err = cur, nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.openOrder(ctx, a, sg); err != nil {
+		if errors.Is(err, ErrPaymentUnavailable) {
+			if rerr := s.store.ReopenOffer(ctx, sg.ID, s.clock()); rerr != nil {
+				return nil, errors.Join(err, rerr)
+			}
+		}
+		return nil, err
+	}
+	return sg, nil
+}
+
+// SetPayments connects the payments module; paid activities take sign-ups from then on.
+func (s *Service) SetPayments(p Payments) { s.payments = p }
+
+// SetSignupPolicy replaces the default payment window and cancellation policy.
+func (s *Service) SetSignupPolicy(p SignupPolicy) { s.policy = p }
+
+// ConfirmPayment applies a paid order to its held seat (a system call of
+// the payments module's consumer; no caller is checked). It confirms the
+// seat exactly once and forms the activity when it reaches its minimum.
+// A repeated confirmation changes nothing (AlreadyConfirmed); a payment
+// for a seat no longer held, because the hold expired or was given up or
+// the activity was cancelled, changes nothing either (Released): the
+// caller refunds it. A hold is honoured until it is released, even if the
+// payment comes in after hold_expires_at but before the sweep ran.
+func (s *Service) ConfirmPayment(ctx context.Context, p Payment) (ConfirmResult, error) {
+	if p.SignupID == "" && p.OrderNo == "" {
+		return ConfirmResult{}, ErrSignupNotFound
+	}
+	return s.store.ConfirmPayment(ctx, p, s.clock())
 }

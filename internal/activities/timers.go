@@ -5,17 +5,27 @@ import (
 	"errors"
 )
 
-// Sweep applies the lifecycle's time rules: expired waitlist offers pass
-// their seat to the next person; a published activity whose
-// sign-up deadline passed below its minimum is cancelled (its participants
-// are refunded through activities.cancelled), and a formed activity whose
-// end passed is finished. Each change is a conditional update, so running
-// the sweep on several replicas at once, or again after a crash, changes
-// every activity exactly once. It reports how many activities changed.
+// Sweep applies the lifecycle's time rules: seats held for payment past
+// their hold are released (their orders closed) and, like expired waitlist
+// offers, pass their seat to the next person; a published activity whose
+// sign-up deadline passed below its minimum is cancelled (every paid seat
+// refunded through activities.refund_requested, held seats released), and
+// a formed activity whose end passed is finished. Each change is a
+// conditional update, so running the sweep on several replicas at once, or
+// again after a crash, makes every change exactly once. It reports how many
+// sign-ups and activities changed.
 // Last, it sends the reminders that are due (sendReminders).
 func (s *Service) Sweep(ctx context.Context) (int, error) {
 	now := s.clock()
+	released, err := s.store.ExpireHolds(ctx, now, 500)
+	for _, h := range released {
+		s.closeOrder(ctx, h.OrderNo)
+	}
+	if err != nil {
+		return len(released), err
+	}
 	changed, err := s.store.ExpireOffers(ctx, now, 500)
+	changed += len(released)
 	if err != nil {
 		return changed, err
 	}

@@ -50,9 +50,10 @@ type App struct {
 	Jobs       *jobs.Queue
 	Now        func() time.Time
 
-	redis   *redis.Client
-	closers []func() error
-	workers []worker
+	redis    *redis.Client
+	payments activities.Payments
+	closers  []func() error
+	workers  []worker
 	// shared by the modules that take uploads, and the membership check
 	files   users.FileStore
 	limiter users.Limiter
@@ -76,12 +77,15 @@ type Options struct {
 	// Members answers whether someone holds a membership (tests make
 	// people members; nil: nobody is one until the membership module).
 	Members activities.Members
+	// Payments connects a payments port to the activities module (paid
+	// activities take sign-ups only with one; tests pass a double).
+	Payments activities.Payments
 }
 
 // New opens the database (applying migrations), connects the configured
 // servers and builds every module.
 func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Options) (*App, error) {
-	a := &App{Config: cfg, Logger: logger, Now: opts.Now, members: opts.Members}
+	a := &App{Config: cfg, Logger: logger, Now: opts.Now, members: opts.Members, payments: opts.Payments}
 	if a.Now == nil {
 		a.Now = time.Now
 	}

@@ -27,6 +27,12 @@ func registerActivities(a *App) {
 		a.Activities.SetMembers(a.members)
 	}
 	a.Activities.SetCheckIn(a.checkInSettings())
+	c := a.Config.Activity
+	a.Activities.SetSignupPolicy(activities.SignupPolicy{PaymentHold: c.PaymentHold, CancelCutoff: c.CancelCutoff,
+		FullRefundBefore: c.FullRefundBefore, LateRefundPercent: c.LateRefundPercent})
+	if a.payments != nil {
+		a.Activities.SetPayments(a.payments)
+	}
 	activitieshttp.Register(a.HTTP.API, a.Activities)
 	jobs.RegisterFunc(a.Jobs, func(ctx context.Context, _ *river.Job[sweepArgs]) error {
 		n, err := a.Activities.Sweep(ctx)

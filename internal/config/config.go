@@ -53,6 +53,16 @@ type Config struct {
 	SMS    SMS    `key:"sms"`
 	Files  Files  `key:"files"`
 	Demo   Demo   `key:"demo"`
+
+	Activity Activity `key:"activity"`
+}
+
+// Activity configures the sign-up rules of activities (ZUJU_ACTIVITY_*).
+type Activity struct {
+	PaymentHold       time.Duration `key:"payment_hold" doc:"how long a paid sign-up holds its seat for payment"`
+	CancelCutoff      time.Duration `key:"cancel_cutoff" doc:"self-cancellation closes this long before the start"`
+	FullRefundBefore  time.Duration `key:"full_refund_before" doc:"self-cancelled at least this long before the start, a paid sign-up is refunded in full"`
+	LateRefundPercent int           `key:"late_refund_percent" doc:"share (0-100) of the price refunded for a later self-cancellation"`
 }
 
 // Auth configures tokens and password hashing.
@@ -146,6 +156,12 @@ func Default() Config {
 			Endpoint: "https://sms.tencentcloudapi.com",
 		}},
 		Files: Files{Driver: "local", MaxImageBytes: 2 << 20},
+		Activity: Activity{
+			PaymentHold:       15 * time.Minute,
+			CancelCutoff:      2 * time.Hour,
+			FullRefundBefore:  24 * time.Hour,
+			LateRefundPercent: 50,
+		},
 	}
 }
 
@@ -374,6 +390,18 @@ func (c *Config) Validate() error {
 	}
 	if c.Files.Driver == "s3" && (c.Files.S3Endpoint == "" || c.Files.S3Bucket == "") {
 		add("ZUJU_FILES_DRIVER=s3 needs ZUJU_FILES_S3_ENDPOINT and ZUJU_FILES_S3_BUCKET")
+	}
+	if c.Activity.PaymentHold < time.Minute || c.Activity.PaymentHold > 2*time.Hour {
+		add("ZUJU_ACTIVITY_PAYMENT_HOLD must be between 1m and 2h")
+	}
+	if c.Activity.CancelCutoff < 0 {
+		add("ZUJU_ACTIVITY_CANCEL_CUTOFF must not be negative")
+	}
+	if c.Activity.FullRefundBefore < c.Activity.CancelCutoff {
+		add("ZUJU_ACTIVITY_FULL_REFUND_BEFORE must be at least ZUJU_ACTIVITY_CANCEL_CUTOFF")
+	}
+	if c.Activity.LateRefundPercent < 0 || c.Activity.LateRefundPercent > 100 {
+		add("ZUJU_ACTIVITY_LATE_REFUND_PERCENT must be between 0 and 100")
 	}
 	for _, o := range c.CORSOrigins {
 		if u, err := url.Parse(o); o != "*" && (err != nil || u.Scheme == "" || u.Host == "") {

@@ -267,6 +267,12 @@ func TestValidateSingleRules(t *testing.T) {
 		{"tencent without credentials", func(c *Config) { c.SMS.Provider = "tencent" }, "ZUJU_SMS_TENCENT_SECRET_ID"},
 		{"s3 without bucket", func(c *Config) { c.Files.Driver = "s3"; c.Files.S3Endpoint = "https://s3" }, "ZUJU_FILES_S3_BUCKET"},
 		{"access ttl too short", func(c *Config) { c.Auth.AccessTTL = time.Second }, "ZUJU_AUTH_ACCESS_TTL"},
+		{"payment hold too short", func(c *Config) { c.Activity.PaymentHold = time.Second }, "ZUJU_ACTIVITY_PAYMENT_HOLD"},
+		{"no cancel cutoff", func(c *Config) { c.Activity.CancelCutoff, c.Activity.FullRefundBefore = 0, 0 }, ""},
+		{"negative cancel cutoff", func(c *Config) { c.Activity.CancelCutoff = -time.Hour }, "ZUJU_ACTIVITY_CANCEL_CUTOFF"},
+		{"full refund inside the cutoff", func(c *Config) { c.Activity.FullRefundBefore = time.Hour }, "ZUJU_ACTIVITY_FULL_REFUND_BEFORE"},
+		{"refund share above 100", func(c *Config) { c.Activity.LateRefundPercent = 101 }, "ZUJU_ACTIVITY_LATE_REFUND_PERCENT"},
+		{"no late refund", func(c *Config) { c.Activity.LateRefundPercent = 0 }, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/zuju/zuju/internal/activities"
+	"github.com/zuju/zuju/internal/platform/auth"
 )
 
 // SignupDTO is a sign-up. The check-in code is shown to its owner only.
@@ -24,25 +25,56 @@ type SignupDTO struct {
 	OfferExpiresAt *time.Time `json:"offer_expires_at,omitempty"`
 	// CheckedInAt is when the organizer scanned the code (status checked_in).
 	CheckedInAt *time.Time `json:"checked_in_at,omitempty"`
+	// HoldExpiresAt ends the payment window of a held seat (status pending_payment).
+	HoldExpiresAt *time.Time `json:"hold_expires_at,omitempty"`
+	OrderNo       string     `json:"order_no,omitempty" doc:"the order paying for a paid sign-up (shown to its owner)"`
+	RefundFen     int64      `json:"refund_fen,omitempty" doc:"refunded on cancellation, in fen"`
 }
 
 // toSignup converts a sign-up; its check-in code (the signed QR payload)
-// is filled for the sign-up's owner only.
+// and its order number are filled for the sign-up's owner only.
 func (h handlers) toSignup(ctx context.Context, s *activities.Signup) SignupDTO {
-	return SignupDTO{ID: s.ID, ActivityID: s.ActivityID, UserID: s.UserID, Status: string(s.Status), Position: s.Position,
+	d := SignupDTO{ID: s.ID, ActivityID: s.ActivityID, UserID: s.UserID, Status: string(s.Status), Position: s.Position,
 		CreatedAt: s.CreatedAt, CancelledAt: s.CancelledAt, OfferExpiresAt: s.OfferExpiresAt, CheckedInAt: s.CheckedInAt,
-		CheckInCode: h.svc.OwnCheckInPayload(ctx, s)}
+		RefundFen: s.RefundFen, CheckInCode: h.svc.OwnCheckInPayload(ctx, s)}
+	if s.Status == activities.SignupPendingPayment {
+		d.HoldExpiresAt = s.HoldExpiresAt
+	}
+	if p, ok := auth.From(ctx); ok && p.UserID == s.UserID {
+		d.OrderNo = s.OrderNo
+	}
+	return d
+}
+
+// SignupOrderDTO is the order paying for a sign-up (the fields of API.md's Order
+// known when it is created; the payments routes serve the rest).
+type SignupOrderDTO struct {
+	OrderNo   string    `json:"order_no"`
+	Kind      string    `json:"kind" enum:"activity_signup,membership"`
+	UserID    string    `json:"user_id"`
+	AmountFen int64     `json:"amount_fen"`
+	Status    string    `json:"status" enum:"pending,paid,closed,refunding,refunded,partially_refunded"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func toOrder(s *activities.Signup, o *activities.Order) *SignupOrderDTO {
+	if o == nil {
+		return nil
+	}
+	return &SignupOrderDTO{OrderNo: o.No, Kind: "activity_signup", UserID: s.UserID, AmountFen: o.AmountFen,
+		Status: o.Status, CreatedAt: o.CreatedAt, ExpiresAt: o.ExpiresAt}
 }
 
 func registerSignups(api huma.API, h handlers) {
 	tag := []string{"Activities"}
 	huma.Register(api, huma.Operation{OperationID: "sign-up", Method: http.MethodPost, Path: "/activities/{id}/signups",
-		Summary: "Sign up: a confirmed seat while there is room, a waitlist place when full", Tags: tag, Security: bearer,
+		Summary: "Sign up: a confirmed seat while there is room (held as pending_payment with its order on a paid activity), a waitlist place when full", Tags: tag, Security: bearer,
 		DefaultStatus: http.StatusCreated}, h.signUp)
 	huma.Register(api, huma.Operation{OperationID: "cancel-my-signup", Method: http.MethodDelete, Path: "/activities/{id}/signups/me",
-		Summary: "Cancel one's own sign-up", Tags: tag, Security: bearer}, h.cancelMine)
+		Summary: "Cancel one's own sign-up (refunded per the cancellation policy)", Tags: tag, Security: bearer}, h.cancelMine)
 	huma.Register(api, huma.Operation{OperationID: "accept-waitlist-offer", Method: http.MethodPost, Path: "/activities/{id}/signups/me/accept",
-		Summary: "Take the seat offered from the waitlist (within its window)", Tags: tag, Security: bearer}, h.acceptOffer)
+		Summary: "Take the seat offered from the waitlist (within its window; on a paid activity it is held as pending_payment, payable until the window ends)", Tags: tag, Security: bearer}, h.acceptOffer)
 	huma.Register(api, huma.Operation{OperationID: "list-signups", Method: http.MethodGet, Path: "/activities/{id}/signups",
 		Summary: "Participants and waitlist (organizer and staff)", Tags: tag, Security: bearer}, h.participants)
 	huma.Register(api, huma.Operation{OperationID: "list-my-signups", Method: http.MethodGet, Path: "/me/signups",
@@ -51,8 +83,8 @@ func registerSignups(api huma.API, h handlers) {
 
 type signUpOut struct {
 	Body struct {
-		Signup SignupDTO `json:"signup"`
-		Order  *struct{} `json:"order" doc:"the order to pay for a paid activity; null for free ones"`
+		Signup SignupDTO       `json:"signup"`
+		Order  *SignupOrderDTO `json:"order" doc:"the order to pay for a paid activity; null for free ones"`
 	}
 }
 
@@ -62,12 +94,13 @@ type signUpIn struct {
 }
 
 func (h handlers) signUp(ctx context.Context, in *signUpIn) (*signUpOut, error) {
-	s, err := h.svc.SignUp(ctx, in.ID, in.IdempotencyKey)
+	s, o, err := h.svc.SignUp(ctx, in.ID, in.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}
 	out := &signUpOut{}
 	out.Body.Signup = h.toSignup(ctx, s)
+	out.Body.Order = toOrder(s, o)
 	return out, nil
 }
 

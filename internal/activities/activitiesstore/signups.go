@@ -21,6 +21,11 @@ type signupRow struct {
 	CheckInCode    string
 	IdempotencyKey string
 	OfferExpiresAt *time.Time
+	HoldExpiresAt  *time.Time
+	OrderNo        string
+	AmountFen      int64
+	PaidFen        int64
+	RefundFen      int64
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	CancelledAt    *time.Time
@@ -32,7 +37,8 @@ func (signupRow) TableName() string { return "signups" }
 func (r signupRow) signup() activities.Signup {
 	return activities.Signup{ID: r.ID, ActivityID: r.ActivityID, UserID: r.UserID, Status: activities.SignupStatus(r.Status),
 		Position: r.Position, CheckInCode: r.CheckInCode, IdempotencyKey: r.IdempotencyKey, OfferExpiresAt: utc(r.OfferExpiresAt), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		CancelledAt: utc(r.CancelledAt), CheckedInAt: utc(r.CheckedInAt)}
+		CancelledAt: utc(r.CancelledAt), CheckedInAt: utc(r.CheckedInAt), HoldExpiresAt: utc(r.HoldExpiresAt), OrderNo: r.OrderNo,
+		AmountFen: r.AmountFen, PaidFen: r.PaidFen, RefundFen: r.RefundFen}
 }
 
 var activeSignup = []string{string(activities.SignupPendingPayment), string(activities.SignupConfirmed),
@@ -59,9 +65,13 @@ func (s *Store) SignUp(ctx context.Context, in *activities.Signup, now time.Time
 		if seat.Error != nil {
 			return fmt.Errorf("take seat: %w", seat.Error)
 		}
-		if seat.RowsAffected == 1 {
+		switch {
+		case seat.RowsAffected == 1 && in.HoldExpiresAt != nil:
+			// A paid seat: held until paid or the hold ends.
+			r.Status, r.HoldExpiresAt, r.AmountFen = string(activities.SignupPendingPayment), utc(in.HoldExpiresAt), in.AmountFen
+		case seat.RowsAffected == 1:
 			r.Status = string(activities.SignupConfirmed)
-		} else {
+		default:
 			var pos []int
 			err := tx.Raw("UPDATE activities SET waitlist_seq = waitlist_seq + 1 WHERE id = ? AND status IN ? AND signup_deadline > ? RETURNING waitlist_seq",
 				in.ActivityID, open, now.UTC()).Scan(&pos).Error
@@ -117,34 +127,60 @@ func (s *Store) formIfReady(ctx context.Context, tx *gorm.DB, activityID string,
 	return err
 }
 
-// CancelSignup ends the user's active sign-up; a confirmed one gives its
-// seat back.
-func (s *Store) CancelSignup(ctx context.Context, activityID, userID string, now time.Time) (*activities.Signup, error) {
+// CancelSignup ends the user's active sign-up; a seat it held (confirmed,
+// offered or pending payment) passes on. A paid seat is refunded by what
+// refund decides (status refunded, with an activities.refund_requested
+// event); a pending hold's order is to be closed (activities.hold_released).
+// The conditional update makes concurrent cancellations of one sign-up
+// cancel (and refund) it once.
+func (s *Store) CancelSignup(ctx context.Context, activityID, userID string, now time.Time, refund func(activities.Signup) (int64, error)) (*activities.Signup, error) {
 	var out signupRow
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := lockActivity(tx, activityID, false); err != nil {
+			return err
+		}
 		if err := tx.Where("activity_id = ? AND user_id = ? AND status IN ?", activityID, userID, activeSignup).Take(&out).Error; err != nil {
 			if sqldb.IsNotFound(err) {
 				return activities.ErrSignupNotFound
 			}
 			return fmt.Errorf("load sign-up: %w", err)
 		}
-		was := out.Status
+		var back int64
+		if refund != nil {
+			var err error
+			if back, err = refund(out.signup()); err != nil {
+				return err
+			}
+		}
+		was, to := out.Status, string(activities.SignupCancelled)
+		if back > 0 {
+			to = string(activities.SignupRefunded)
+		}
 		res := tx.Model(&signupRow{}).Where("id = ? AND status = ?", out.ID, was).
-			Updates(map[string]any{"status": string(activities.SignupCancelled), "updated_at": now.UTC(), "cancelled_at": now.UTC()})
+			Updates(map[string]any{"status": to, "refund_fen": back, "updated_at": now.UTC(), "cancelled_at": now.UTC()})
 		if res.Error != nil {
 			return fmt.Errorf("cancel sign-up: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
 			return activities.ErrSignupNotFound
 		}
-		if was == string(activities.SignupConfirmed) || was == string(activities.SignupOffered) {
-			if err := s.passSeat(tx, activityID, now); err != nil {
+		out.Status, out.RefundFen, out.UpdatedAt = to, back, now.UTC()
+		t := now.UTC()
+		out.CancelledAt = &t
+		if back > 0 {
+			if err := requestRefund(ctx, tx, out, back, activities.RefundReasonSelfCancel); err != nil {
 				return err
 			}
 		}
-		out.Status, out.UpdatedAt = string(activities.SignupCancelled), now.UTC()
-		t := now.UTC()
-		out.CancelledAt = &t
+		if was == string(activities.SignupPendingPayment) {
+			if err := holdReleased(ctx, tx, out, activities.ReleaseCancelled); err != nil {
+				return err
+			}
+		}
+		switch was {
+		case string(activities.SignupConfirmed), string(activities.SignupOffered), string(activities.SignupPendingPayment):
+			return s.passSeat(tx, activityID, now)
+		}
 		return nil
 	})
 	if err != nil {

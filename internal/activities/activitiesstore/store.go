@@ -279,6 +279,9 @@ func (s *Store) SetStatus(ctx context.Context, id string, from, to activities.St
 			if _, err := outbox.Add(ctx, tx, activities.TopicCancelled, ev); err != nil {
 				return err
 			}
+			if err := s.settleCancelled(ctx, tx, id, now); err != nil {
+				return err
+			}
 		}
 		if a.Action == "" {
 			return nil
