@@ -118,7 +118,7 @@ export interface paths {
         /** Participants and waitlist (organizer and staff) */
         get: operations["list-signups"];
         put?: never;
-        /** Sign up: a confirmed seat while there is room, a waitlist place when full */
+        /** Sign up: a confirmed seat while there is room (held as pending_payment with its order on a paid activity), a waitlist place when full */
         post: operations["sign-up"];
         delete?: never;
         options?: never;
@@ -153,7 +153,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Cancel one's own sign-up */
+        /** Cancel one's own sign-up (refunded per the cancellation policy) */
         delete: operations["cancel-my-signup"];
         options?: never;
         head?: never;
@@ -169,7 +169,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Take the seat offered from the waitlist (within its window) */
+        /** Take the seat offered from the waitlist (within its window; on a paid activity it is held as pending_payment, payable until the window ends) */
         post: operations["accept-waitlist-offer"];
         delete?: never;
         options?: never;
@@ -895,7 +895,6 @@ export interface components {
             expires_at: string | null;
             plan_id: string | null;
         };
-        OrderStruct: Record<string, never>;
         ParticipantDTO: {
             activity_id: string;
             /** Format: date-time */
@@ -906,6 +905,8 @@ export interface components {
             checked_in_at?: string;
             /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
+            hold_expires_at?: string;
             id: string;
             /**
              * Format: int64
@@ -914,11 +915,18 @@ export interface components {
             no_show_count: number;
             /** Format: date-time */
             offer_expires_at?: string;
+            /** @description the order paying for a paid sign-up (shown to its owner) */
+            order_no?: string;
             /**
              * Format: int64
              * @description waitlist order (0 when not waitlisted)
              */
             position: number;
+            /**
+             * Format: int64
+             * @description refunded on cancellation, in fen
+             */
+            refund_fen?: number;
             /** @enum {string} */
             status: "pending_payment" | "confirmed" | "waitlisted" | "offered" | "cancelled" | "refunded" | "checked_in" | "no_show";
             user_id: string;
@@ -1004,7 +1012,7 @@ export interface components {
         };
         SignUpOutBody: {
             /** @description the order to pay for a paid activity; null for free ones */
-            order: components["schemas"]["OrderStruct"];
+            order: components["schemas"]["SignupOrderDTO"];
             signup: components["schemas"]["SignupDTO"];
         };
         SignupDTO: {
@@ -1017,16 +1025,39 @@ export interface components {
             checked_in_at?: string;
             /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
+            hold_expires_at?: string;
             id: string;
             /** Format: date-time */
             offer_expires_at?: string;
+            /** @description the order paying for a paid sign-up (shown to its owner) */
+            order_no?: string;
             /**
              * Format: int64
              * @description waitlist order (0 when not waitlisted)
              */
             position: number;
+            /**
+             * Format: int64
+             * @description refunded on cancellation, in fen
+             */
+            refund_fen?: number;
             /** @enum {string} */
             status: "pending_payment" | "confirmed" | "waitlisted" | "offered" | "cancelled" | "refunded" | "checked_in" | "no_show";
+            user_id: string;
+        };
+        SignupOrderDTO: {
+            /** Format: int64 */
+            amount_fen: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** @enum {string} */
+            kind: "activity_signup" | "membership";
+            order_no: string;
+            /** @enum {string} */
+            status: "pending" | "paid" | "closed" | "refunding" | "refunded" | "partially_refunded";
             user_id: string;
         };
         SignupsOutBody: {
