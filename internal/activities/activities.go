@@ -96,6 +96,8 @@ type Activity struct {
 	PublishedAt      *time.Time
 	CancelledAt      *time.Time
 	CancelReason     string
+	// HotScore ranks the hot sort (see SortHot); it grows with sign-ups.
+	HotScore float64
 }
 
 // Fields hidden until the caller may see an activity's details. The

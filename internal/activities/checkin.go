@@ -92,13 +92,14 @@ func parseCheckIn(code string) (id string, mac []byte, ok bool) {
 }
 
 // CheckIn checks a participant in from the code of their QR: the caller
-// must be the activity's organizer or staff; the code's signature must
+// must be the activity's organizer or an admin (moderators review
+// content; they do not run the door); the code's signature must
 // hold (compared in constant time) and name a sign-up of this activity;
 // the activity must be formed and within its window (OpensBefore the
 // start until the end). The sign-up goes from confirmed to checked_in
 // once; scanning it again answers ErrAlreadyCheckedIn with the sign-up.
 func (s *Service) CheckIn(ctx context.Context, activityID, code string) (*Signup, error) {
-	a, _, err := s.organizerOrStaff(ctx, activityID)
+	a, _, err := s.manage(ctx, activityID)
 	if err != nil {
 		return nil, err
 	}

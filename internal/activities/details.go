@@ -137,7 +137,8 @@ func (s *Service) Show(ctx context.Context, a *Activity) (View, error) {
 // consulted, so participant-only fields appear in lists to the organizer
 // and staff only, and participants are never loaded (the details view
 // has them).
-func (s *Service) views(ctx context.Context, list []Activity) ([]View, error) {
+// The people and tag names come from known when it is given.
+func (s *Service) views(ctx context.Context, list []Activity, known *refs) ([]View, error) {
 	p, signedIn := auth.From(ctx)
 	var ids, tags []string
 	memberOnly := false
@@ -153,9 +154,14 @@ func (s *Service) views(ctx context.Context, list []Activity) ([]View, error) {
 			return nil, err
 		}
 	}
-	r, err := s.lookup(ctx, ids, tags)
-	if err != nil {
-		return nil, err
+	var r refs
+	if known != nil {
+		r = *known
+	} else {
+		var err error
+		if r, err = s.lookup(ctx, ids, tags); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]View, len(list))
 	for i := range list {

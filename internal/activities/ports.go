@@ -26,7 +26,9 @@ type Store interface {
 	// (ErrBadTransition when it is no longer in from); a non-empty audit
 	// is written in the same transaction.
 	SetStatus(ctx context.Context, id string, from, to Status, now time.Time, reason string, a Audit) (*Activity, error)
-	List(ctx context.Context, f Filter) ([]Activity, error)
+	// List returns up to f.Limit activities matching f in f.Sort's order,
+	// after f.After.
+	List(ctx context.Context, f Filter) ([]Hit, error)
 	// Due lists activities in status whose time (signup_deadline for
 	// published ones below their minimum, end_at for formed ones) has passed.
 	Due(ctx context.Context, status Status, now time.Time, limit int) ([]string, error)
@@ -63,25 +65,49 @@ type Audit struct {
 	Action, TargetType, TargetID, Note string
 }
 
-// Filter selects activities for discovery.
+// Filter selects activities for discovery (see discovery.go).
 type Filter struct {
 	City     string
 	TypeID   string
+	TagID    string
 	Statuses []Status
 	From, To time.Time
 	Price    string // "free", "paid" or ""
 	Member   *bool
 	ClubID   string
+	// Query is the keyword search text (tokenized by platform/search).
+	Query string
+	// Near limits the list to a circle and computes each result's distance.
+	Near *Near
+	Sort Sort
+	// Interests are the caller's interest tags (sort recommended).
+	Interests []string
 	// OrganizerID limits the list to one organizer (their own drafts too).
 	OrganizerID string
 	After       *Cursor
 	Limit       int
 }
 
-// Cursor marks where a page ended (activities are ordered by start time, then id).
-type Cursor struct {
-	StartAt time.Time
-	ID      string
+// Hit is one activity of a list page with what its sort computed.
+type Hit struct {
+	Activity
+	// DistanceKm is the great-circle distance from Filter.Near (nil without it).
+	DistanceKm *float64
+	// Overlap counts the activity's tags among Filter.Interests.
+	Overlap int
+}
+
+// Interests answers a user's interest tags (the users module).
+type Interests interface {
+	TagIDs(ctx context.Context, userID string) ([]string, error)
+}
+
+// ListCache is the shared cache that holds public list pages (in process,
+// or Redis when scaled out).
+type ListCache interface {
+	Get(ctx context.Context, key string) ([]byte, bool, error)
+	Set(ctx context.Context, key string, val []byte, ttl time.Duration) error
+	Add(ctx context.Context, key string, val []byte, ttl time.Duration) (bool, error)
 }
 
 // DetailStore holds the reads and writes of an activity's details view.

@@ -2,10 +2,7 @@ package activities
 
 import (
 	"context"
-	"encoding/base64"
-
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -18,14 +15,16 @@ import (
 
 // Service implements the activity use cases.
 type Service struct {
-	store    Store
-	now      func() time.Time
-	members  Members
-	timers   Timers
-	details  details
-	checkIn  CheckInSettings
-	payments Payments
-	policy   SignupPolicy
+	store     Store
+	now       func() time.Time
+	members   Members
+	interests Interests
+	lists     *listCache
+	timers    Timers
+	details   details
+	checkIn   CheckInSettings
+	payments  Payments
+	policy    SignupPolicy
 }
 
 // NewService returns the activities service.
@@ -304,70 +303,6 @@ func (s *Service) view(a *Activity, acc access, r refs) View {
 	}
 	v.Organizer.Phone = ""
 	return v
-}
-
-// List returns one page of activities and the cursor of the next page.
-// Everyone sees published, formed and finished activities; drafts and
-// cancelled ones only appear in an organizer's own list (mine).
-func (s *Service) List(ctx context.Context, f Filter, cursor string, mine bool) ([]View, string, error) {
-	if cursor != "" {
-		c, err := decodeCursor(cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		f.After = &c
-	}
-	if f.Limit <= 0 || f.Limit > 50 {
-		f.Limit = 20
-	}
-	p, signedIn := auth.From(ctx)
-	if mine {
-		if !signedIn {
-			return nil, "", auth.ErrInvalidToken
-		}
-		f.OrganizerID = p.UserID
-	} else {
-		public := []Status{StatusPublished, StatusFormed, StatusFinished}
-		if len(f.Statuses) == 0 {
-			f.Statuses = public
-		}
-		for _, st := range f.Statuses {
-			if st != StatusPublished && st != StatusFormed && st != StatusFinished {
-				return nil, "", ErrInvalid.WithDetail("只能按报名中、已成局或已结束筛选")
-			}
-		}
-	}
-	list, err := s.store.List(ctx, f)
-	if err != nil {
-		return nil, "", err
-	}
-	out, err := s.views(ctx, list)
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(list) == f.Limit {
-		last := list[len(list)-1]
-		next = encodeCursor(Cursor{StartAt: last.StartAt, ID: last.ID})
-	}
-	return out, next, nil
-}
-
-func encodeCursor(c Cursor) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.StartAt.UnixNano(), 10) + "|" + c.ID))
-}
-
-func decodeCursor(s string) (Cursor, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return Cursor{}, ErrBadCursor
-	}
-	ts, id, ok := strings.Cut(string(b), "|")
-	n, err := strconv.ParseInt(ts, 10, 64)
-	if !ok || err != nil || id == "" || len(id) > 64 {
-		return Cursor{}, ErrBadCursor
-	}
-	return Cursor{StartAt: time.Unix(0, n).UTC(), ID: id}, nil
 }
 
 // Types lists the activity type catalog.

@@ -51,6 +51,7 @@ type App struct {
 	Now        func() time.Time
 
 	redis    *redis.Client
+	cache    users.Cache // the shared cache (memory or Redis)
 	payments activities.Payments
 	closers  []func() error
 	workers  []worker
@@ -106,6 +107,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		return nil, err
 	}
 	a.limiter = lim
+	a.cache = c
 	if err := a.openBackground(ctx); err != nil {
 		return nil, err
 	}
@@ -176,7 +178,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	a.HTTP.AddReadiness("jobs", a.Jobs.Healthy)
 	a.registerJobs()
 	usershttp.Register(a.HTTP.API, a.Users)
-	registerActivities(a)
+	if err := registerActivities(ctx, a); err != nil {
+		return nil, err
+	}
 	registerAdmin(a)
 	a.HTTP.Engine.GET(local.Prefix()+"*path", gin.WrapH(local))
 	mountWeb(a.HTTP)

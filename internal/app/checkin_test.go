@@ -228,12 +228,14 @@ func TestCheckInNoShowsRemindersAndExport(t *testing.T) {
 		if d, _ := again.json(t)["data"].(map[string]any); str(d["id"]) != signups[u1.UserID] || str(d["status"]) != "checked_in" || d["check_in_code"] != nil {
 			t.Fatalf("second scan: %s", again.Body)
 		}
-		// Staff may scan too; concurrent scans on two replicas check in once.
+		// A moderator may not scan; an admin may, and concurrent scans on
+		// two replicas check in once.
+		expect(t, a.api(t, "POST", "/activities/"+act+"/check-ins", mod.Access, map[string]any{"code": codes[u2.UserID]}), 403, "activity.not_organizer")
 		results := make(chan int, 4)
 		for i := range 4 {
 			rep := []*testApp{a, r2}[i%2]
 			go func() {
-				results <- rep.api(t, "POST", "/activities/"+act+"/check-ins", mod.Access, map[string]any{"code": codes[u2.UserID]}).Status
+				results <- rep.api(t, "POST", "/activities/"+act+"/check-ins", root.Access, map[string]any{"code": codes[u2.UserID]}).Status
 			}()
 		}
 		got := map[int]int{}

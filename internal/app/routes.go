@@ -17,8 +17,18 @@ import (
 	"github.com/zuju/zuju/internal/users"
 )
 
-func registerActivities(a *App) {
-	a.Activities = activities.NewService(activitiesstore.New(a.DB.Gorm), a.Now)
+func registerActivities(ctx context.Context, a *App) error {
+	store := activitiesstore.New(a.DB.Gorm)
+	if n, err := store.IndexMissing(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		a.Logger.Info("indexed activities for keyword search", "activities", n)
+	}
+	a.Activities = activities.NewService(store, a.Now)
+	if ttl := a.Config.Activity.ListCacheTTL; ttl > 0 {
+		a.Activities.SetListCache(a.cache, ttl)
+	}
+	a.Activities.SetInterests(interestTags{a.Users})
 	a.Activities.SetPeople(people{users: a.Users})
 	a.Activities.SetTagCatalog(tagCatalog{users: a.Users})
 	a.Activities.SetCovers(a.files, a.limiter, activities.CoverSettings{MaxBytes: a.Config.Files.MaxImageBytes,
@@ -47,6 +57,7 @@ func registerActivities(a *App) {
 		return err
 	})
 	a.Activities.SetTimers(jobTimers{jobs: a.Jobs, logger: a.Logger.With("component", "activities")})
+	return nil
 }
 
 // wakeArgs is a durable one-off sweep at a moment an activity's lifecycle
@@ -73,6 +84,13 @@ func (t jobTimers) WakeAt(ctx context.Context, at time.Time) {
 	if err != nil {
 		t.logger.Warn("schedule activity wake-up", "at", at, "err", err)
 	}
+}
+
+// interestTags lets activities rank by the users' interest tags.
+type interestTags struct{ users *users.Service }
+
+func (i interestTags) TagIDs(ctx context.Context, userID string) ([]string, error) {
+	return i.users.InterestTagIDs(ctx, userID)
 }
 
 // sweepArgs is the periodic job that cancels activities that missed their

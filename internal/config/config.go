@@ -63,6 +63,8 @@ type Activity struct {
 	CancelCutoff      time.Duration `key:"cancel_cutoff" doc:"self-cancellation closes this long before the start"`
 	FullRefundBefore  time.Duration `key:"full_refund_before" doc:"self-cancelled at least this long before the start, a paid sign-up is refunded in full"`
 	LateRefundPercent int           `key:"late_refund_percent" doc:"share (0-100) of the price refunded for a later self-cancellation"`
+	// ListCacheTTL bounds how long a public list page stays cached.
+	ListCacheTTL time.Duration `key:"list_cache_ttl" doc:"how long a public activity list page stays cached (every change invalidates the pages at once); 0 turns the cache off"`
 }
 
 // Auth configures tokens and password hashing.
@@ -161,6 +163,7 @@ func Default() Config {
 			CancelCutoff:      2 * time.Hour,
 			FullRefundBefore:  24 * time.Hour,
 			LateRefundPercent: 50,
+			ListCacheTTL:      30 * time.Second,
 		},
 	}
 }
@@ -375,6 +378,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Auth.RefreshTTL < time.Hour {
 		add("ZUJU_AUTH_REFRESH_TTL must be at least 1h")
+	}
+	if c.Activity.ListCacheTTL < 0 || c.Activity.ListCacheTTL > 10*time.Minute {
+		add("ZUJU_ACTIVITY_LIST_CACHE_TTL must be between 0 (off) and 10m")
 	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
 		add("ZUJU_JWT_SECRET must be at least 32 characters")

@@ -100,6 +100,20 @@ func (s *Service) SetTags(ctx context.Context, tagIDs []string) (*User, error) {
 	return s.Store.UserByID(ctx, p.UserID)
 }
 
+// InterestTagIDs returns the ids of a user's interest tags (other modules
+// rank by them; no authorization, the caller passes a signed-in user's id).
+func (s *Service) InterestTagIDs(ctx context.Context, userID string) ([]string, error) {
+	u, err := s.Store.UserByID(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(u.Tags))
+	for i, t := range u.Tags {
+		ids[i] = t.ID
+	}
+	return ids, nil
+}
+
 // Tags lists the interest tag catalog.
 func (s *Service) Tags(ctx context.Context) ([]Tag, error) { return s.Store.Tags(ctx) }
 

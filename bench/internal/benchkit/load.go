@@ -33,8 +33,14 @@ type worker struct {
 	errs   int
 }
 
-// NewTarget prepares c workers sending GET url with the bearer token.
+// NewTarget prepares c workers sending GET url with the bearer token,
+// asking for gzip like real clients do.
 func NewTarget(name, url, token string, c int) *Target {
+	return NewTargetGzip(name, url, token, c, true)
+}
+
+// NewTargetGzip is NewTarget with the choice whether to ask for gzip.
+func NewTargetGzip(name, url, token string, c int, gzip bool) *Target {
 	t := &Target{Name: name}
 	for range c {
 		req, err := http.NewRequest(http.MethodGet, url, nil)
@@ -44,8 +50,8 @@ func NewTarget(name, url, token string, c int) *Target {
 		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Accept", "application/json")
 		// One transport per worker: exactly one keep-alive connection each.
-		// The transport asks for gzip like real clients do.
 		tr := &http.Transport{
+			DisableCompression:  !gzip,
 			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 			MaxIdleConns:        1,
 			MaxIdleConnsPerHost: 1,

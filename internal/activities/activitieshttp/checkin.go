@@ -14,7 +14,7 @@ import (
 func registerCheckIn(api huma.API, h handlers) {
 	tag := []string{"Activities"}
 	huma.Register(api, huma.Operation{OperationID: "check-in", Method: http.MethodPost, Path: "/activities/{id}/check-ins",
-		Summary: "Check a participant in from the code of their QR (organizer and staff, formed activities, " +
+		Summary: "Check a participant in from the code of their QR (organizer and admins, formed activities, " +
 			"from 2 h before the start until the end)", Tags: tag, Security: bearer}, h.checkIn)
 	huma.Register(api, huma.Operation{OperationID: "export-signups-csv", Method: http.MethodGet, Path: "/activities/{id}/signups.csv",
 		Summary: "Participants as CSV (organizer and staff; UTF-8 with BOM)", Tags: tag, Security: bearer,

@@ -3,7 +3,9 @@ package activitieshttp
 
 import (
 	"context"
+	"math"
 	"net/http"
+	"reflect"
 	"slices"
 	"time"
 
@@ -57,6 +59,7 @@ type ActivityDTO struct {
 	LockedFields     []string            `json:"locked_fields" doc:"fields hidden from the caller (their values are null): description, address, lat, lng, organizer_contact, participants, chat_room_id. In list items the caller's own sign-up is not consulted: participant-only fields are unlocked there for the organizer and staff only"`
 	CancelReason     string              `json:"cancel_reason,omitempty"`
 	CreatedAt        time.Time           `json:"created_at"`
+	DistanceKm       *float64            `json:"distance_km" doc:"kilometres from the list's lat/lng (0.1 km steps); null without one"`
 }
 
 func person(p activities.Person) ActivityPersonDTO {
@@ -116,7 +119,12 @@ func Register(api huma.API, svc *activities.Service) {
 	huma.Register(api, huma.Operation{OperationID: "list-activity-types", Method: http.MethodGet, Path: "/activity-types",
 		Summary: "Activity types", Tags: tag}, h.types)
 	huma.Register(api, huma.Operation{OperationID: "list-activities", Method: http.MethodGet, Path: "/activities",
-		Summary: "Discover activities (published, formed, finished), by start time", Tags: tag}, h.list)
+		Summary: "Discover activities (published, formed, finished): filters, keyword search, near-me and four sorts",
+		Description: "Keyword search `q` matches every word of the query (Chinese text by character pairs, so 篮球 finds 周末篮球局). " +
+			"`lat`, `lng` (together) keep the activities within `radius_km` (default 10, at most 100) and fill `distance_km`. " +
+			"Sorts: `start_at` (default), `hot` (recent sign-ups, decaying with a 24 h half-life), `distance` (needs lat/lng) and " +
+			"`recommended` (shared interest tags, then start time; by start time for anonymous callers). A cursor belongs to its sort.",
+		Tags: tag}, h.list)
 	huma.Register(api, huma.Operation{OperationID: "list-my-organized-activities", Method: http.MethodGet, Path: "/me/activities",
 		Summary: "Activities the caller organizes, drafts and cancelled ones included", Tags: tag, Security: bearer}, h.mine)
 	huma.Register(api, huma.Operation{OperationID: "get-activity", Method: http.MethodGet, Path: "/activities/{id}",
@@ -167,16 +175,46 @@ func (h handlers) types(ctx context.Context, _ *struct{}) (*typesOut, error) {
 }
 
 type listIn struct {
-	City       string    `query:"city" maxLength:"30"`
-	TypeID     string    `query:"type_id" maxLength:"64"`
-	From       time.Time `query:"from"`
-	To         time.Time `query:"to"`
-	Price      string    `query:"price" enum:"free,paid,"`
-	MemberOnly string    `query:"member_only" enum:"true,false,"`
-	ClubID     string    `query:"club_id" maxLength:"64"`
-	Status     string    `query:"status" enum:"published,formed,finished,"`
-	Cursor     string    `query:"cursor" maxLength:"200"`
-	Limit      int       `query:"limit" minimum:"1" maximum:"50" default:"20"`
+	Q          string        `query:"q" maxLength:"50" doc:"keyword search over title, description, city and type"`
+	City       string        `query:"city" maxLength:"30"`
+	TypeID     string        `query:"type_id" maxLength:"64"`
+	TagID      string        `query:"tag_id" maxLength:"64"`
+	From       time.Time     `query:"from"`
+	To         time.Time     `query:"to"`
+	Lat        optionalFloat `query:"lat" doc:"latitude of the caller's location (-90 to 90), with lng"`
+	Lng        optionalFloat `query:"lng" doc:"longitude of the caller's location (-180 to 180), with lat"`
+	RadiusKm   optionalFloat `query:"radius_km" doc:"search radius in km with lat/lng: more than 0, at most 100 (default 10)"`
+	Price      string        `query:"price" enum:"free,paid,"`
+	MemberOnly string        `query:"member_only" enum:"true,false,"`
+	ClubID     string        `query:"club_id" maxLength:"64"`
+	Status     string        `query:"status" enum:"published,formed,finished,"`
+	Sort       string        `query:"sort" maxLength:"20" doc:"start_at (default), hot, distance or recommended"`
+	Cursor     string        `query:"cursor" maxLength:"200"`
+	Limit      int           `query:"limit" minimum:"1" maximum:"50" default:"20"`
+}
+
+// optionalFloat is a number query parameter that may be absent.
+type optionalFloat struct {
+	Value float64
+	Set   bool
+}
+
+// Receiver implements huma.ParamWrapper.
+func (o *optionalFloat) Receiver() reflect.Value { return reflect.ValueOf(o).Elem().Field(0) }
+
+// Schema documents the parameter as the number it is.
+func (optionalFloat) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeNumber, Format: "double"}
+}
+
+// OnParamSet implements huma.ParamReactor.
+func (o *optionalFloat) OnParamSet(isSet bool, _ any) { o.Set = isSet }
+
+func (o optionalFloat) ptr() *float64 {
+	if !o.Set {
+		return nil
+	}
+	return &o.Value
 }
 
 type listOut struct {
@@ -187,10 +225,13 @@ type listOut struct {
 }
 
 func (in *listIn) filter() (activities.Filter, error) {
-	f := activities.Filter{City: in.City, TypeID: in.TypeID, From: in.From, To: in.To, Price: in.Price, ClubID: in.ClubID, Limit: in.Limit}
-	if !in.From.IsZero() && !in.To.IsZero() && !in.To.After(in.From) {
-		return f, activities.ErrInvalid.WithDetail("结束日期必须晚于开始日期")
+	f := activities.Filter{Query: in.Q, City: in.City, TypeID: in.TypeID, TagID: in.TagID, From: in.From, To: in.To,
+		Price: in.Price, ClubID: in.ClubID, Sort: activities.Sort(in.Sort), Limit: in.Limit}
+	near, err := activities.NewNear(in.Lat.ptr(), in.Lng.ptr(), in.RadiusKm.ptr())
+	if err != nil {
+		return f, err
 	}
+	f.Near = near
 	if in.MemberOnly != "" {
 		v := in.MemberOnly == "true"
 		f.Member = &v
@@ -212,8 +253,12 @@ func (h handlers) page(ctx context.Context, in *listIn, mine bool) (*listOut, er
 	}
 	out := &listOut{}
 	out.Body.Items = make([]ActivityDTO, len(list))
-	for i, v := range list {
-		out.Body.Items[i] = toDTO(v)
+	for i, it := range list {
+		out.Body.Items[i] = toDTO(it.View)
+		if it.DistanceKm != nil {
+			d := math.Round(*it.DistanceKm*10) / 10
+			out.Body.Items[i].DistanceKm = &d
+		}
 	}
 	if next != "" {
 		out.Body.NextCursor = &next

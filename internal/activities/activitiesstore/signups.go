@@ -61,7 +61,7 @@ func (s *Store) SignUp(ctx context.Context, in *activities.Signup, now time.Time
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		seat := tx.Model(&row{}).
 			Where("id = ? AND status IN ? AND signup_deadline > ? AND participant_count < max_participants", in.ActivityID, open, now.UTC()).
-			Updates(map[string]any{"participant_count": gorm.Expr("participant_count + 1"), "updated_at": now.UTC()})
+			Updates(map[string]any{"participant_count": gorm.Expr("participant_count + 1"), "updated_at": now.UTC(), "hot_score": hotBump(now)})
 		if seat.Error != nil {
 			return fmt.Errorf("take seat: %w", seat.Error)
 		}

@@ -24,10 +24,13 @@ var migrations embed.FS
 func Migrations() sqldb.Migrations { return sqldb.Embedded("activities", migrations) }
 
 // Store implements activities.Store on GORM.
-type Store struct{ db *gorm.DB }
+type Store struct {
+	db *gorm.DB
+	pg bool // PostgreSQL (else SQLite): the full-text search differs
+}
 
 // New returns a store over db.
-func New(db *gorm.DB) *Store { return &Store{db: db} }
+func New(db *gorm.DB) *Store { return &Store{db: db, pg: db.Dialector.Name() == "postgres"} }
 
 var _ activities.Store = (*Store)(nil)
 
@@ -70,6 +73,8 @@ type row struct {
 	UpdatedAt        time.Time
 	PublishedAt      *time.Time
 	CancelledAt      *time.Time
+	HotScore         float64
+	SearchTokens     string `gorm:"->:false;<-"` // written, never read back
 }
 
 func (row) TableName() string { return "activities" }
@@ -103,7 +108,8 @@ func (r row) activity() activities.Activity {
 		ParticipantCount: r.ParticipantCount, PriceFen: r.PriceFen, MemberOnly: r.MemberOnly,
 		Status: activities.Status(r.Status), Description: r.Description, CoverURL: r.CoverURL,
 		OrganizerID: r.OrganizerID, ClubID: r.ClubID, CancelReason: r.CancelReason,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), PublishedAt: utc(r.PublishedAt), CancelledAt: utc(r.CancelledAt)}
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), PublishedAt: utc(r.PublishedAt), CancelledAt: utc(r.CancelledAt),
+		HotScore: r.HotScore}
 }
 
 // Types lists the catalog.
@@ -168,6 +174,11 @@ func (s *Store) UpdateType(ctx context.Context, id string, name *string, sort *i
 			return fmt.Errorf("update activity type: %w", err)
 		}
 		out = after.typ()
+		if after.Name != before.Name {
+			if err := reindexType(tx, id); err != nil {
+				return err
+			}
+		}
 		return audit.Record(ctx, tx, a.Action, a.TargetType, a.TargetID, before.typ(), out)
 	})
 	if err != nil {
@@ -197,16 +208,23 @@ func (s *Store) DeleteType(ctx context.Context, id string, a activities.Audit) e
 	})
 }
 
-// Create inserts an activity.
+// Create inserts an activity with its search tokens and tags.
 func (s *Store) Create(ctx context.Context, a *activities.Activity) error {
 	r := toRow(a)
-	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
-		if sqldb.IsForeignKeyViolation(err) {
-			return activities.ErrUnknownType
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		tokens, err := searchTokens(tx, a)
+		if err != nil {
+			return err
 		}
-		return fmt.Errorf("create activity: %w", err)
-	}
-	return nil
+		r.SearchTokens = tokens
+		if err := tx.Create(&r).Error; err != nil {
+			if sqldb.IsForeignKeyViolation(err) {
+				return activities.ErrUnknownType
+			}
+			return fmt.Errorf("create activity: %w", err)
+		}
+		return setTags(tx, a.ID, a.TagIDs)
+	})
 }
 
 // Get loads an activity.
@@ -222,17 +240,28 @@ func (s *Store) Get(ctx context.Context, id string) (*activities.Activity, error
 	return &a, nil
 }
 
-// Update saves the editable fields if the activity is still editable.
+// Update saves the editable fields (with the search tokens and tags) if
+// the activity is still editable.
 func (s *Store) Update(ctx context.Context, a *activities.Activity) error {
 	r := toRow(a)
-	res := s.db.WithContext(ctx).Model(&row{}).
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		tokens, err := searchTokens(tx, a)
+		if err != nil {
+			return err
+		}
+		return s.update(tx, a, r, tokens)
+	})
+}
+
+func (s *Store) update(tx *gorm.DB, a *activities.Activity, r row, tokens string) error {
+	res := tx.Model(&row{}).
 		Where("id = ? AND status IN ? AND participant_count <= ?", a.ID, []string{string(activities.StatusDraft), string(activities.StatusPublished)}, r.MaxParticipants).
 		Updates(map[string]any{
 			"title": r.Title, "type_id": r.TypeID, "tag_ids": r.TagIDs, "city": r.City, "address": r.Address,
 			"lat": r.Lat, "lng": r.Lng, "start_at": r.StartAt, "end_at": r.EndAt, "signup_deadline": r.SignupDeadline,
 			"min_participants": r.MinParticipants, "max_participants": r.MaxParticipants, "price_fen": r.PriceFen,
 			"member_only": r.MemberOnly, "description": r.Description, "cover_url": r.CoverURL, "club_id": r.ClubID,
-			"updated_at": r.UpdatedAt,
+			"updated_at": r.UpdatedAt, "search_tokens": tokens,
 		})
 	if res.Error != nil {
 		if sqldb.IsForeignKeyViolation(res.Error) {
@@ -243,7 +272,7 @@ func (s *Store) Update(ctx context.Context, a *activities.Activity) error {
 	if res.RowsAffected == 0 {
 		return activities.ErrNotEditable
 	}
-	return nil
+	return setTags(tx, a.ID, a.TagIDs)
 }
 
 // SetStatus moves an activity between statuses with a conditional update,
@@ -293,58 +322,6 @@ func (s *Store) SetStatus(ctx context.Context, id string, from, to activities.St
 		return nil, err
 	}
 	return s.Get(ctx, id)
-}
-
-// List returns a page of activities ordered by start time.
-func (s *Store) List(ctx context.Context, f activities.Filter) ([]activities.Activity, error) {
-	q := s.db.WithContext(ctx).Model(&row{})
-	if len(f.Statuses) > 0 {
-		st := make([]string, len(f.Statuses))
-		for i, v := range f.Statuses {
-			st[i] = string(v)
-		}
-		q = q.Where("status IN ?", st)
-	}
-	if f.OrganizerID != "" {
-		q = q.Where("organizer_id = ?", f.OrganizerID)
-	}
-	if f.City != "" {
-		q = q.Where("city = ?", f.City)
-	}
-	if f.TypeID != "" {
-		q = q.Where("type_id = ?", f.TypeID)
-	}
-	if f.ClubID != "" {
-		q = q.Where("club_id = ?", f.ClubID)
-	}
-	if !f.From.IsZero() {
-		q = q.Where("start_at >= ?", f.From.UTC())
-	}
-	if !f.To.IsZero() {
-		q = q.Where("start_at < ?", f.To.UTC())
-	}
-	switch f.Price {
-	case "free":
-		q = q.Where("price_fen = 0")
-	case "paid":
-		q = q.Where("price_fen > 0")
-	}
-	if f.Member != nil {
-		q = q.Where("member_only = ?", *f.Member)
-	}
-	if f.After != nil {
-		t := f.After.StartAt.UTC()
-		q = q.Where("(start_at > ? OR (start_at = ? AND id > ?))", t, t, f.After.ID)
-	}
-	var rows []row
-	if err := q.Order("start_at, id").Limit(f.Limit).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("list activities: %w", err)
-	}
-	out := make([]activities.Activity, len(rows))
-	for i, r := range rows {
-		out[i] = r.activity()
-	}
-	return out, nil
 }
 
 // Due lists activities whose deadline (published, below the minimum) or end

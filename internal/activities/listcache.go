@@ -1,0 +1,196 @@
+package activities
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// DefaultListCacheTTL bounds how long a cached page lives even if an
+// invalidation were lost (the cache was unreachable during a change).
+const DefaultListCacheTTL = 30 * time.Second
+
+// listGenKey holds the list generation: every cached page's key contains
+// it, and every change of an activity replaces it, so the next list after
+// a change reads the store again, on every replica.
+const listGenKey = "activities:list:gen"
+
+// listCache caches the store's public list pages.
+type listCache struct {
+	c   ListCache
+	ttl time.Duration
+}
+
+// SetListCache caches public list pages in c for at most ttl
+// (DefaultListCacheTTL when ttl <= 0). Every change made through the
+// service (create, edit, publish, cancel, sign-ups, the sweep) invalidates
+// them at once.
+func (s *Service) SetListCache(c ListCache, ttl time.Duration) {
+	if ttl <= 0 {
+		ttl = DefaultListCacheTTL
+	}
+	s.lists = &listCache{c: c, ttl: ttl}
+	s.store = invalidating{Store: s.store, changed: s.lists.changed}
+}
+
+func newGeneration() []byte {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return []byte(hex.EncodeToString(b))
+}
+
+// generation returns the current list generation, starting one if there
+// is none; ok is false when the cache cannot be used.
+func (l *listCache) generation(ctx context.Context) (string, bool) {
+	for range 2 {
+		if b, found, err := l.c.Get(ctx, listGenKey); err != nil {
+			return "", false
+		} else if found {
+			return string(b), true
+		}
+		g := newGeneration()
+		added, err := l.c.Add(ctx, listGenKey, g, 0)
+		if err != nil {
+			return "", false
+		}
+		if added {
+			return string(g), true
+		}
+	}
+	return "", false
+}
+
+// changed starts a new generation. A failure leaves older pages to expire
+// with their TTL.
+func (l *listCache) changed(ctx context.Context) {
+	_ = l.c.Set(context.WithoutCancel(ctx), listGenKey, newGeneration(), 0)
+}
+
+// listPage is one page of a list as the cache keeps it: the store's rows
+// and the people and tag names their views show, so a cached page needs
+// no query at all.
+type listPage struct {
+	Hits   []Hit             `json:"hits"`
+	People map[string]Person `json:"people,omitempty"`
+	Tags   map[string]string `json:"tags,omitempty"`
+	Named  bool              `json:"named,omitempty"`
+}
+
+func (p listPage) refs() refs { return refs{people: p.People, tags: p.Tags, named: p.Named} }
+
+// page returns the page for f from the cache, or loads and caches it.
+func (l *listCache) page(ctx context.Context, f Filter, load func(context.Context, Filter) (listPage, error)) (listPage, error) {
+	gen, ok := l.generation(ctx)
+	if !ok {
+		return load(ctx, f)
+	}
+	norm, err := json.Marshal(f)
+	if err != nil {
+		return load(ctx, f)
+	}
+	sum := sha256.Sum256(norm)
+	key := "activities:list:" + gen + ":" + hex.EncodeToString(sum[:16])
+	if b, found, err := l.c.Get(ctx, key); err == nil && found {
+		var p listPage
+		if json.Unmarshal(b, &p) == nil {
+			return p, nil
+		}
+	}
+	p, err := load(ctx, f)
+	if err != nil {
+		return listPage{}, err
+	}
+	if b, err := json.Marshal(p); err == nil {
+		_ = l.c.Set(ctx, key, b, l.ttl)
+	}
+	return p, nil
+}
+
+// invalidating is the store seen by a service with a list cache: each
+// successful change starts a new list generation.
+type invalidating struct {
+	Store
+	changed func(context.Context)
+}
+
+func (s invalidating) Create(ctx context.Context, a *Activity) error {
+	return s.after(ctx, s.Store.Create(ctx, a))
+}
+
+func (s invalidating) Update(ctx context.Context, a *Activity) error {
+	return s.after(ctx, s.Store.Update(ctx, a))
+}
+
+func (s invalidating) SetStatus(ctx context.Context, id string, from, to Status, now time.Time, reason string, a Audit) (*Activity, error) {
+	out, err := s.Store.SetStatus(ctx, id, from, to, now, reason, a)
+	return out, s.after(ctx, err)
+}
+
+func (s invalidating) UpdateType(ctx context.Context, id string, name *string, sort *int, a Audit) (*Type, error) {
+	out, err := s.Store.UpdateType(ctx, id, name, sort, a)
+	return out, s.after(ctx, err)
+}
+
+func (s invalidating) SignUp(ctx context.Context, sg *Signup, now time.Time) (*Signup, error) {
+	out, err := s.Store.SignUp(ctx, sg, now)
+	return out, s.after(ctx, err)
+}
+
+func (s invalidating) CancelSignup(ctx context.Context, activityID, userID string, now time.Time, refund func(Signup) (int64, error)) (*Signup, error) {
+	out, err := s.Store.CancelSignup(ctx, activityID, userID, now, refund)
+	return out, s.after(ctx, err)
+}
+
+func (s invalidating) SetCover(ctx context.Context, id, url string, now time.Time, a Audit) (*Activity, error) {
+	out, err := s.Store.SetCover(ctx, id, url, now, a)
+	return out, s.after(ctx, err)
+}
+
+func (s invalidating) ReleaseHold(ctx context.Context, signupID string, now time.Time) error {
+	return s.after(ctx, s.Store.ReleaseHold(ctx, signupID, now))
+}
+
+func (s invalidating) HoldOffer(ctx context.Context, activityID, userID string, amountFen int64, now time.Time) (*Signup, error) {
+	out, err := s.Store.HoldOffer(ctx, activityID, userID, amountFen, now)
+	return out, s.after(ctx, err)
+}
+
+func (s invalidating) ReopenOffer(ctx context.Context, signupID string, now time.Time) error {
+	return s.after(ctx, s.Store.ReopenOffer(ctx, signupID, now))
+}
+
+func (s invalidating) ConfirmPayment(ctx context.Context, p Payment, now time.Time) (ConfirmResult, error) {
+	out, err := s.Store.ConfirmPayment(ctx, p, now)
+	return out, s.after(ctx, err)
+}
+
+func (s invalidating) ExpireHolds(ctx context.Context, now time.Time, limit int) ([]Signup, error) {
+	out, err := s.Store.ExpireHolds(ctx, now, limit)
+	if len(out) > 0 {
+		s.changed(ctx)
+	}
+	return out, err
+}
+
+func (s invalidating) AcceptOffer(ctx context.Context, activityID, userID string, now time.Time) (*Signup, error) {
+	out, err := s.Store.AcceptOffer(ctx, activityID, userID, now)
+	return out, s.after(ctx, err)
+}
+
+func (s invalidating) ExpireOffers(ctx context.Context, now time.Time, limit int) (int, error) {
+	n, err := s.Store.ExpireOffers(ctx, now, limit)
+	if n > 0 {
+		s.changed(ctx)
+	}
+	return n, err
+}
+
+func (s invalidating) after(ctx context.Context, err error) error {
+	if err == nil {
+		s.changed(ctx)
+	}
+	return err
+}
