@@ -546,8 +546,15 @@ async function h5PasswordLogin(page, account, password) {
 
 const isDetail = (u) => /^\/activities\/(?!new$)[^/]+$/.test(u.pathname)
 
-test('H5：组织者发起并发布活动，新用户在首页找到并报名、取消', async (h) => {
-  const title = `E2E 周末飞盘局 ${Math.floor(Math.random() * 1e4)}`
+/** A made-up Chinese word (3 characters), unlikely to occur in any other title. */
+function chineseWord() {
+  const pool = '甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥'
+  return Array.from({ length: 3 }, () => pool[Math.floor(Math.random() * pool.length)]).join('')
+}
+
+test('H5：组织者发起并发布活动，新用户在首页搜索找到并报名、取消', async (h) => {
+  const word = chineseWord()
+  const title = `E2E 周末飞盘局·${word}`
   const city = '舟山'
   const address = '普陀区 E2E 体育公园 3 号草坪'
 
@@ -603,11 +610,29 @@ test('H5：组织者发起并发布活动，新用户在首页找到并报名、
   await page.locator('.van-tabbar-item', { hasText: '首页' }).click()
   await page.waitForURL((u) => u.pathname === '/')
   await page.locator('.card').first().waitFor()
-  await page.getByPlaceholder('输入城市，如 上海').fill(city)
-  await page.getByPlaceholder('输入城市，如 上海').press('Enter')
-  await page.waitForURL(/\?city=/)
+  // Keyword search by a Chinese word of the title.
+  const search = page.getByPlaceholder('搜索活动，如 篮球、剧本杀')
+  await search.fill(word)
+  await search.press('Enter')
+  await page.waitForURL((u) => u.searchParams.get('q') === word)
   const card = page.locator('.card', { hasText: title })
   await card.waitFor()
+  assert.equal(await page.locator('.card').count(), 1, 'only the activity with that word')
+  // The filter sheet narrows by city too, kept in the URL with the keyword.
+  await page.getByRole('button', { name: '筛选' }).click()
+  const sheet = page.locator('.filter-sheet')
+  await sheet.getByPlaceholder('输入城市，如 上海').fill(city)
+  await sheet.getByRole('button', { name: '查看结果' }).click()
+  await page.waitForURL((u) => u.searchParams.get('city') === city && u.searchParams.get('q') === word)
+  await page.locator('.chips-row .chip', { hasText: city }).waitFor()
+  await card.waitFor()
+  // A word that matches nothing: the empty state.
+  await search.fill(word + '无此活动')
+  await search.press('Enter')
+  await page.getByText(`没有找到与“${word}无此活动”相关的活动`).waitFor()
+  await shot(page, 'h5-home-search-empty')
+  await search.fill(word)
+  await search.press('Enter')
   await card.getByText('免费').waitFor()
   await card.getByText('已报名 0/10').waitFor()
   await shot(page, 'h5-home-activities')
@@ -879,6 +904,58 @@ test('管理后台：活动类型', async (h) => {
   // Offered to organizers at once.
   const types = await api('GET', '/activity-types')
   assert.ok(types.json.items.some((t) => t.name === name))
+})
+
+test('H5：首页按距离排序与附近筛选（定位）', async (h) => {
+  // Without the location permission: a clear message, and the sort stays.
+  const denied = await h.newPage(MOBILE)
+  await denied.goto('/')
+  await denied.locator('.card').first().waitFor()
+  await denied.getByRole('tab', { name: '距离' }).click()
+  const dialog = denied.locator('.van-dialog')
+  await dialog.getByText('无法使用位置').waitFor()
+  await dialog.getByText(/定位权限被拒绝|无法获取位置|暂时无法获取位置/).waitFor()
+  await shot(denied, 'h5-home-location-denied')
+  await dialog.getByRole('button', { name: '知道了' }).click()
+  assert.equal(await denied.getByRole('tab', { name: '开始时间' }).getAttribute('aria-selected'), 'true')
+  assert.equal(new URL(denied.url()).searchParams.get('sort'), null)
+
+  // Near the demo basketball court in Shanghai (31.18, 121.43).
+  const page = await h.newPage({ ...MOBILE, geolocation: { latitude: 31.19, longitude: 121.44 }, permissions: ['geolocation'] })
+  await page.goto('/')
+  await page.locator('.card').first().waitFor()
+  await page.getByRole('tab', { name: '距离' }).click()
+  await page.waitForURL(/sort=distance/)
+  await page.getByText('已使用你的位置').waitFor()
+  const first = page.locator('.card').first()
+  await first.getByText('周末篮球局（新手友好）').waitFor()
+  await first.locator('.distance', { hasText: '1.5 km' }).waitFor()
+  const second = page.locator('.card').nth(1)
+  await second.getByText('周五晚剧本杀：《长安夜》').waitFor()
+  await second.locator('.distance', { hasText: /^\s*4\.\d km\s*$/ }).waitFor()
+  await shot(page, 'h5-home-distance')
+
+  // 附近 3 km keeps the court only.
+  await page.getByRole('button', { name: '筛选' }).click()
+  const sheet = page.locator('.filter-sheet')
+  await sheet.getByRole('button', { name: '3 km', exact: true }).click()
+  await shot(page, 'h5-home-filter-sheet')
+  await sheet.getByRole('button', { name: '查看结果' }).click()
+  await page.waitForURL(/radius=3/)
+  await page.locator('.chips-row .chip', { hasText: '附近 3 km' }).waitFor()
+  await page.locator('.card', { hasText: '周五晚剧本杀' }).waitFor({ state: 'detached' })
+  assert.equal(await page.locator('.card').count(), 1)
+  // 1 km: nothing that close.
+  await page.getByRole('button', { name: '筛选' }).click()
+  await sheet.getByRole('button', { name: '1 km', exact: true }).click()
+  await sheet.getByRole('button', { name: '查看结果' }).click()
+  await page.getByText('附近 1 km 内暂时没有活动').waitFor()
+  // Removing the chip lists everything again, still by distance.
+  await page.getByRole('button', { name: '移除 附近 1 km' }).click()
+  await first.getByText('周末篮球局（新手友好）').waitFor()
+  await page.getByRole('tab', { name: '热门' }).click()
+  await page.waitForURL(/sort=hot/)
+  await page.locator('.card').first().waitFor()
 })
 
 test('管理后台：活动列表、筛选与导出参与者', async (h) => {

@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Discover activities (published, formed, finished), by start time */
+        /**
+         * Discover activities (published, formed, finished): filters, keyword search, near-me and four sorts
+         * @description Keyword search `q` matches every word of the query (Chinese text by character pairs, so 篮球 finds 周末篮球局). `lat`, `lng` (together) keep the activities within `radius_km` (default 10, at most 100) and fill `distance_km`. Sorts: `start_at` (default), `hot` (recent sign-ups, decaying with a 24 h half-life), `distance` (needs lat/lng) and `recommended` (shared interest tags, then start time; by start time for anonymous callers). A cursor belongs to its sort.
+         */
         get: operations["list-activities"];
         put?: never;
         /** Create a draft activity (organizers and admins) */
@@ -66,7 +69,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check a participant in from the code of their QR (organizer and staff, formed activities, from 2 h before the start until the end) */
+        /** Check a participant in from the code of their QR (organizer and admins, formed activities, from 2 h before the start until the end) */
         post: operations["check-in"];
         delete?: never;
         options?: never;
@@ -726,6 +729,11 @@ export interface components {
             created_at: string;
             /** @description null (locked) on a member-only activity for callers who are neither members nor participants */
             description: string | null;
+            /**
+             * Format: double
+             * @description kilometres from the list's lat/lng (0.1 km steps); null without one
+             */
+            distance_km: number | null;
             /** Format: date-time */
             end_at: string;
             id: string;
@@ -1168,14 +1176,25 @@ export interface operations {
     "list-activities": {
         parameters: {
             query?: {
+                /** @description keyword search over title, description, city and type */
+                q?: string;
                 city?: string;
                 type_id?: string;
+                tag_id?: string;
                 from?: string;
                 to?: string;
+                /** @description latitude of the caller's location (-90 to 90), with lng */
+                lat?: number;
+                /** @description longitude of the caller's location (-180 to 180), with lat */
+                lng?: number;
+                /** @description search radius in km with lat/lng: more than 0, at most 100 (default 10) */
+                radius_km?: number;
                 price?: "free" | "paid" | "";
                 member_only?: "true" | "false" | "";
                 club_id?: string;
                 status?: "published" | "formed" | "finished" | "";
+                /** @description start_at (default), hot, distance or recommended */
+                sort?: string;
                 cursor?: string;
                 limit?: number;
             };
@@ -2461,14 +2480,25 @@ export interface operations {
     "list-my-organized-activities": {
         parameters: {
             query?: {
+                /** @description keyword search over title, description, city and type */
+                q?: string;
                 city?: string;
                 type_id?: string;
+                tag_id?: string;
                 from?: string;
                 to?: string;
+                /** @description latitude of the caller's location (-90 to 90), with lng */
+                lat?: number;
+                /** @description longitude of the caller's location (-180 to 180), with lat */
+                lng?: number;
+                /** @description search radius in km with lat/lng: more than 0, at most 100 (default 10) */
+                radius_km?: number;
                 price?: "free" | "paid" | "";
                 member_only?: "true" | "false" | "";
                 club_id?: string;
                 status?: "published" | "formed" | "finished" | "";
+                /** @description start_at (default), hot, distance or recommended */
+                sort?: string;
                 cursor?: string;
                 limit?: number;
             };

@@ -32,3 +32,30 @@ export function formatDistance(km: number | null | undefined): string {
   if (km < 10) return `${km.toFixed(1)} km`
   return `${Math.round(km)} km`
 }
+
+const LOCATION_KEY = 'zuju.app.location'
+const LOCATION_MAX_AGE = 10 * 60_000
+
+/** The last position found in this tab (10 minutes at most), so going back to 首页 does not ask again. */
+export function cachedLocation(): Position | null {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(LOCATION_KEY) || 'null') as (Position & { at: number }) | null
+    if (v && typeof v.lat === 'number' && typeof v.lng === 'number' && Date.now() - v.at < LOCATION_MAX_AGE) return { lat: v.lat, lng: v.lng }
+  } catch {
+    // no storage: ask again
+  }
+  return null
+}
+
+/** The cached position, else a fresh one (which is then cached). */
+export async function currentLocation(): Promise<Position> {
+  const c = cachedLocation()
+  if (c) return c
+  const p = await locate()
+  try {
+    sessionStorage.setItem(LOCATION_KEY, JSON.stringify({ ...p, at: Date.now() }))
+  } catch {
+    // not cached
+  }
+  return p
+}
