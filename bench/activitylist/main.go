@@ -31,6 +31,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,6 +78,7 @@ type options struct {
 	Gzip        bool          `json:"gzip"`
 	Postgres    string        `json:"-"`
 	Out         string        `json:"-"`
+	CPUProfile  string        `json:"-"`
 }
 
 func main() {
@@ -92,6 +94,7 @@ func main() {
 	flag.DurationVar(&o.Attack, "attack", 10*time.Second, "duration of each open-loop attack")
 	flag.BoolVar(&o.Gzip, "gzip", false, "clients ask for gzip (ours then compresses; the reference never does)")
 	flag.StringVar(&o.Postgres, "pg", envOr("ZUJU_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL server (a private schema is created and dropped)")
+	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the closed-loop rounds to this file")
 	flag.StringVar(&o.Out, "out", "", "JSON results file (default <module>/bench/out/activitylist.json)")
 	flag.Parse()
 	if o.N < 1000 || o.N > 1_000_000 || o.Concurrency < 1 || o.Rounds < 1 || o.Round <= 0 || o.Rate < 0 || o.Rate > 5000 || o.Attack > time.Minute {
@@ -193,6 +196,16 @@ func run(o options) error {
 		w := t.Round(o.Warmup)
 		fmt.Printf("warm-up %-6s %8.0f req/s (%d errors)\n", t.Name, w.RPS, w.Errors)
 	}
+	if o.CPUProfile != "" {
+		f, err := os.Create(o.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	var rounds []benchkit.RoundResult
 	for i := range o.Rounds {
 		for _, t := range targets {
@@ -203,6 +216,9 @@ func run(o options) error {
 			rounds = append(rounds, r)
 			fmt.Printf("round %d %-6s %8.0f req/s  p50 %8s  p99 %8s  (%d errors)\n", r.Round, r.Target, r.RPS, benchkit.Ms(r.P50), benchkit.Ms(r.P99), r.Errors)
 		}
+	}
+	if o.CPUProfile != "" {
+		pprof.StopCPUProfile()
 	}
 	var sums []benchkit.TargetSummary
 	for _, t := range targets {

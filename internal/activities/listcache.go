@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"sync"
 	"time"
 )
 
@@ -18,10 +19,44 @@ const DefaultListCacheTTL = 30 * time.Second
 // a change reads the store again, on every replica.
 const listGenKey = "activities:list:gen"
 
-// listCache caches the store's public list pages.
+// listCache caches the store's public list pages in the shared cache, and
+// the decoded pages of this process in a small local map under the same
+// keys: a key names its generation, so a local page is never newer or
+// older than the shared one, and a hit costs one read of the generation.
 type listCache struct {
 	c   ListCache
 	ttl time.Duration
+
+	mu    sync.Mutex
+	local map[string]localPage
+}
+
+// localPage is a decoded page and when this process stops using it.
+type localPage struct {
+	page  listPage
+	until time.Time
+}
+
+// maxLocalPages bounds the decoded pages a process keeps.
+const maxLocalPages = 1024
+
+func (l *listCache) fromLocal(key string) (listPage, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p, ok := l.local[key]
+	if !ok || time.Now().After(p.until) {
+		return listPage{}, false
+	}
+	return p.page, true
+}
+
+func (l *listCache) keepLocal(key string, p listPage) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.local == nil || len(l.local) >= maxLocalPages {
+		l.local = make(map[string]localPage, 64) // older generations go at once
+	}
+	l.local[key] = localPage{page: p, until: time.Now().Add(l.ttl)}
 }
 
 // SetListCache caches public list pages in c for at most ttl
@@ -93,9 +128,13 @@ func (l *listCache) page(ctx context.Context, f Filter, load func(context.Contex
 	}
 	sum := sha256.Sum256(norm)
 	key := "activities:list:" + gen + ":" + hex.EncodeToString(sum[:16])
+	if p, ok := l.fromLocal(key); ok {
+		return p, nil
+	}
 	if b, found, err := l.c.Get(ctx, key); err == nil && found {
 		var p listPage
 		if json.Unmarshal(b, &p) == nil {
+			l.keepLocal(key, p)
 			return p, nil
 		}
 	}
@@ -106,6 +145,7 @@ func (l *listCache) page(ctx context.Context, f Filter, load func(context.Contex
 	if b, err := json.Marshal(p); err == nil {
 		_ = l.c.Set(ctx, key, b, l.ttl)
 	}
+	l.keepLocal(key, p)
 	return p, nil
 }
 

@@ -2,7 +2,6 @@ package activitiesstore
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -28,13 +27,6 @@ const earthRadiusKm = 6371.0088
 
 // kmPerDegree is the length of one degree of latitude.
 const kmPerDegree = earthRadiusKm * math.Pi / 180
-
-// hitRow is a list row with what the sort computed.
-type hitRow struct {
-	Row        row `gorm:"embedded"`
-	DistanceKm *float64
-	Overlap    int
-}
 
 // sqlQuery is SQL text with its arguments, built piece by piece.
 type sqlQuery struct {
@@ -64,16 +56,8 @@ func (q *sqlQuery) clause() string {
 // order by a computed value (distance, recommended) select from a subquery
 // so the value can be compared with the cursor and ordered in SQL.
 func (s *Store) List(ctx context.Context, f activities.Filter) ([]activities.Hit, error) {
-	sql, args := s.listSQL(f)
-	var rows []hitRow
-	if err := s.db.WithContext(ctx).Raw(sql, args...).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("list activities: %w", err)
-	}
-	out := make([]activities.Hit, len(rows))
-	for i, r := range rows {
-		out[i] = activities.Hit{Activity: r.Row.activity(), DistanceKm: r.DistanceKm, Overlap: r.Overlap}
-	}
-	return out, nil
+	q, args := s.listSQL(f)
+	return s.queryHits(ctx, q, args)
 }
 
 // listSQL builds the list statement (with ? placeholders) for f.

@@ -4,6 +4,7 @@ package activitiesstore
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"strings"
@@ -25,12 +26,19 @@ func Migrations() sqldb.Migrations { return sqldb.Embedded("activities", migrati
 
 // Store implements activities.Store on GORM.
 type Store struct {
-	db *gorm.DB
-	pg bool // PostgreSQL (else SQLite): the full-text search differs
+	db  *gorm.DB
+	sql *sql.DB // the same pool, for the hand-scanned list
+	pg  bool    // PostgreSQL (else SQLite): the full-text search differs
 }
 
 // New returns a store over db.
-func New(db *gorm.DB) *Store { return &Store{db: db, pg: db.Dialector.Name() == "postgres"} }
+func New(db *gorm.DB) *Store {
+	s := &Store{db: db, pg: db.Dialector.Name() == "postgres"}
+	if pool, err := db.DB(); err == nil {
+		s.sql = pool
+	}
+	return s
+}
 
 var _ activities.Store = (*Store)(nil)
 

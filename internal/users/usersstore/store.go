@@ -272,12 +272,35 @@ func (s *Store) Tags(ctx context.Context) ([]users.Tag, error) {
 }
 
 // TagsByIDs loads the tags with these ids.
+//
+// Activity lists name their tags on every page, so the rows are scanned by
+// hand.
 func (s *Store) TagsByIDs(ctx context.Context, ids []string) ([]users.Tag, error) {
-	var rows []tagRow
-	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	rows, err := s.sql.QueryContext(ctx, rebind(s.pg, "SELECT id, name, category, sort, created_at FROM tags WHERE id IN ("+marks+")"), args...)
+	if err != nil {
 		return nil, fmt.Errorf("load tags: %w", err)
 	}
-	return tagsFrom(rows), nil
+	defer rows.Close()
+	var out []tagRow
+	for rows.Next() {
+		var r tagRow
+		if err := rows.Scan(&r.ID, &r.Name, &r.Category, &r.Sort, &r.CreatedAt); err != nil {
+			return nil, fmt.Errorf("scan tag: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load tags: %w", err)
+	}
+	return tagsFrom(out), nil
 }
 
 // CreateTag inserts a tag and its audit row in one transaction.

@@ -1,0 +1,109 @@
+package activitiesstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/zuju/zuju/internal/activities"
+)
+
+// The list is the busiest read: its rows are scanned by hand instead of
+// through GORM's reflection, which cost about as much as the query.
+
+// bind turns a statement with ? placeholders into the dialect's: a slice
+// argument stands for a parenthesized list of its elements, as in GORM.
+func bind(pg bool, q string, args []any) (string, []any) {
+	var b strings.Builder
+	out := make([]any, 0, len(args))
+	n := 0
+	mark := func() {
+		if pg {
+			b.WriteString("$" + strconv.Itoa(len(out)))
+		} else {
+			b.WriteByte('?')
+		}
+	}
+	for _, r := range q {
+		if r != '?' || n >= len(args) {
+			b.WriteRune(r)
+			continue
+		}
+		arg := args[n]
+		n++
+		v := reflect.ValueOf(arg)
+		if v.Kind() != reflect.Slice || v.Type().Elem().Kind() == reflect.Uint8 {
+			out = append(out, arg)
+			mark()
+			continue
+		}
+		b.WriteByte('(')
+		for i := range v.Len() {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			out = append(out, v.Index(i).Interface())
+			mark()
+		}
+		b.WriteByte(')')
+	}
+	return b.String(), out
+}
+
+// queryHits runs a list statement and scans its rows: the list columns,
+// then distance_km and overlap when the statement computes them.
+func (s *Store) queryHits(ctx context.Context, q string, args []any) ([]activities.Hit, error) {
+	stmt, bound := bind(s.pg, q, args)
+	rows, err := s.sql.QueryContext(ctx, stmt, bound...)
+	if err != nil {
+		return nil, fmt.Errorf("list activities: %w", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, fmt.Errorf("list activities: %w", err)
+	}
+	var out []activities.Hit
+	for rows.Next() {
+		var r row
+		var published, cancelled sql.NullTime
+		var distance sql.NullFloat64
+		var overlap int
+		dest := []any{&r.ID, &r.Title, &r.TypeID, &r.TagIDs, &r.City, &r.Address, &r.Lat, &r.Lng, &r.StartAt, &r.EndAt,
+			&r.SignupDeadline, &r.MinParticipants, &r.MaxParticipants, &r.ParticipantCount, &r.PriceFen, &r.MemberOnly,
+			&r.Status, &r.Description, &r.CoverURL, &r.OrganizerID, &r.ClubID, &r.CancelReason, &r.CreatedAt, &r.UpdatedAt,
+			&published, &cancelled, &r.HotScore}
+		for _, c := range cols[len(dest):] {
+			switch c {
+			case "distance_km":
+				dest = append(dest, &distance)
+			case "overlap":
+				dest = append(dest, &overlap)
+			default:
+				return nil, fmt.Errorf("list activities: unexpected column %q", c)
+			}
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("scan activity: %w", err)
+		}
+		if published.Valid {
+			r.PublishedAt = &published.Time
+		}
+		if cancelled.Valid {
+			r.CancelledAt = &cancelled.Time
+		}
+		h := activities.Hit{Activity: r.activity(), Overlap: overlap}
+		if distance.Valid {
+			d := distance.Float64
+			h.DistanceKm = &d
+		}
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list activities: %w", err)
+	}
+	return out, nil
+}
