@@ -17,6 +17,7 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
+import zlib from 'node:zlib'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
 
@@ -109,6 +110,48 @@ async function api(method, p, body, headers = {}) {
     // not JSON
   }
   return { status: res.status, json }
+}
+
+/** A small valid PNG (an orange gradient) for image uploads. */
+function pngImage(width = 64, height = 36) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+    return c >>> 0
+  })
+  const crc = (buf) => {
+    let c = 0xffffffff
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8)
+    return (c ^ 0xffffffff) >>> 0
+  }
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4)
+    len.writeUInt32BE(data.length)
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data])
+    const sum = Buffer.alloc(4)
+    sum.writeUInt32BE(crc(body))
+    return Buffer.concat([len, body, sum])
+  }
+  const ihdr = Buffer.alloc(13)
+  ihdr.writeUInt32BE(width, 0)
+  ihdr.writeUInt32BE(height, 4)
+  ihdr[8] = 8 // bit depth
+  ihdr[9] = 2 // RGB
+  const raw = Buffer.alloc((width * 3 + 1) * height)
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1)
+    for (let x = 0; x < width; x++) {
+      raw[row + 1 + x * 3] = 255
+      raw[row + 2 + x * 3] = 107 + Math.round((x / width) * 80)
+      raw[row + 3 + x * 3] = 53
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
 }
 
 let shotNo = 0
@@ -503,8 +546,15 @@ async function h5PasswordLogin(page, account, password) {
 
 const isDetail = (u) => /^\/activities\/(?!new$)[^/]+$/.test(u.pathname)
 
-test('H5：组织者发起并发布活动，新用户在首页找到并报名、取消', async (h) => {
-  const title = `E2E 周末飞盘局 ${Math.floor(Math.random() * 1e4)}`
+/** A made-up Chinese word (3 characters), unlikely to occur in any other title. */
+function chineseWord() {
+  const pool = '甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥'
+  return Array.from({ length: 3 }, () => pool[Math.floor(Math.random() * pool.length)]).join('')
+}
+
+test('H5：组织者发起并发布活动，新用户在首页搜索找到并报名、取消', async (h) => {
+  const word = chineseWord()
+  const title = `E2E 周末飞盘局·${word}`
   const city = '舟山'
   const address = '普陀区 E2E 体育公园 3 号草坪'
 
@@ -529,10 +579,20 @@ test('H5：组织者发起并发布活动，新用户在首页找到并报名、
   await org.getByPlaceholder('详细地址，报名成功后可见').fill(address)
   await org.getByPlaceholder('0 表示免费').fill('0')
   await org.getByPlaceholder('介绍一下活动内容、集合方式、需要准备什么').fill('自带水和运动鞋，新手友好。')
+  // A cover (uploaded once the activity exists) and two interest tags.
+  await org.locator('.cover-field input[type="file"]').setInputFiles({ name: 'cover.png', mimeType: 'image/png', buffer: pngImage() })
+  await org.locator('.cover-field .cover-preview img').waitFor()
+  for (const name of ['飞盘', '跑步']) await org.locator('.chips').getByRole('button', { name, exact: true }).click()
   await shot(org, 'h5-activity-create')
   await org.getByRole('button', { name: '发布活动' }).click()
   await org.waitForURL(isDetail)
   await org.locator('.hero').getByText('报名中').waitFor()
+  await org.locator('.hero .interest').getByText('#飞盘').waitFor()
+  await org.locator('.hero .interest').getByText('#跑步').waitFor()
+  const cover = org.locator('.cover img')
+  await cover.waitFor()
+  assert.match(await cover.getAttribute('src'), /^\/files\//, 'the cover is served by the server')
+  assert.ok(await cover.evaluate((img) => img.complete && img.naturalWidth === 64), 'the cover image loads')
   await org.getByText(address).waitFor()
   await org.getByText('报名名单').first().waitFor()
   await shot(org, 'h5-activity-organizer')
@@ -550,24 +610,48 @@ test('H5：组织者发起并发布活动，新用户在首页找到并报名、
   await page.locator('.van-tabbar-item', { hasText: '首页' }).click()
   await page.waitForURL((u) => u.pathname === '/')
   await page.locator('.card').first().waitFor()
-  await page.getByPlaceholder('输入城市，如 上海').fill(city)
-  await page.getByPlaceholder('输入城市，如 上海').press('Enter')
-  await page.waitForURL(/\?city=/)
+  // Keyword search by a Chinese word of the title.
+  const search = page.getByPlaceholder('搜索活动，如 篮球、剧本杀')
+  await search.fill(word)
+  await search.press('Enter')
+  await page.waitForURL((u) => u.searchParams.get('q') === word)
   const card = page.locator('.card', { hasText: title })
   await card.waitFor()
+  assert.equal(await page.locator('.card').count(), 1, 'only the activity with that word')
+  // The filter sheet narrows by city too, kept in the URL with the keyword.
+  await page.getByRole('button', { name: '筛选' }).click()
+  const sheet = page.locator('.filter-sheet')
+  await sheet.getByPlaceholder('输入城市，如 上海').fill(city)
+  await sheet.getByRole('button', { name: '查看结果' }).click()
+  await page.waitForURL((u) => u.searchParams.get('city') === city && u.searchParams.get('q') === word)
+  await page.locator('.chips-row .chip', { hasText: city }).waitFor()
+  await card.waitFor()
+  // A word that matches nothing: the empty state.
+  await search.fill(word + '无此活动')
+  await search.press('Enter')
+  await page.getByText(`没有找到与“${word}无此活动”相关的活动`).waitFor()
+  await shot(page, 'h5-home-search-empty')
+  await search.fill(word)
+  await search.press('Enter')
   await card.getByText('免费').waitFor()
   await card.getByText('已报名 0/10').waitFor()
   await shot(page, 'h5-home-activities')
 
-  // Details: the address is locked until signing up.
+  // Details: the address and the contact are locked until signing up.
   await card.click()
   await page.waitForURL(isDetail)
-  await page.getByText('详细地址报名成功后可见').waitFor()
+  await page.locator('[data-lock="participant"]').getByText('报名成功后可见详细地址与联系方式').waitFor()
+  await page.getByText('详细地址报名后可见').waitFor()
+  await page.getByText('联系方式报名后可见').waitFor()
   assert.equal(await page.getByText(address).count(), 0, 'the address is hidden from outsiders')
   await shot(page, 'h5-activity-locked')
   await page.getByRole('button', { name: '立即报名' }).click()
   await page.locator('.mine', { hasText: '已报名' }).waitFor()
   await page.getByText(address).waitFor()
+  // Unlocked: the organizer's phone as a tel: link, and the participants.
+  await page.locator('a[href="tel:13800000001"]').waitFor()
+  await page.locator('.people').getByText('用户' + phone.slice(-4)).waitFor()
+  assert.equal(await page.locator('[data-lock="participant"]').count(), 0, 'no lock hint once signed up')
   await page.getByText('已报名 1 / 10', { exact: false }).waitFor()
   await page.getByRole('button', { name: '取消报名' }).waitFor()
   await shot(page, 'h5-activity-signed-up')
@@ -575,7 +659,8 @@ test('H5：组织者发起并发布活动，新用户在首页找到并报名、
   // The organizer sees the participant in 报名名单.
   await org.reload()
   await org.getByRole('button', { name: '报名名单（1）' }).click()
-  await org.locator('.roster').getByText('用户' + phone.slice(-4)).waitFor()
+  await org.waitForURL('**/signups')
+  await org.locator('.roster .person', { hasText: '用户' + phone.slice(-4) }).getByText('已报名').waitFor()
   await shot(org, 'h5-activity-roster')
 
   // 我的报名 lists it.
@@ -588,10 +673,136 @@ test('H5：组织者发起并发布活动，新用户在首页找到并报名、
   // Cancel with a confirmation.
   await page.getByRole('button', { name: '取消报名' }).click()
   await confirmDialog(page, '取消报名')
-  await page.getByText('已取消报名').waitFor()
-  await page.getByRole('button', { name: '立即报名' }).waitFor()
-  await page.getByText('详细地址报名成功后可见').waitFor()
+  await page.getByText('已取消报名', { exact: true }).waitFor()
+  await page.getByRole('button', { name: '重新报名' }).waitFor()
+  await page.locator('.mine[data-status="cancelled"]').getByText('你已取消报名').waitFor()
+  await page.getByText('详细地址报名后可见').waitFor()
   assert.equal(await page.getByText(address).count(), 0, 'the address is hidden again')
+})
+
+/** A demo organizer's access token (password login through the API). */
+async function organizerToken() {
+  const login = await api('POST', '/auth/login', { account: '13800000001', password: PASSWORD })
+  assert.equal(login.status, 200, 'organizer login')
+  return login.json.access_token
+}
+
+/** Creates and publishes an activity as the demo organizer through the API. */
+async function publishedActivity(token, fields) {
+  const auth = { Authorization: 'Bearer ' + token }
+  const types = await api('GET', '/activity-types')
+  const now = Date.now()
+  const iso = (ms) => new Date(ms).toISOString()
+  const body = {
+    type_id: types.json.items[0].id,
+    city: '宁波',
+    address: 'E2E 体育馆 2 号场',
+    start_at: iso(now + 3 * 24 * 3600_000),
+    end_at: iso(now + 3 * 24 * 3600_000 + 2 * 3600_000),
+    signup_deadline: iso(now + 2 * 24 * 3600_000),
+    min_participants: 2,
+    max_participants: 10,
+    price_fen: 0,
+    description: 'E2E 测试活动',
+    ...fields,
+  }
+  const created = await api('POST', '/activities', body, auth)
+  assert.equal(created.status, 201, 'create activity: ' + JSON.stringify(created.json))
+  const published = await api('POST', `/activities/${created.json.id}/publish`, undefined, auth)
+  assert.equal(published.status, 200, 'publish activity: ' + JSON.stringify(published.json))
+  return published.json
+}
+
+test('H5：报名后出示签到二维码，组织者输入签到码签到并导出名单', async (h) => {
+  // Check-in is open from 2 h before the start of a formed activity: this
+  // one starts within the hour and forms with its first participant.
+  const now = Date.now()
+  const title = `E2E 签到羽毛球 ${Math.floor(Math.random() * 1e4)}`
+  const a = await publishedActivity(await organizerToken(), {
+    title,
+    start_at: new Date(now + 60 * 60_000).toISOString(),
+    end_at: new Date(now + 3 * 3600_000).toISOString(),
+    signup_deadline: new Date(now + 30 * 60_000).toISOString(),
+    min_participants: 1,
+    max_participants: 5,
+  })
+
+  // A demo user signs up and gets the QR code of their check-in code.
+  const page = await h.newPage(MOBILE)
+  await h5PasswordLogin(page, '13800000002', PASSWORD)
+  await page.goto('/activities/' + a.id)
+  await page.getByRole('button', { name: '立即报名' }).click()
+  const mine = page.locator('.mine[data-status="confirmed"]')
+  await mine.getByText('到场后向组织者出示签到二维码').waitFor()
+  const qr = mine.locator('figure.qr')
+  await qr.locator('canvas').waitFor()
+  const code = await qr.getAttribute('data-code')
+  assert.match(code, /^ZJ1\.[^.]+\.[\w-]+$/, 'the signed check-in payload')
+  await qr.getByText(code).waitFor()
+  // The QR is drawn on the canvas (dark modules on white), not left blank.
+  const dark = await qr.locator('canvas').evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
+    let n = 0
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 128) n++
+    return n / (d.length / 4)
+  })
+  assert.ok(dark > 0.2 && dark < 0.8, `QR canvas has dark modules (${dark.toFixed(2)})`)
+  await page.locator('.hero').getByText('已成局').waitFor()
+  await shot(page, 'h5-activity-qr')
+
+  // 我的报名 shows the same code.
+  await page.goto('/me/signups')
+  await page.locator('.card', { hasText: title }).getByRole('button', { name: '签到码' }).click()
+  const popup = page.locator('.qr-popup')
+  await popup.getByText('到场后向组织者出示，扫码即可签到').waitFor()
+  assert.equal(await popup.locator('figure.qr').getAttribute('data-code'), code)
+  await shot(page, 'h5-my-signups-qr')
+
+  // The organizer opens 签到 and enters codes by hand.
+  const org = await h.newPage(MOBILE)
+  await h5PasswordLogin(org, '13800000001', PASSWORD)
+  await org.goto('/activities/' + a.id)
+  await org.locator('.actions').getByRole('button', { name: '签到' }).click()
+  await org.waitForURL('**/check-in')
+  await org.locator('.summary').getByText(title).waitFor()
+  // Headless Chromium has no camera: scanning is offered only where it works.
+  const field = org.getByPlaceholder('粘贴或输入签到码')
+  const result = org.locator('.result')
+
+  await field.fill(code.slice(0, -4) + 'AAAA')
+  await org.getByRole('button', { name: '签到', exact: true }).click()
+  await result.locator('.r-title', { hasText: '无效签到码' }).waitFor()
+  await result.getByText('签到码无效').waitFor()
+
+  await field.fill(code)
+  await org.getByRole('button', { name: '签到', exact: true }).click()
+  await org.locator('.result[data-ok="true"]').getByText('签到成功').waitFor()
+  await result.getByText('爱读书的小王').waitFor()
+  await result.getByText('已签到').waitFor()
+  assert.equal(await field.inputValue(), '', 'the field is cleared for the next code')
+  await shot(org, 'h5-check-in-ok')
+
+  await field.fill(code)
+  await org.getByRole('button', { name: '签到', exact: true }).click()
+  await org.locator('.result[data-ok="false"] .r-title', { hasText: '已签到' }).waitFor()
+  await result.getByText('爱读书的小王').waitFor()
+  await result.getByText('该报名已签到').waitFor()
+  await shot(org, 'h5-check-in-again')
+
+  // 报名名单 marks them checked in; 导出 CSV downloads the list.
+  await org.goto(`/activities/${a.id}/signups`)
+  await org.locator('.roster .person', { hasText: '爱读书的小王' }).getByText('已签到').waitFor()
+  await shot(org, 'h5-roster-checked-in')
+  const [download] = await Promise.all([org.waitForEvent('download'), org.getByRole('button', { name: '导出 CSV' }).click()])
+  assert.match(download.suggestedFilename(), /\.csv$/)
+  const csv = fs.readFileSync(await download.path(), 'utf8')
+  assert.ok(csv.startsWith('\ufeff用户ID,昵称,状态'), 'BOM and the Chinese header row')
+  assert.match(csv, /爱读书的小王,已签到/)
+
+  // The participant sees it too.
+  await page.goto('/activities/' + a.id)
+  await page.locator('.mine[data-status="checked_in"]').getByText('签到成功，玩得开心').waitFor()
+  assert.equal(await page.locator('figure.qr').count(), 0, 'no QR code once checked in')
 })
 
 async function adminLogin(page, account, password) {
@@ -693,6 +904,95 @@ test('管理后台：活动类型', async (h) => {
   // Offered to organizers at once.
   const types = await api('GET', '/activity-types')
   assert.ok(types.json.items.some((t) => t.name === name))
+})
+
+test('H5：首页按距离排序与附近筛选（定位）', async (h) => {
+  // Without the location permission: a clear message, and the sort stays.
+  const denied = await h.newPage(MOBILE)
+  await denied.goto('/')
+  await denied.locator('.card').first().waitFor()
+  await denied.getByRole('tab', { name: '距离' }).click()
+  const dialog = denied.locator('.van-dialog')
+  await dialog.getByText('无法使用位置').waitFor()
+  await dialog.getByText(/定位权限被拒绝|无法获取位置|暂时无法获取位置/).waitFor()
+  await shot(denied, 'h5-home-location-denied')
+  await dialog.getByRole('button', { name: '知道了' }).click()
+  assert.equal(await denied.getByRole('tab', { name: '开始时间' }).getAttribute('aria-selected'), 'true')
+  assert.equal(new URL(denied.url()).searchParams.get('sort'), null)
+
+  // Near the demo basketball court in Shanghai (31.18, 121.43).
+  const page = await h.newPage({ ...MOBILE, geolocation: { latitude: 31.19, longitude: 121.44 }, permissions: ['geolocation'] })
+  await page.goto('/')
+  await page.locator('.card').first().waitFor()
+  await page.getByRole('tab', { name: '距离' }).click()
+  await page.waitForURL(/sort=distance/)
+  await page.getByText('已使用你的位置').waitFor()
+  const first = page.locator('.card').first()
+  await first.getByText('周末篮球局（新手友好）').waitFor()
+  await first.locator('.distance', { hasText: '1.5 km' }).waitFor()
+  const second = page.locator('.card').nth(1)
+  await second.getByText('周五晚剧本杀：《长安夜》').waitFor()
+  await second.locator('.distance', { hasText: /^\s*4\.\d km\s*$/ }).waitFor()
+  await shot(page, 'h5-home-distance')
+
+  // 附近 3 km keeps the court only.
+  await page.getByRole('button', { name: '筛选' }).click()
+  const sheet = page.locator('.filter-sheet')
+  await sheet.getByRole('button', { name: '3 km', exact: true }).click()
+  await shot(page, 'h5-home-filter-sheet')
+  await sheet.getByRole('button', { name: '查看结果' }).click()
+  await page.waitForURL(/radius=3/)
+  await page.locator('.chips-row .chip', { hasText: '附近 3 km' }).waitFor()
+  await page.locator('.card', { hasText: '周五晚剧本杀' }).waitFor({ state: 'detached' })
+  assert.equal(await page.locator('.card').count(), 1)
+  // 1 km: nothing that close.
+  await page.getByRole('button', { name: '筛选' }).click()
+  await sheet.getByRole('button', { name: '1 km', exact: true }).click()
+  await sheet.getByRole('button', { name: '查看结果' }).click()
+  await page.getByText('附近 1 km 内暂时没有活动').waitFor()
+  // Removing the chip lists everything again, still by distance.
+  await page.getByRole('button', { name: '移除 附近 1 km' }).click()
+  await first.getByText('周末篮球局（新手友好）').waitFor()
+  await page.getByRole('tab', { name: '热门' }).click()
+  await page.waitForURL(/sort=hot/)
+  await page.locator('.card').first().waitFor()
+})
+
+test('管理后台：活动列表、筛选与导出参与者', async (h) => {
+  const page = await h.newPage(DESKTOP)
+  await adminLogin(page, 'admin@zuju.local', PASSWORD)
+  await page.waitForURL('**/admin/users')
+  await page.locator('.el-menu-item', { hasText: '活动' }).first().click()
+  await page.waitForURL('**/admin/activities')
+  await page.locator('.page-title', { hasText: '活动' }).waitFor()
+  const table = page.locator('.el-table')
+  const basketball = table.locator('.el-table__body tr', { hasText: '周末篮球局（新手友好）' })
+  await basketball.waitFor()
+  await basketball.getByText('报名中').waitFor()
+  await table.getByText('香山秋日徒步').waitFor()
+  await shot(page, 'admin-activities')
+
+  // Search by a word of the title.
+  await page.getByPlaceholder('活动标题 / ID').fill('徒步')
+  await page.getByRole('button', { name: '查询' }).click()
+  await page.waitForURL(/\/admin\/activities\?q=/)
+  await table.getByText('香山秋日徒步').waitFor()
+  await basketball.waitFor({ state: 'detached' })
+
+  // A status filter with no match: the empty state.
+  await page.getByPlaceholder('活动标题 / ID').fill('')
+  await page.locator('.el-select', { hasText: '全部状态' }).click()
+  await page.getByRole('option', { name: '已结束' }).click()
+  await page.waitForURL(/status=finished/)
+  await table.getByText('没有符合条件的活动').waitFor()
+  await page.getByRole('button', { name: '重置' }).click()
+  await basketball.waitFor()
+
+  // The participants of an activity as CSV.
+  const [download] = await Promise.all([page.waitForEvent('download'), basketball.getByRole('button', { name: '导出名单' }).click()])
+  const csv = fs.readFileSync(await download.path(), 'utf8')
+  assert.ok(csv.startsWith('\ufeff用户ID,昵称,状态'), 'BOM and the Chinese header row')
+  await page.getByText('已导出参与者名单').waitFor()
 })
 
 test('管理后台：普通用户看到无权访问', async (h) => {

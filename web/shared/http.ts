@@ -27,6 +27,8 @@ export class ApiError extends Error {
   /** Seconds from the Retry-After header of a 429, if any. */
   readonly retryAfter: number | null
   readonly requestId: string
+  /** Machine-readable context some errors carry (e.g. the sign-up already checked in). */
+  readonly data: unknown
 
   constructor(p: Partial<Problem> & { status: number }, retryAfter: number | null = null) {
     const detail = p.detail || p.title || defaultDetail(p.status)
@@ -38,6 +40,7 @@ export class ApiError extends Error {
     this.errors = p.errors || []
     this.retryAfter = retryAfter
     this.requestId = p.request_id || ''
+    this.data = p.data ?? null
   }
 
   /** The text to show: `detail`, plus when to try again for a 429. */
@@ -78,6 +81,44 @@ export interface RequestOptions {
   /** Do not report errors through onError (the caller handles them). */
   quiet?: boolean
   signal?: AbortSignal
+  /** Read the answer as a file (CSV exports) instead of JSON. */
+  file?: boolean
+}
+
+/** A file answered by the API (see `download`). */
+export interface DownloadedFile {
+  blob: Blob
+  /** From Content-Disposition, else the fallback the caller gave. */
+  filename: string
+}
+
+/** The file name of a Content-Disposition header (filename* first), or ''. */
+export function dispositionFilename(header: string | null): string {
+  if (!header) return ''
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header)
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ''))
+    } catch {
+      // fall through to the plain parameter
+    }
+  }
+  const plain = /filename\s*=\s*("([^"]*)"|[^;]+)/.exec(header)
+  return plain ? (plain[2] ?? plain[1]).trim() : ''
+}
+
+/** Hands a downloaded file to the browser as a download. */
+export function saveFile(f: DownloadedFile) {
+  const url = URL.createObjectURL(f.blob)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = f.filename
+  a.rel = 'noopener'
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  // Give the browser time to start the download before the URL goes.
+  setTimeout(() => URL.revokeObjectURL(url), 30_000)
 }
 
 export interface ClientConfig {
@@ -219,7 +260,9 @@ export function createClient(cfg: ClientConfig) {
     }
 
     for (let attempt = 0; ; attempt++) {
-      const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' }
+      const headers: Record<string, string> = {
+        Accept: opts.file ? '*/*' : 'application/json, application/problem+json',
+      }
       let body: BodyInit | undefined
       if (opts.form) {
         body = opts.form
@@ -253,6 +296,10 @@ export function createClient(cfg: ClientConfig) {
         return fail(err)
       }
       if (!res.ok) return fail(await parseError(res))
+      if (opts.file) {
+        const file: DownloadedFile = { blob: await res.blob(), filename: dispositionFilename(res.headers.get('Content-Disposition')) }
+        return file as T
+      }
       if (res.status === 204) return undefined as T
       const text = await res.text()
       return (text ? JSON.parse(text) : undefined) as T
@@ -283,6 +330,11 @@ export function createClient(cfg: ClientConfig) {
     patch: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PATCH', path, { ...opts, body }),
     del: <T>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, opts),
     upload: <T>(path: string, form: FormData, opts?: RequestOptions) => request<T>('POST', path, { ...opts, form }),
+    /** GETs a file with the bearer token (refreshed on 401 like any call); `fallbackName` when the server names none. */
+    download: async (path: string, fallbackName: string, opts?: RequestOptions): Promise<DownloadedFile> => {
+      const f = await request<DownloadedFile>('GET', path, { ...opts, file: true })
+      return { blob: f.blob, filename: f.filename || fallbackName }
+    },
     readTokens,
     setTokens,
     clearTokens,

@@ -27,6 +27,12 @@ export const router = createRouter({
       children: [
         { path: '', redirect: { name: 'users' } },
         { path: 'users', name: 'users', component: () => import('./views/UsersView.vue'), meta: { staff: true, title: '用户管理' } },
+        {
+          path: 'activities',
+          name: 'activities',
+          component: () => import('./views/ActivitiesView.vue'),
+          meta: { staff: true, title: '活动' },
+        },
         { path: 'tags', name: 'tags', component: () => import('./views/TagsView.vue'), meta: { staff: true, title: '兴趣标签' } },
         {
           path: 'activity-types',

@@ -59,6 +59,18 @@ export const router = createRouter({
       meta: { title: '活动详情' },
     },
     {
+      path: '/activities/:id/signups',
+      name: 'activity-signups',
+      component: () => import('./views/ActivitySignupsView.vue'),
+      meta: { auth: true, title: '报名名单' },
+    },
+    {
+      path: '/activities/:id/check-in',
+      name: 'activity-check-in',
+      component: () => import('./views/CheckInView.vue'),
+      meta: { auth: true, title: '现场签到' },
+    },
+    {
       path: '/me/signups',
       name: 'my-signups',
       component: () => import('./views/MySignupsView.vue'),

@@ -1,11 +1,13 @@
 import { ElMessage } from 'element-plus'
 import 'element-plus/es/components/message/style/css'
-import { ApiError, createClient } from './http'
+import { ApiError, createClient, saveFile } from './http'
 import type {
+  ActivityQuery,
   ActivityType,
   ActivityTypeBody,
   ActivityTypeList,
   ActivityTypePatch,
+  AdminActivityList,
   AdminUser,
   AdminUserList,
   AuditList,
@@ -22,7 +24,7 @@ import type {
   UserQuery,
 } from './types'
 
-export { ApiError }
+export { ApiError, saveFile }
 export type * from './types'
 
 let authLostHandler: (() => void) | null = null
@@ -76,6 +78,11 @@ export const api = {
   createActivityType: (b: ActivityTypeBody) => http.post<ActivityType>('/admin/activity-types', b),
   updateActivityType: (typeId: string, b: ActivityTypePatch) => http.patch<ActivityType>('/admin/activity-types/' + id(typeId), b),
   deleteActivityType: (typeId: string) => http.del<void>('/admin/activity-types/' + id(typeId)),
+
+  activities: (q: ActivityQuery) => http.get<AdminActivityList>('/admin/activities', { query: q }),
+  /** An activity's participants as CSV (the read is audited), fetched with the bearer token. */
+  exportParticipants: (activityId: string) =>
+    http.download(`/admin/activities/${id(activityId)}/participants.csv`, `参与者-${activityId}.csv`),
 
   /** Public profile; used to show actor nicknames in the audit log. */
   publicUser: (userId: string) =>

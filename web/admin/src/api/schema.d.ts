@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Discover activities (published, formed, finished), by start time */
+        /**
+         * Discover activities (published, formed, finished): filters, keyword search, near-me and four sorts
+         * @description Keyword search `q` matches every word of the query (Chinese text by character pairs, so 篮球 finds 周末篮球局). `lat`, `lng` (together) keep the activities within `radius_km` (default 10, at most 100) and fill `distance_km`. Sorts: `start_at` (default), `hot` (recent sign-ups, decaying with a 24 h half-life), `distance` (needs lat/lng) and `recommended` (shared interest tags, then start time; by start time for anonymous callers). A cursor belongs to its sort.
+         */
         get: operations["list-activities"];
         put?: never;
         /** Create a draft activity (organizers and admins) */
@@ -57,6 +60,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/activities/{id}/check-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a participant in from the code of their QR (organizer and admins, formed activities, from 2 h before the start until the end) */
+        post: operations["check-in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{id}/cover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload the cover image of a draft or published activity (JPEG, PNG or WebP; its organizer or an admin) */
+        post: operations["upload-activity-cover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/activities/{id}/publish": {
         parameters: {
             query?: never;
@@ -84,8 +121,25 @@ export interface paths {
         /** Participants and waitlist (organizer and staff) */
         get: operations["list-signups"];
         put?: never;
-        /** Sign up: a confirmed seat while there is room, a waitlist place when full */
+        /** Sign up: a confirmed seat while there is room (held as pending_payment with its order on a paid activity), a waitlist place when full */
         post: operations["sign-up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activities/{id}/signups.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Participants as CSV (organizer and staff; UTF-8 with BOM) */
+        get: operations["export-signups-csv"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -102,7 +156,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Cancel one's own sign-up */
+        /** Cancel one's own sign-up (refunded per the cancellation policy) */
         delete: operations["cancel-my-signup"];
         options?: never;
         head?: never;
@@ -118,7 +172,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Take the seat offered from the waitlist (within its window) */
+        /** Take the seat offered from the waitlist (within its window; on a paid activity it is held as pending_payment, payable until the window ends) */
         post: operations["accept-waitlist-offer"];
         delete?: never;
         options?: never;
@@ -135,6 +189,40 @@ export interface paths {
         };
         /** Activity types */
         get: operations["list-activity-types"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Activities of every status, newest first (staff) */
+        get: operations["admin-list-activities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/activities/{id}/participants.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An activity's participants as CSV (staff; the read is audited) */
+        get: operations["admin-export-participants"];
         put?: never;
         post?: never;
         delete?: never;
@@ -629,15 +717,23 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         ActivityDTO: {
+            /** @description exact address; participants, organizer and staff only */
             address: string | null;
             cancel_reason?: string;
+            /** @description the participants' chat room; participants, organizer and staff only (null until the chat exists) */
             chat_room_id: string | null;
             city: string;
             club_id: string | null;
             cover_url: string;
             /** Format: date-time */
             created_at: string;
-            description: string;
+            /** @description null (locked) on a member-only activity for callers who are neither members nor participants */
+            description: string | null;
+            /**
+             * Format: double
+             * @description kilometres from the list's lat/lng (0.1 km steps); null without one
+             */
+            distance_km: number | null;
             /** Format: date-time */
             end_at: string;
             id: string;
@@ -645,15 +741,20 @@ export interface components {
             lat: number | null;
             /** Format: double */
             lng: number | null;
+            /** @description fields hidden from the caller (their values are null): description, address, lat, lng, organizer_contact, participants, chat_room_id. In list items the caller's own sign-up is not consulted: participant-only fields are unlocked there for the organizer and staff only */
             locked_fields: string[] | null;
             /** Format: int64 */
             max_participants: number;
             member_only: boolean;
             /** Format: int64 */
             min_participants: number;
-            organizer: components["schemas"]["OrganizerDTO"];
+            organizer: components["schemas"]["ActivityPersonDTO"];
+            /** @description the organizer's phone; participants, organizer and staff only (null too when the organizer has none) */
+            organizer_contact: string | null;
             /** Format: int64 */
             participant_count: number;
+            /** @description confirmed and checked-in participants in sign-up order (at most 200); participants, organizer and staff only. Loaded in the details view only: always null in list items, where locked_fields still tells whether the caller may see them */
+            participants: components["schemas"]["ActivityPersonDTO"][] | null;
             /** Format: int64 */
             price_fen: number;
             /** Format: date-time */
@@ -662,10 +763,24 @@ export interface components {
             start_at: string;
             /** @enum {string} */
             status: "draft" | "published" | "formed" | "finished" | "cancelled";
-            /** @description interest tag ids */
-            tags: string[] | null;
+            /** @description interest tags (ids and names) */
+            tags: components["schemas"]["ActivityTagDTO"][] | null;
             title: string;
             type_id: string;
+        };
+        ActivityPersonDTO: {
+            avatar_url: string;
+            id: string;
+            nickname: string;
+        };
+        ActivityTagDTO: {
+            id: string;
+            name: string;
+        };
+        AdminActivitiesOutBody: {
+            items: components["schemas"]["ActivityDTO"][] | null;
+            /** Format: int64 */
+            total: number;
         };
         AdminListOutBody: {
             items: components["schemas"]["AdminUserDTO"][] | null;
@@ -713,6 +828,10 @@ export interface components {
         };
         CancelInBody: {
             reason?: string;
+        };
+        CheckInInBody: {
+            /** @description the payload of the participant's QR code */
+            code: string;
         };
         DraftBody: {
             address?: string;
@@ -784,13 +903,51 @@ export interface components {
             expires_at: string | null;
             plan_id: string | null;
         };
-        OrderStruct: Record<string, never>;
-        OrganizerDTO: {
+        ParticipantDTO: {
+            activity_id: string;
+            /** Format: date-time */
+            cancelled_at?: string;
+            /** @description signed QR payload (ZJ1.<sign-up id>.<signature>) the organizer scans; shown to the sign-up's owner only */
+            check_in_code: string | null;
+            /** Format: date-time */
+            checked_in_at?: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            hold_expires_at?: string;
             id: string;
+            /**
+             * Format: int64
+             * @description finished activities this user missed (organizer and staff only)
+             */
+            no_show_count: number;
+            /** Format: date-time */
+            offer_expires_at?: string;
+            /** @description the order paying for a paid sign-up (shown to its owner) */
+            order_no?: string;
+            /**
+             * Format: int64
+             * @description waitlist order (0 when not waitlisted)
+             */
+            position: number;
+            /**
+             * Format: int64
+             * @description refunded on cancellation, in fen
+             */
+            refund_fen?: number;
+            /** @enum {string} */
+            status: "pending_payment" | "confirmed" | "waitlisted" | "offered" | "cancelled" | "refunded" | "checked_in" | "no_show";
+            user_id: string;
+        };
+        ParticipantsOutBody: {
+            items: components["schemas"]["ParticipantDTO"][] | null;
+            next_cursor: string | null;
         };
         Problem: {
             /** @description stable machine-readable error code */
             code: string;
+            /** @description machine-readable context of some errors (e.g. the sign-up already checked in) */
+            data?: unknown;
             /** @description human-readable explanation (zh-CN) */
             detail?: string;
             /** @description invalid fields */
@@ -863,26 +1020,52 @@ export interface components {
         };
         SignUpOutBody: {
             /** @description the order to pay for a paid activity; null for free ones */
-            order: components["schemas"]["OrderStruct"];
+            order: components["schemas"]["SignupOrderDTO"];
             signup: components["schemas"]["SignupDTO"];
         };
         SignupDTO: {
             activity_id: string;
             /** Format: date-time */
             cancelled_at?: string;
+            /** @description signed QR payload (ZJ1.<sign-up id>.<signature>) the organizer scans; shown to the sign-up's owner only */
             check_in_code: string | null;
             /** Format: date-time */
+            checked_in_at?: string;
+            /** Format: date-time */
             created_at: string;
+            /** Format: date-time */
+            hold_expires_at?: string;
             id: string;
             /** Format: date-time */
             offer_expires_at?: string;
+            /** @description the order paying for a paid sign-up (shown to its owner) */
+            order_no?: string;
             /**
              * Format: int64
              * @description waitlist order (0 when not waitlisted)
              */
             position: number;
+            /**
+             * Format: int64
+             * @description refunded on cancellation, in fen
+             */
+            refund_fen?: number;
             /** @enum {string} */
             status: "pending_payment" | "confirmed" | "waitlisted" | "offered" | "cancelled" | "refunded" | "checked_in" | "no_show";
+            user_id: string;
+        };
+        SignupOrderDTO: {
+            /** Format: int64 */
+            amount_fen: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** @enum {string} */
+            kind: "activity_signup" | "membership";
+            order_no: string;
+            /** @enum {string} */
+            status: "pending" | "paid" | "closed" | "refunding" | "refunded" | "partially_refunded";
             user_id: string;
         };
         SignupsOutBody: {
@@ -993,14 +1176,25 @@ export interface operations {
     "list-activities": {
         parameters: {
             query?: {
+                /** @description keyword search over title, description, city and type */
+                q?: string;
                 city?: string;
                 type_id?: string;
+                tag_id?: string;
                 from?: string;
                 to?: string;
+                /** @description latitude of the caller's location (-90 to 90), with lng */
+                lat?: number;
+                /** @description longitude of the caller's location (-180 to 180), with lat */
+                lng?: number;
+                /** @description search radius in km with lat/lng: more than 0, at most 100 (default 10) */
+                radius_km?: number;
                 price?: "free" | "paid" | "";
                 member_only?: "true" | "false" | "";
                 club_id?: string;
                 status?: "published" | "formed" | "finished" | "";
+                /** @description start_at (default), hot, distance or recommended */
+                sort?: string;
                 cursor?: string;
                 limit?: number;
             };
@@ -1164,6 +1358,82 @@ export interface operations {
             };
         };
     };
+    "check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckInInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "upload-activity-cover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description image file
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "publish-activity": {
         parameters: {
             query?: never;
@@ -1212,7 +1482,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignupsOutBody"];
+                    "application/json": components["schemas"]["ParticipantsOutBody"];
                 };
             };
             /** @description Error */
@@ -1247,6 +1517,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SignUpOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "export-signups-csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UTF-8 CSV with a byte order mark and a Chinese header row */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             /** @description Error */
@@ -1338,6 +1642,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TypesOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-list-activities": {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                /** @description part of the title, or an activity id */
+                q?: string;
+                status?: "draft" | "published" | "formed" | "finished" | "cancelled" | "";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminActivitiesOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-export-participants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UTF-8 CSV with a byte order mark and a Chinese header row */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "Content-Disposition"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             /** @description Error */
@@ -2107,14 +2480,25 @@ export interface operations {
     "list-my-organized-activities": {
         parameters: {
             query?: {
+                /** @description keyword search over title, description, city and type */
+                q?: string;
                 city?: string;
                 type_id?: string;
+                tag_id?: string;
                 from?: string;
                 to?: string;
+                /** @description latitude of the caller's location (-90 to 90), with lng */
+                lat?: number;
+                /** @description longitude of the caller's location (-180 to 180), with lat */
+                lng?: number;
+                /** @description search radius in km with lat/lng: more than 0, at most 100 (default 10) */
+                radius_km?: number;
                 price?: "free" | "paid" | "";
                 member_only?: "true" | "false" | "";
                 club_id?: string;
                 status?: "published" | "formed" | "finished" | "";
+                /** @description start_at (default), hot, distance or recommended */
+                sort?: string;
                 cursor?: string;
                 limit?: number;
             };

@@ -28,3 +28,8 @@ export type ActivityType = S['TypeDTO']
 export type ActivityTypeList = S['TypesOutBody']
 export type ActivityTypeBody = S['TypeInBody']
 export type ActivityTypePatch = S['TypePatchInBody']
+
+export type Activity = S['ActivityDTO']
+export type ActivityStatus = Activity['status']
+export type AdminActivityList = S['AdminActivitiesOutBody']
+export type ActivityQuery = NonNullable<operations['admin-list-activities']['parameters']['query']>

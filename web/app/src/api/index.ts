@@ -1,6 +1,6 @@
 import { showFailToast } from 'vant'
 import 'vant/es/toast/style'
-import { createClient, ApiError } from './http'
+import { createClient, ApiError, saveFile } from './http'
 import type {
   Activity,
   ActivityDraft,
@@ -10,6 +10,8 @@ import type {
   ActivityTypeList,
   BindPhoneBody,
   LoginBody,
+  Participant,
+  ParticipantList,
   PublicUser,
   RegisterBody,
   SendCodeResult,
@@ -27,7 +29,7 @@ import type {
   User,
 } from './types'
 
-export { ApiError }
+export { ApiError, saveFile }
 export type * from './types'
 
 /** Set by main.ts: where to go when the session is over. */
@@ -94,9 +96,20 @@ export const api = {
   myActivities: (q: { cursor?: string; limit?: number }) => http.get<ActivityList>('/me/activities', { query: q }),
   /** Quiet: the detail page explains each refusal (closed, members only, …). */
   signUp: (activityId: string) => http.post<SignUpResult>(`/activities/${id(activityId)}/signups`, undefined, { quiet: true }),
-  cancelSignup: (activityId: string) => http.del<void>(`/activities/${id(activityId)}/signups/me`),
-  signups: async (activityId: string): Promise<Signup[]> =>
-    (await http.get<SignupList>(`/activities/${id(activityId)}/signups`)).items ?? [],
+  cancelSignup: (activityId: string) => http.del<Signup>(`/activities/${id(activityId)}/signups/me`),
+  /** Takes the seat a waitlist offer holds (before offer_expires_at). */
+  acceptOffer: (activityId: string) => http.post<Signup>(`/activities/${id(activityId)}/signups/me/accept`),
+  uploadCover: (activityId: string, file: File) => {
+    const form = new FormData()
+    form.append('file', file, file.name)
+    return http.upload<Activity>(`/activities/${id(activityId)}/cover`, form)
+  },
+  signups: async (activityId: string): Promise<Participant[]> =>
+    (await http.get<ParticipantList>(`/activities/${id(activityId)}/signups`)).items ?? [],
+  /** The participants as a CSV file (UTF-8 with BOM), fetched with the bearer token. */
+  exportSignups: (activityId: string) => http.download(`/activities/${id(activityId)}/signups.csv`, `报名名单-${activityId}.csv`),
+  /** Quiet: the check-in screen shows each refusal (already checked in, unknown code, outside the window). */
+  checkIn: (activityId: string, code: string) => http.post<Signup>(`/activities/${id(activityId)}/check-ins`, { code }, { quiet: true }),
   mySignups: async (): Promise<Signup[]> => (await http.get<SignupList>('/me/signups')).items ?? [],
   publicUser: (userId: string) => http.get<PublicUser>('/users/' + id(userId), { auth: false, quiet: true }),
 }

@@ -71,6 +71,8 @@ export const useAuthStore = defineStore('auth', () => {
   }
 
   const tagIds = computed(() => (user.value?.tags ?? []).map((t) => t.id))
+  /** Admins manage every activity like its organizer (the server decides). */
+  const admin = computed(() => (user.value?.roles ?? []).some((r) => r === 'admin' || r === 'super_admin'))
 
-  return { user, loggedIn, loading, tagIds, signedIn, setUser, reset, reload, ensureUser, logout }
+  return { user, loggedIn, loading, tagIds, admin, signedIn, setUser, reset, reload, ensureUser, logout }
 })

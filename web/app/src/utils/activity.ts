@@ -23,7 +23,7 @@ export const signupStatusLabels: Record<SignupStatus, string> = {
   pending_payment: '待支付',
   confirmed: '已报名',
   waitlisted: '候补中',
-  offered: '候补转正待确认',
+  offered: '候补名额待确认',
   cancelled: '已取消',
   refunded: '已退款',
   checked_in: '已签到',
@@ -35,10 +35,26 @@ export function activeSignup(s: Signup | null | undefined): boolean {
   return !!s && !['cancelled', 'refunded'].includes(s.status)
 }
 
+/** The sign-up of the caller to show on an activity: the active one, else the latest ended one. */
+export function currentSignup(list: readonly Signup[], activityId: string): Signup | null {
+  const mine = list.filter((s) => s.activity_id === activityId)
+  return mine.find(activeSignup) ?? mine[0] ?? null
+}
+
+/** Sign-ups their owner may still cancel (a check-in or a no-show is final). */
+export function cancellable(s: Signup | null | undefined): boolean {
+  return !!s && ['pending_payment', 'confirmed', 'waitlisted', 'offered'].includes(s.status)
+}
+
 /** 已报名, 候补第 3 位, … */
 export function signupLabel(s: Signup): string {
   if (s.status === 'waitlisted') return s.position > 0 ? `候补第 ${s.position} 位` : '候补中'
   return signupStatusLabels[s.status] ?? s.status
+}
+
+/** ¥25.00 (also for 0: refunds and amounts, where 免费 would be wrong). */
+export function formatYuan(fen: number): string {
+  return '¥' + (fen / 100).toFixed(2)
 }
 
 /** ¥25.00, or 免费 for 0. */
