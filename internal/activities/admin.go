@@ -18,7 +18,7 @@ type AdminFilter struct {
 
 // AdminList returns one page of activities of every status, newest first,
 // and how many match (staff only).
-func (s *Service) AdminList(ctx context.Context, f AdminFilter) ([]Activity, int64, error) {
+func (s *Service) AdminList(ctx context.Context, f AdminFilter) ([]View, int64, error) {
 	if _, err := auth.RequireRole(ctx, auth.StaffRoles()...); err != nil {
 		return nil, 0, err
 	}
@@ -29,5 +29,10 @@ func (s *Service) AdminList(ctx context.Context, f AdminFilter) ([]Activity, int
 	if f.PageSize < 1 || f.PageSize > 100 {
 		f.PageSize = 20
 	}
-	return s.store.AdminList(ctx, f)
+	list, total, err := s.store.AdminList(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	views, err := s.views(ctx, list, nil) // staff: everything, organizers and tags named
+	return views, total, err
 }

@@ -366,7 +366,13 @@ func TestAdminActivities(t *testing.T) {
 			m := r.json(t)
 			var got []string
 			for _, it := range m["items"].([]any) {
-				got = append(got, str(it.(map[string]any)["id"]))
+				item := it.(map[string]any)
+				got = append(got, str(item["id"]))
+				// Staff see the organizer named and the details unlocked.
+				if o := item["organizer"].(map[string]any); str(o["id"]) != org.UserID || str(o["nickname"]) == "" ||
+					item["address"] == nil || len(item["locked_fields"].([]any)) != 0 {
+					t.Fatalf("admin item: %v", item)
+				}
 			}
 			return m["total"].(float64), got
 		}

@@ -41,7 +41,7 @@ func (h handlers) adminActivities(ctx context.Context, in *adminActivitiesIn) (*
 	out := &adminActivitiesOut{}
 	out.Body.Items = make([]ActivityDTO, len(list))
 	for i := range list {
-		out.Body.Items[i] = toDTO(activities.View{Activity: &list[i]})
+		out.Body.Items[i] = toDTO(list[i])
 	}
 	out.Body.Total = total
 	return out, nil
