@@ -33,8 +33,10 @@ type RefundRequestedEvent struct {
 }
 
 // TopicHoldReleased tells the payments module that a pending_payment
-// sign-up gave up its seat: its order is to be closed (and refunded should
-// it have been paid meanwhile).
+// sign-up gave up its seat: its order is to be closed. Should it have been
+// paid meanwhile, the payments module refunds that payment once per order,
+// under LateRefundNo(order_no), whether this event or ConfirmPayment's
+// Released answer tells it first.
 const TopicHoldReleased = "activities.hold_released"
 
 // HoldReleasedEvent is the payload of activities.hold_released.
@@ -63,6 +65,11 @@ const (
 // RefundNo is the refund number of a sign-up's refund.
 func RefundNo(signupID string) string { return "RF" + strings.ReplaceAll(signupID, "-", "") }
 
+// LateRefundNo is the refund number of a payment that arrived for a hold
+// already released: one per order, so the two paths that report it (the
+// hold_released event and ConfirmPayment answering Released) refund once.
+func LateRefundNo(orderNo string) string { return "RL" + orderNo }
+
 // OrderKey is the idempotency key of a sign-up's order.
 func OrderKey(signupID string) string { return "activity_signup:" + signupID }
 
@@ -87,7 +94,7 @@ const (
 	AlreadyConfirmed ConfirmOutcome = "already_confirmed"
 	// Released: the hold had expired or was given up (the seat may belong
 	// to someone else now, or the activity was cancelled); nothing changed
-	// and the caller refunds the payment.
+	// and the caller refunds the payment under LateRefundNo.
 	Released ConfirmOutcome = "released"
 )
 
