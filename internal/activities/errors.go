@@ -16,6 +16,9 @@ var (
 	ErrCannotCreate  = errs.Forbidden("activity.cannot_create", "只有组织者或管理员可以创建活动")
 	ErrPublishPast   = errs.Invalid("activity.deadline_passed", "报名截止时间已过，不能发布")
 	ErrBadCursor     = errs.Invalid("activity.bad_cursor", "分页参数无效")
+	// ErrLockedAfterSignup refuses changing the price or the member
+	// restriction of an activity somebody signed up for (on those terms).
+	ErrLockedAfterSignup = errs.Conflict("activity.locked_after_signup", "已有人报名，不能再修改价格或会员限制")
 )
 
 // Sign-up errors.

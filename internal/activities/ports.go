@@ -20,7 +20,12 @@ type Store interface {
 	Create(ctx context.Context, a *Activity) error
 	Get(ctx context.Context, id string) (*Activity, error)
 	// Update saves an edited activity if its status is still one of the
-	// editable ones (ErrNotEditable otherwise).
+	// editable ones (ErrNotEditable otherwise), its capacity is not below
+	// the seats taken (ErrInvalid) and, while anybody is signed up, its
+	// price and member restriction are unchanged (ErrLockedAfterSignup).
+	// A published activity whose seated sign-ups reach the minimum is
+	// formed in the same transaction (once, with its activities.formed
+	// event); a.Status is set to the stored status.
 	Update(ctx context.Context, a *Activity) error
 	// SetStatus moves an activity from one status to another atomically
 	// (ErrBadTransition when it is no longer in from); a non-empty audit
@@ -30,7 +35,8 @@ type Store interface {
 	// after f.After.
 	List(ctx context.Context, f Filter) ([]Hit, error)
 	// Due lists activities in status whose time (signup_deadline for
-	// published ones below their minimum, end_at for formed ones) has passed.
+	// published ones with fewer seated sign-ups, confirmed or checked in,
+	// than their minimum; end_at for formed ones) has passed.
 	Due(ctx context.Context, status Status, now time.Time, limit int) ([]string, error)
 
 	// SignUp takes a seat atomically (confirmed, or pending_payment held

@@ -175,7 +175,10 @@ func (s *Service) manage(ctx context.Context, id string) (*Activity, auth.Princi
 	return a, p, nil
 }
 
-// Update edits a draft or published activity.
+// Update edits a draft or published activity. Once anybody signed up the
+// price and the member restriction are fixed (ErrLockedAfterSignup) and the
+// capacity cannot go below the seats taken; lowering the minimum of a
+// published activity to its seated sign-ups forms it at once.
 func (s *Service) Update(ctx context.Context, id string, d Draft) (*Activity, error) {
 	a, _, err := s.manage(ctx, id)
 	if err != nil {
@@ -202,7 +205,7 @@ func (s *Service) Update(ctx context.Context, id string, d Draft) (*Activity, er
 	if err := s.store.Update(ctx, a); err != nil {
 		return nil, err
 	}
-	if a.Status == StatusPublished {
+	if a.Status == StatusPublished || a.Status == StatusFormed {
 		s.wakeFor(ctx, a)
 	}
 	return a, nil

@@ -1,0 +1,151 @@
+package activitiesstore
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/zuju/zuju/internal/activities"
+	"github.com/zuju/zuju/internal/platform/errs"
+)
+
+func intp(v int) *int { return &v }
+
+// Lowering the minimum of a published activity to the number of confirmed
+// sign-ups forms it in the same transaction, with one activities.formed
+// event; it then finishes at its end like any formed activity.
+func TestLoweringMinimumForms(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *paidEnv) {
+		ctx := context.Background()
+		seedActivity(t, e.st, "m1", 3, 5, e.clk.Now())
+		e.signUp("m1", "u1")
+		e.signUp("m1", "u2")
+		got, err := e.svc.Update(as("org"), "m1", activities.Draft{MinParticipants: intp(2)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := e.st.Get(ctx, "m1")
+		if got.Status != activities.StatusFormed || a.Status != activities.StatusFormed || a.MinParticipants != 2 {
+			t.Fatalf("after lowering the minimum to 2 with 2 confirmed: answered %s, stored %s (min %d)", got.Status, a.Status, a.MinParticipants)
+		}
+		ev := e.events(activities.TopicFormed, "m1")
+		if len(ev) != 1 || len(ev[0]["participant_ids"].([]any)) != 2 {
+			t.Fatalf("formed events: %v", ev)
+		}
+		// Formed, it is no longer editable, and it finishes at its end.
+		if _, err := e.svc.Update(as("org"), "m1", activities.Draft{MinParticipants: intp(1)}); !errors.Is(err, activities.ErrNotEditable) {
+			t.Fatalf("editing a formed activity: %v", err)
+		}
+		e.clk.Advance(25 * time.Hour)
+		if n, err := e.svc.Sweep(ctx); err != nil || n != 0 {
+			t.Fatalf("deadline sweep: %d %v", n, err)
+		}
+		e.clk.Advance(30 * time.Hour)
+		if n, err := e.svc.Sweep(ctx); err != nil || n != 1 {
+			t.Fatalf("end sweep: %d %v", n, err)
+		}
+		if a, _ := e.st.Get(ctx, "m1"); a.Status != activities.StatusFinished {
+			t.Fatalf("after the end: %s", a.Status)
+		}
+		if ev := e.events(activities.TopicFormed, "m1"); len(ev) != 1 {
+			t.Fatalf("%d formed events", len(ev))
+		}
+		// Lowering the minimum below the confirmed count of a draft changes nothing else.
+		seedActivity(t, e.st, "m2", 3, 5, e.clk.Now())
+		e.signUp("m2", "u1")
+		if got, err := e.svc.Update(as("org"), "m2", activities.Draft{MinParticipants: intp(2)}); err != nil || got.Status != activities.StatusPublished {
+			t.Fatalf("lowering to 2 with 1 confirmed: %v %v", got, err)
+		}
+	})
+}
+
+// At the sign-up deadline only seated sign-ups (confirmed, checked in)
+// count toward the minimum: a seat still held for payment does not keep
+// an activity below its minimum open.
+func TestDeadlineCountsSeatedSignups(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *paidEnv) {
+		ctx := context.Background()
+		e.activity("d1", 2, 3)
+		_, o := e.signUp("d1", "u1")
+		if _, err := e.svc.ConfirmPayment(ctx, e.pay1(o.No)); err != nil {
+			t.Fatal(err)
+		}
+		e.clk.Advance(24*time.Hour - 5*time.Minute)
+		held, _ := e.signUp("d1", "u2") // held for 15 minutes, past the deadline
+		e.clk.Advance(5 * time.Minute)
+		if ids, err := e.st.Due(ctx, activities.StatusPublished, e.clk.Now(), 10); err != nil || len(ids) != 1 || ids[0] != "d1" {
+			t.Fatalf("due at the deadline: %v %v", ids, err)
+		}
+		if n, err := e.svc.Sweep(ctx); err != nil || n != 1 {
+			t.Fatalf("deadline sweep: %d %v", n, err)
+		}
+		a, _ := e.st.Get(ctx, "d1")
+		if a.Status != activities.StatusCancelled || a.CancelReason != activities.AutoCancelReason {
+			t.Fatalf("after the deadline: %s (%q)", a.Status, a.CancelReason)
+		}
+		if st := e.state("d1", "u1"); st.Status != string(activities.SignupRefunded) || st.RefundFen != price {
+			t.Fatalf("paid seat: %+v", st)
+		}
+		if st := e.state("d1", "u2"); st.ID != held.ID || st.Status != string(activities.SignupCancelled) {
+			t.Fatalf("held seat: %+v", st)
+		}
+		if ev := e.events(activities.TopicCancelled, "d1"); len(ev) != 1 {
+			t.Fatalf("%d cancelled events", len(ev))
+		}
+		if n, err := e.svc.Sweep(ctx); err != nil || n != 0 {
+			t.Fatalf("second sweep: %d %v", n, err)
+		}
+	})
+}
+
+// Once anybody signed up, the price and the member restriction stay as
+// they were: the sign-ups were made on those terms. Other details may
+// still change; with every sign-up gone, the terms may too.
+func TestTermsLockedAfterSignup(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *paidEnv) {
+		ctx := context.Background()
+		var fen, free int64 = 500, 0
+		yes := true
+		seedActivity(t, e.st, "l1", 3, 3, e.clk.Now())
+		// Without sign-ups the terms may change (and back).
+		if a, err := e.svc.Update(as("org"), "l1", activities.Draft{PriceFen: &fen}); err != nil || a.PriceFen != fen {
+			t.Fatalf("price without sign-ups: %v %v", a, err)
+		}
+		if _, err := e.svc.Update(as("org"), "l1", activities.Draft{PriceFen: &free}); err != nil {
+			t.Fatal(err)
+		}
+		e.signUp("l1", "u1")
+		locked := func(what string, d activities.Draft) {
+			t.Helper()
+			_, err := e.svc.Update(as("org"), "l1", d)
+			var ee *errs.Error
+			if !errors.As(err, &ee) || ee.Code != "activity.locked_after_signup" || ee.Kind != errs.KindConflict {
+				t.Fatalf("changing %s after a sign-up: %v", what, err)
+			}
+		}
+		locked("the price", activities.Draft{PriceFen: &fen})
+		locked("member_only", activities.Draft{MemberOnly: &yes})
+		if a, _ := e.st.Get(ctx, "l1"); a.PriceFen != 0 || a.MemberOnly {
+			t.Fatalf("terms changed: %+v", a)
+		}
+		// The same terms again, with other fields, are fine.
+		title := "新标题"
+		if a, err := e.svc.Update(as("org"), "l1", activities.Draft{PriceFen: &free, Title: &title}); err != nil || a.Title != title {
+			t.Fatalf("unchanged terms: %v %v", a, err)
+		}
+		// With the only sign-up gone the terms may change again.
+		if _, err := e.svc.CancelMine(as("u1"), "l1"); err != nil {
+			t.Fatal(err)
+		}
+		if a, err := e.svc.Update(as("org"), "l1", activities.Draft{PriceFen: &fen}); err != nil || a.PriceFen != fen {
+			t.Fatalf("price after the sign-up left: %v %v", a, err)
+		}
+		// A seat held for payment locks them as well.
+		e.signUp("l1", "u2")
+		if st := e.state("l1", "u2"); st.Status != pending {
+			t.Fatalf("u2 %s", st.Status)
+		}
+		locked("the price of a held seat", activities.Draft{PriceFen: &free})
+	})
+}
