@@ -14,8 +14,8 @@ import (
 
 // Lock order. Every transaction that changes an activity's sign-ups and
 // may meet a cancellation of the activity takes the activity's row first
-// (sign-up does so with its seat update, the others through lockActivity),
-// then sign-up rows. A cancellation (SetStatus) does the same, so the two
+// (sign-up does so with its seat update, check-in with its formed check,
+// the others through lockActivity), then sign-up rows. A cancellation (SetStatus) does the same, so the two
 // never deadlock, and on PostgreSQL the later one re-reads what the
 // earlier one committed: a payment confirmed while the activity is being
 // cancelled is either refunded by the cancellation or reported Released.
@@ -232,8 +232,10 @@ func (s *Store) ExpireHolds(ctx context.Context, now time.Time, limit int) ([]ac
 
 // settleCancelled runs inside the cancellation of an activity: held seats
 // are released (their orders to be closed) and every paid seat is refunded
-// in full, each by a conditional update so a seat cancelled by its holder
-// at the same moment is refunded once.
+// in full, each by a conditional update on what makes it refundable
+// (seated, paid, not refunded yet) rather than on the status it was listed
+// with, so a seat checked in meanwhile is still refunded and one cancelled
+// by its holder at the same moment is refunded once.
 func (s *Store) settleCancelled(ctx context.Context, tx *gorm.DB, activityID string, now time.Time) error {
 	var held []signupRow
 	if err := tx.Where("activity_id = ? AND status = ?", activityID, pending).Order("id").Find(&held).Error; err != nil {
@@ -256,7 +258,7 @@ func (s *Store) settleCancelled(ctx context.Context, tx *gorm.DB, activityID str
 		return fmt.Errorf("list paid seats: %w", err)
 	}
 	for _, p := range paid {
-		res := tx.Model(&signupRow{}).Where("id = ? AND status = ?", p.ID, p.Status).
+		res := tx.Model(&signupRow{}).Where("id = ? AND status IN ? AND paid_fen > 0 AND refund_fen = 0", p.ID, seated).
 			Updates(map[string]any{"status": string(activities.SignupRefunded), "refund_fen": p.PaidFen,
 				"cancelled_at": now.UTC(), "updated_at": now.UTC()})
 		if res.Error != nil {
