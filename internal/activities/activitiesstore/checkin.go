@@ -3,6 +3,7 @@ package activitiesstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,6 +89,9 @@ func markNoShows(ctx context.Context, tx *gorm.DB, activityID string, now time.T
 	if err != nil {
 		return fmt.Errorf("mark no-shows: %w", err)
 	}
+	// In one order, so two activities finishing at once with the same
+	// people take their count rows in the same order (never a deadlock).
+	slices.Sort(users)
 	const batch = 200
 	for len(users) > 0 {
 		n := min(batch, len(users))

@@ -12,13 +12,16 @@ import (
 	"github.com/zuju/zuju/internal/platform/sqldb"
 )
 
-// Lock order. Every transaction that changes an activity's sign-ups and
-// may meet a cancellation of the activity takes the activity's row first
-// (sign-up does so with its seat update, check-in with its formed check,
-// the others through lockActivity), then sign-up rows. A cancellation (SetStatus) does the same, so the two
-// never deadlock, and on PostgreSQL the later one re-reads what the
-// earlier one committed: a payment confirmed while the activity is being
-// cancelled is either refunded by the cancellation or reported Released.
+// Lock order. Every transaction that changes an activity's sign-ups takes
+// the activity's row first (sign-up does so with its seat update, check-in
+// with its formed check, a status change such as a cancellation with its
+// conditional update, the others through lockActivity), then sign-up rows;
+// the single-statement updates of one sign-up (AttachOrder, ReopenOffer)
+// hold no other lock. So no two of them ever deadlock, and on PostgreSQL
+// the later one re-reads what the earlier one committed: a payment
+// confirmed while the activity is being cancelled is either refunded by
+// the cancellation or reported Released. Finishing an activity counts its
+// no-shows in user order, so two finishes never deadlock on those rows.
 
 // lockActivity takes the activity's row lock with a no-op update and, when
 // openOnly is set, reports whether it is still published or formed.

@@ -185,3 +185,122 @@ func TestCancellationRefundsSeatCheckedInMeanwhile(t *testing.T) {
 		}
 	})
 }
+
+// offeredTo seeds a free activity with one seat whose holder left, so the
+// seat is on offer to u2.
+func (e *paidEnv) offeredTo(id string) {
+	e.t.Helper()
+	seedActivity(e.t, e.st, id, 1, 1, e.clk.Now())
+	e.signUp(id, "u1")
+	e.signUp(id, "u2") // waitlisted
+	if _, err := e.svc.CancelMine(as("u1"), id); err != nil {
+		e.t.Fatal(err)
+	}
+	if st := e.state(id, "u2"); st.Status != string(activities.SignupOffered) {
+		e.t.Fatalf("u2 %s", st.Status)
+	}
+}
+
+// noDeadlock fails on PostgreSQL's deadlock error.
+func noDeadlock(t *testing.T, what string, err error) {
+	t.Helper()
+	if err != nil && strings.Contains(err.Error(), "deadlock") {
+		t.Errorf("%s: %v", what, err)
+	}
+}
+
+// The offered user leaving while the offer expires: both take the
+// activity's row first, so the later one waits and then finds the offer
+// gone, and they never deadlock.
+func TestExpireOfferRacesCancelSignup(t *testing.T) {
+	eachPG(t, func(t *testing.T, e *paidEnv) {
+		ctx := context.Background()
+		e.offeredTo("d1")
+		e.clk.Advance(activities.OfferWindow)
+		now := e.clk.Now()
+		p := newPause(sqlHas(`UPDATE "signups"`, "cancelled_at"))
+		expired := make(chan error, 1)
+		var n int
+		go func() {
+			var err error
+			n, err = e.st.ExpireOffers(p.in(ctx), now, 10)
+			expired <- err
+		}()
+		pid := <-p.reached // the offer is cancelled, its seat not passed on yet
+		done := make(chan struct{})
+		var cerr error
+		go func() {
+			_, cerr = e.st.CancelSignup(ctx, "d1", "u2", now, nil)
+			close(done)
+		}()
+		if !blockedBy(t, e, pid, done) {
+			t.Fatalf("the cancellation did not wait for the expiry: %v", cerr)
+		}
+		close(p.resume)
+		eerr := <-expired
+		<-done
+		noDeadlock(t, "ExpireOffers", eerr)
+		noDeadlock(t, "CancelSignup", cerr)
+		if eerr != nil || n != 1 || !errors.Is(cerr, activities.ErrSignupNotFound) {
+			t.Fatalf("expiry %d %v, cancellation %v", n, eerr, cerr)
+		}
+		if st := e.state("d1", "u2"); st.Status != string(activities.SignupCancelled) || e.count("d1") != 0 {
+			t.Fatalf("u2 %s, counter %d", st.Status, e.count("d1"))
+		}
+	})
+}
+
+// The offered user accepting (the store's path of a free activity: the
+// seat is confirmed at once) and leaving at the same moment, on an
+// activity the accept forms: the leave waits for the accept, then gives
+// the seat back; they never deadlock.
+func TestAcceptOfferRacesCancelSignup(t *testing.T) {
+	eachPG(t, func(t *testing.T, e *paidEnv) {
+		ctx := context.Background()
+		e.activity("d2", 2, 2)
+		e.signUp("d2", "u1") // a hold, given up below
+		_, o := e.signUp("d2", "u2")
+		if _, err := e.svc.ConfirmPayment(ctx, e.pay1(o.No)); err != nil {
+			t.Fatal(err)
+		}
+		e.signUp("d2", "u3") // waitlisted
+		if _, err := e.svc.CancelMine(as("u1"), "d2"); err != nil {
+			t.Fatal(err)
+		}
+		if st := e.state("d2", "u3"); st.Status != string(activities.SignupOffered) {
+			t.Fatalf("u3 %s", st.Status)
+		}
+		now := e.clk.Now()
+		p := newPause(sqlHas(`UPDATE "signups"`, "offer_expires_at"))
+		accepted := make(chan error, 1)
+		go func() {
+			_, err := e.st.AcceptOffer(p.in(ctx), "d2", "u3", now)
+			accepted <- err
+		}()
+		pid := <-p.reached // the offer is confirmed, the formation not done yet
+		done := make(chan struct{})
+		var cerr error
+		go func() {
+			_, cerr = e.st.CancelSignup(ctx, "d2", "u3", now, nil)
+			close(done)
+		}()
+		if !blockedBy(t, e, pid, done) {
+			t.Fatalf("the cancellation did not wait for the accept: %v", cerr)
+		}
+		close(p.resume)
+		aerr := <-accepted
+		<-done
+		noDeadlock(t, "AcceptOffer", aerr)
+		noDeadlock(t, "CancelSignup", cerr)
+		if aerr != nil || cerr != nil {
+			t.Fatalf("accept %v, cancellation %v", aerr, cerr)
+		}
+		a, _ := e.st.Get(ctx, "d2")
+		if st := e.state("d2", "u3"); st.Status != string(activities.SignupCancelled) || a.Status != activities.StatusFormed || a.ParticipantCount != 1 {
+			t.Fatalf("u3 %s, activity %s with %d seats", st.Status, a.Status, a.ParticipantCount)
+		}
+		if ev := e.events(activities.TopicFormed, "d2"); len(ev) != 1 {
+			t.Fatalf("%d formed events", len(ev))
+		}
+	})
+}

@@ -275,10 +275,14 @@ func (s *Store) passSeat(tx *gorm.DB, activityID string, now time.Time) error {
 	return nil
 }
 
-// AcceptOffer turns the user's open offer into a confirmed seat.
+// AcceptOffer turns the user's open offer into a confirmed seat. It takes
+// the activity's row first (the lock order of holds.go).
 func (s *Store) AcceptOffer(ctx context.Context, activityID, userID string, now time.Time) (*activities.Signup, error) {
 	var out signupRow
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := lockActivity(tx, activityID, false); err != nil {
+			return err
+		}
 		res := tx.Model(&signupRow{}).Where("activity_id = ? AND user_id = ? AND status = ? AND offer_expires_at > ?",
 			activityID, userID, string(activities.SignupOffered), now.UTC()).
 			Updates(map[string]any{"status": string(activities.SignupConfirmed), "offer_expires_at": nil, "updated_at": now.UTC()})
@@ -301,7 +305,9 @@ func (s *Store) AcceptOffer(ctx context.Context, activityID, userID string, now 
 }
 
 // ExpireOffers ends offers past their window and passes each seat on. Each
-// offer expires once (conditional update), whichever replica gets it.
+// offer expires once (conditional update), whichever replica gets it, in a
+// transaction that takes the activity's row first (the lock order of
+// holds.go).
 func (s *Store) ExpireOffers(ctx context.Context, now time.Time, limit int) (int, error) {
 	var due []signupRow
 	if err := s.db.WithContext(ctx).Where("status = ? AND offer_expires_at <= ?", string(activities.SignupOffered), now.UTC()).
@@ -311,6 +317,9 @@ func (s *Store) ExpireOffers(ctx context.Context, now time.Time, limit int) (int
 	n := 0
 	for _, o := range due {
 		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if _, err := lockActivity(tx, o.ActivityID, false); err != nil {
+				return err
+			}
 			res := tx.Model(&signupRow{}).Where("id = ? AND status = ?", o.ID, string(activities.SignupOffered)).
 				Updates(map[string]any{"status": string(activities.SignupCancelled), "cancelled_at": now.UTC(), "updated_at": now.UTC()})
 			if res.Error != nil {
