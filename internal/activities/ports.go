@@ -23,9 +23,10 @@ type Store interface {
 	// editable ones (ErrNotEditable otherwise), its capacity is not below
 	// the seats taken (ErrInvalid) and, while anybody is signed up, its
 	// price and member restriction are unchanged (ErrLockedAfterSignup).
-	// A published activity whose seated sign-ups reach the minimum is
-	// formed in the same transaction (once, with its activities.formed
-	// event); a.Status is set to the stored status.
+	// Seats a raised capacity adds are offered to the waitlist first, one
+	// offer per seat in waitlist order. A published activity whose seated
+	// sign-ups reach the minimum is formed in the same transaction (once,
+	// with its activities.formed event); a.Status is set to the stored status.
 	Update(ctx context.Context, a *Activity) error
 	// SetStatus moves an activity from one status to another atomically
 	// (ErrBadTransition when it is no longer in from); a non-empty audit

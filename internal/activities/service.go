@@ -177,8 +177,9 @@ func (s *Service) manage(ctx context.Context, id string) (*Activity, auth.Princi
 
 // Update edits a draft or published activity. Once anybody signed up the
 // price and the member restriction are fixed (ErrLockedAfterSignup) and the
-// capacity cannot go below the seats taken; lowering the minimum of a
-// published activity to its seated sign-ups forms it at once.
+// capacity cannot go below the seats taken; seats a raised capacity adds
+// are offered to the waitlist first; lowering the minimum of a published
+// activity to its seated sign-ups forms it at once.
 func (s *Service) Update(ctx context.Context, id string, d Draft) (*Activity, error) {
 	a, _, err := s.manage(ctx, id)
 	if err != nil {
@@ -207,6 +208,7 @@ func (s *Service) Update(ctx context.Context, id string, d Draft) (*Activity, er
 	}
 	if a.Status == StatusPublished || a.Status == StatusFormed {
 		s.wakeFor(ctx, a)
+		s.wake(ctx, a.UpdatedAt.Add(OfferWindow)) // seats a raised capacity offered expire then
 	}
 	return a, nil
 }

@@ -149,3 +149,43 @@ func TestTermsLockedAfterSignup(t *testing.T) {
 		locked("the price of a held seat", activities.Draft{PriceFen: &free})
 	})
 }
+
+// Raising the capacity offers the new seats to the waitlist first, in
+// order, one per seat; only the seats nobody waits for are open to
+// newcomers.
+func TestRaisedCapacityOffersWaitlistFirst(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *paidEnv) {
+		e.activity("w1", 2, 2)
+		e.signUp("w1", "u0") // held for payment: published, full
+		e.signUp("w1", "u1")
+		e.signUp("w1", "u2") // waitlisted #1
+		e.signUp("w1", "u3") // waitlisted #2
+		if _, err := e.svc.Update(as("org"), "w1", activities.Draft{MaxParticipants: intp(5)}); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []string{"u2", "u3"} {
+			st := e.state("w1", u)
+			if st.Status != string(activities.SignupOffered) || st.OfferExpiresAt == nil || !st.OfferExpiresAt.Equal(e.clk.Now().Add(activities.OfferWindow)) {
+				t.Fatalf("%s after the capacity grew: %s until %v", u, st.Status, st.OfferExpiresAt)
+			}
+		}
+		if e.count("w1") != 4 {
+			t.Fatalf("counter %d, want 4 (two holds, two offers)", e.count("w1"))
+		}
+		// The one seat nobody waited for is open.
+		if sg, _ := e.signUp("w1", "u4"); sg.Status != activities.SignupPendingPayment || e.count("w1") != 5 {
+			t.Fatalf("newcomer: %s, counter %d", sg.Status, e.count("w1"))
+		}
+		if sg, _ := e.signUp("w1", "u5"); sg.Status != activities.SignupWaitlisted {
+			t.Fatalf("when full again: %s", sg.Status)
+		}
+		// Editing without new seats offers nothing.
+		title := "改个名"
+		if _, err := e.svc.Update(as("org"), "w1", activities.Draft{Title: &title}); err != nil {
+			t.Fatal(err)
+		}
+		if st := e.state("w1", "u5"); st.Status != string(activities.SignupWaitlisted) || e.count("w1") != 5 {
+			t.Fatalf("u5 %s, counter %d", st.Status, e.count("w1"))
+		}
+	})
+}

@@ -250,27 +250,63 @@ func (s *Store) SignupByKey(ctx context.Context, activityID, userID, key string)
 // offer open for OfferWindow (the seat stays held meanwhile), or gives it
 // back to the counter when nobody waits or sign-up has closed.
 func (s *Store) passSeat(tx *gorm.DB, activityID string, now time.Time) error {
+	offered, err := offerNext(tx, activityID, now)
+	if err != nil || offered {
+		return err
+	}
+	if err := tx.Model(&row{}).Where("id = ? AND participant_count > 0", activityID).
+		Updates(map[string]any{"participant_count": gorm.Expr("participant_count - 1"), "updated_at": now.UTC()}).Error; err != nil {
+		return fmt.Errorf("free seat: %w", err)
+	}
+	return nil
+}
+
+// offerNext offers a seat (already counted) to the first person on the
+// waitlist while the activity is open and before its deadline; false when
+// nobody got it.
+func offerNext(tx *gorm.DB, activityID string, now time.Time) (bool, error) {
 	var next []signupRow
 	err := tx.Raw(`SELECT s.* FROM signups s JOIN activities a ON a.id = s.activity_id
 		WHERE s.activity_id = ? AND s.status = ? AND a.status IN ? AND a.signup_deadline > ?
 		ORDER BY s.position, s.id LIMIT 1`, activityID, string(activities.SignupWaitlisted), open, now.UTC()).Scan(&next).Error
 	if err != nil {
-		return fmt.Errorf("next on waitlist: %w", err)
+		return false, fmt.Errorf("next on waitlist: %w", err)
 	}
-	if len(next) == 1 {
-		until := now.Add(activities.OfferWindow).UTC()
-		res := tx.Model(&signupRow{}).Where("id = ? AND status = ?", next[0].ID, string(activities.SignupWaitlisted)).
-			Updates(map[string]any{"status": string(activities.SignupOffered), "offer_expires_at": until, "updated_at": now.UTC()})
-		if res.Error != nil {
-			return fmt.Errorf("offer seat: %w", res.Error)
+	if len(next) == 0 {
+		return false, nil
+	}
+	until := now.Add(activities.OfferWindow).UTC()
+	res := tx.Model(&signupRow{}).Where("id = ? AND status = ?", next[0].ID, string(activities.SignupWaitlisted)).
+		Updates(map[string]any{"status": string(activities.SignupOffered), "offer_expires_at": until, "updated_at": now.UTC()})
+	if res.Error != nil {
+		return false, fmt.Errorf("offer seat: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// offerFreeSeats runs in an edit, under the activity's row lock: seats a
+// raised capacity added go to the waitlist first, one offer per seat in
+// waitlist order while people wait (and sign-up is open); the rest stay
+// open to newcomers.
+func (s *Store) offerFreeSeats(tx *gorm.DB, activityID string, now time.Time) error {
+	for range activities.MaxCapacity {
+		seat := tx.Model(&row{}).
+			Where("id = ? AND participant_count < max_participants AND status IN ? AND signup_deadline > ?", activityID, open, now.UTC()).
+			Where("EXISTS (SELECT 1 FROM signups WHERE signups.activity_id = activities.id AND signups.status = ?)", string(activities.SignupWaitlisted)).
+			Updates(map[string]any{"participant_count": gorm.Expr("participant_count + 1"), "updated_at": now.UTC()})
+		if seat.Error != nil {
+			return fmt.Errorf("take seat for the waitlist: %w", seat.Error)
 		}
-		if res.RowsAffected == 1 {
+		if seat.RowsAffected == 0 {
 			return nil
 		}
-	}
-	if err := tx.Model(&row{}).Where("id = ? AND participant_count > 0", activityID).
-		Updates(map[string]any{"participant_count": gorm.Expr("participant_count - 1"), "updated_at": now.UTC()}).Error; err != nil {
-		return fmt.Errorf("free seat: %w", err)
+		offered, err := offerNext(tx, activityID, now)
+		if err != nil {
+			return err
+		}
+		if !offered {
+			return fmt.Errorf("offer new seat of activity %s: nobody on the waitlist took it", activityID)
+		}
 	}
 	return nil
 }

@@ -244,8 +244,9 @@ func (s *Store) Get(ctx context.Context, id string) (*activities.Activity, error
 // the activity is still editable, its capacity is not below the seats
 // taken and, once anybody signed up, its price and member restriction are
 // unchanged. It takes the activity's row first (see the lock order in
-// holds.go), so these checks see every sign-up committed before. A
-// published activity whose seated sign-ups reach the (possibly lowered)
+// holds.go), so these checks see every sign-up committed before. Seats a
+// raised capacity adds are offered to the waitlist first (offerFreeSeats).
+// A published activity whose seated sign-ups reach the (possibly lowered)
 // minimum is formed in the same transaction; a.Status tells.
 func (s *Store) Update(ctx context.Context, a *activities.Activity) error {
 	r := toRow(a)
@@ -258,6 +259,9 @@ func (s *Store) Update(ctx context.Context, a *activities.Activity) error {
 			return err
 		}
 		if err := s.update(tx, a, r, tokens); err != nil {
+			return err
+		}
+		if err := s.offerFreeSeats(tx, a.ID, r.UpdatedAt); err != nil {
 			return err
 		}
 		if err := s.formIfReady(ctx, tx, a.ID, r.UpdatedAt); err != nil {
