@@ -61,6 +61,8 @@ var (
 	ErrPaymentUnavailable = errs.New(errs.KindUnavailable, "signup.payment_unavailable", "暂时无法创建支付订单，名额未保留，请稍后再试")
 	// ErrCancelClosed refuses giving up a seat too close to the start.
 	ErrCancelClosed = errs.Conflict("signup.cancel_closed", "活动即将开始，不能再取消报名")
+	// ErrSignupCheckedIn refuses giving up a seat its holder checked in with.
+	ErrSignupCheckedIn = errs.Conflict("signup.checked_in", "你已签到，不能再取消报名")
 )
 
 // Discovery input errors.

@@ -45,7 +45,8 @@ type Store interface {
 	// full, a waitlist place; it forms the activity (once) when confirmed
 	// sign-ups reach the minimum.
 	SignUp(ctx context.Context, s *Signup, now time.Time) (*Signup, error)
-	// CancelSignup ends the user's active sign-up and frees its seat.
+	// CancelSignup ends the user's active sign-up and frees its seat; a
+	// checked-in one stays (ErrSignupCheckedIn).
 	// refund decides, on the sign-up as stored, what a paid one gets back
 	// (or refuses the cancellation); a refund is requested through the
 	// outbox in the same transaction.

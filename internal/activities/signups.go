@@ -160,7 +160,8 @@ func (s *Service) closeOrder(ctx context.Context, orderNo string) {
 // (confirmed) cannot be given up later than the cancel cutoff before the
 // start; a paid one is refunded per the policy (SelfCancelRefund) and
 // becomes refunded. Giving up a held seat closes its order; leaving the
-// waitlist or an offer is always possible.
+// waitlist or an offer is always possible. A checked-in participant
+// attended and cannot cancel (ErrSignupCheckedIn).
 func (s *Service) CancelMine(ctx context.Context, activityID string) (*Signup, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
@@ -175,7 +176,7 @@ func (s *Service) CancelMine(ctx context.Context, activityID string) (*Signup, e
 	}
 	now := s.clock()
 	sg, err := s.store.CancelSignup(ctx, activityID, p.UserID, now, func(sg Signup) (int64, error) {
-		if sg.Status != SignupConfirmed && sg.Status != SignupCheckedIn {
+		if sg.Status != SignupConfirmed {
 			return 0, nil
 		}
 		return s.policy.SelfCancelRefund(sg.PaidFen, a.StartAt, now)

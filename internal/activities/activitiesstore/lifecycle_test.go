@@ -189,3 +189,34 @@ func TestRaisedCapacityOffersWaitlistFirst(t *testing.T) {
 		}
 	})
 }
+
+// A checked-in participant cannot give up the seat (attended, nothing to
+// refund), whatever the cancel cutoff: 409 signup.checked_in, and the
+// seat and its payment stay as they are.
+func TestCheckedInCannotSelfCancel(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *paidEnv) {
+		ctx := context.Background()
+		e.svc.SetSignupPolicy(activities.SignupPolicy{PaymentHold: 15 * time.Minute, LateRefundPercent: 50})
+		e.activity("k1", 1, 2)
+		_, o := e.signUp("k1", "u1")
+		if _, err := e.svc.ConfirmPayment(ctx, e.pay1(o.No)); err != nil {
+			t.Fatal(err)
+		}
+		e.clk.Advance(47 * time.Hour) // check-in is open
+		if _, err := e.st.CheckIn(ctx, e.state("k1", "u1").ID, e.clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		_, err := e.svc.CancelMine(as("u1"), "k1")
+		var ee *errs.Error
+		if !errors.As(err, &ee) || ee.Code != "signup.checked_in" || ee.Kind != errs.KindConflict {
+			t.Fatalf("self-cancelling after check-in: %v", err)
+		}
+		if _, err := e.st.CancelSignup(ctx, "k1", "u1", e.clk.Now(), nil); !errors.Is(err, activities.ErrSignupCheckedIn) {
+			t.Fatalf("store: %v", err)
+		}
+		st := e.state("k1", "u1")
+		if st.Status != string(activities.SignupCheckedIn) || st.RefundFen != 0 || e.count("k1") != 1 || len(e.events(activities.TopicRefundRequested, "k1")) != 0 {
+			t.Fatalf("after the refused cancel: %+v, counter %d", st, e.count("k1"))
+		}
+	})
+}

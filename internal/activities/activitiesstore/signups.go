@@ -128,7 +128,8 @@ func (s *Store) formIfReady(ctx context.Context, tx *gorm.DB, activityID string,
 }
 
 // CancelSignup ends the user's active sign-up; a seat it held (confirmed,
-// offered or pending payment) passes on. A paid seat is refunded by what
+// offered or pending payment) passes on. A checked-in sign-up is not
+// cancelled (ErrSignupCheckedIn). A paid seat is refunded by what
 // refund decides (status refunded, with an activities.refund_requested
 // event); a pending hold's order is to be closed (activities.hold_released).
 // The conditional update makes concurrent cancellations of one sign-up
@@ -144,6 +145,9 @@ func (s *Store) CancelSignup(ctx context.Context, activityID, userID string, now
 				return activities.ErrSignupNotFound
 			}
 			return fmt.Errorf("load sign-up: %w", err)
+		}
+		if out.Status == string(activities.SignupCheckedIn) {
+			return activities.ErrSignupCheckedIn // attended: neither seat nor payment goes back
 		}
 		var back int64
 		if refund != nil {
