@@ -52,7 +52,9 @@ type Store interface {
 	// outbox in the same transaction.
 	CancelSignup(ctx context.Context, activityID, userID string, now time.Time, refund func(Signup) (int64, error)) (*Signup, error)
 	Signups(ctx context.Context, activityID string) ([]Signup, error)
-	// AcceptOffer confirms the user's open waitlist offer (ErrNoOffer otherwise).
+	// AcceptOffer confirms the user's open waitlist offer on a published or
+	// formed activity (ErrNoOffer otherwise), also after the sign-up
+	// deadline while the offer's window lasts.
 	AcceptOffer(ctx context.Context, activityID, userID string, now time.Time) (*Signup, error)
 	// ExpireOffers ends offers past their window and passes their seats on.
 	ExpireOffers(ctx context.Context, now time.Time, limit int) (int, error)

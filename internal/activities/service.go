@@ -235,8 +235,9 @@ func (s *Service) Publish(ctx context.Context, id string) (*Activity, error) {
 
 // Cancel cancels an activity (its organizer or an admin); a staff member
 // cancelling someone else's activity is audited. In the same transaction
-// every paid seat is refunded in full (activities.refund_requested) and
-// every seat held for payment is released (activities.hold_released).
+// every paid seat is refunded in full (activities.refund_requested), every
+// seat held for payment is released (activities.hold_released) and the
+// waitlist and its open offers are cancelled.
 func (s *Service) Cancel(ctx context.Context, id, reason string) (*Activity, error) {
 	a, p, err := s.manage(ctx, id)
 	if err != nil {

@@ -219,10 +219,14 @@ func (s *Service) MySignups(ctx context.Context, limit int) ([]Signup, error) {
 	return s.store.MySignups(ctx, p.UserID, limit)
 }
 
-// AcceptOffer takes the seat offered to the caller from the waitlist. On a
-// paid activity the seat becomes pending_payment, payable until the offer
-// window ends (the seat stays held meanwhile); its order number is on the
-// sign-up. When the order cannot be created the offer stays open.
+// AcceptOffer takes the seat offered to the caller from the waitlist,
+// while the activity is published or formed; an offer made before the
+// sign-up deadline can be taken after it, within its window (the seat was
+// set aside when it was offered). Cancelling the activity cancels its
+// offers. On a paid activity the seat becomes pending_payment, payable
+// until the offer window ends (the seat stays held meanwhile); its order
+// number is on the sign-up. When the order cannot be created the offer
+// stays open.
 func (s *Service) AcceptOffer(ctx context.Context, activityID string) (*Signup, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {

@@ -234,7 +234,8 @@ func (s *Store) ExpireHolds(ctx context.Context, now time.Time, limit int) ([]ac
 }
 
 // settleCancelled runs inside the cancellation of an activity: held seats
-// are released (their orders to be closed) and every paid seat is refunded
+// are released (their orders to be closed), waitlist places and open
+// offers are cancelled, and every paid seat is refunded
 // in full, each by a conditional update on what makes it refundable
 // (seated, paid, not refunded yet) rather than on the status it was listed
 // with, so a seat checked in meanwhile is still refunded and one cancelled
@@ -255,6 +256,12 @@ func (s *Store) settleCancelled(ctx context.Context, tx *gorm.DB, activityID str
 				return err
 			}
 		}
+	}
+	// The waitlist and its open offers end with the activity.
+	if err := tx.Model(&signupRow{}).Where("activity_id = ? AND status IN ?", activityID,
+		[]string{string(activities.SignupWaitlisted), string(activities.SignupOffered)}).
+		Updates(map[string]any{"status": string(activities.SignupCancelled), "cancelled_at": now.UTC(), "updated_at": now.UTC()}).Error; err != nil {
+		return fmt.Errorf("cancel waitlist: %w", err)
 	}
 	var paid []signupRow
 	if err := tx.Where("activity_id = ? AND status IN ? AND paid_fen > 0", activityID, seated).Order("id").Find(&paid).Error; err != nil {

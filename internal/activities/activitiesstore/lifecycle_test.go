@@ -220,3 +220,68 @@ func TestCheckedInCannotSelfCancel(t *testing.T) {
 		}
 	})
 }
+
+// Cancelling an activity ends its waitlist and its open offers too (they
+// are cancelled with it); an offer can only be accepted while the activity
+// is published or formed. An offer made before the deadline may still be
+// accepted after it, within its window, on an activity that stays open.
+func TestCancellationEndsWaitlistAndOffers(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *paidEnv) {
+		ctx := context.Background()
+		e.activity("x1", 2, 2)
+		e.signUp("x1", "u1") // holds
+		e.signUp("x1", "u2")
+		e.signUp("x1", "u3") // waitlisted
+		e.signUp("x1", "u4")
+		if _, err := e.svc.CancelMine(as("u1"), "x1"); err != nil {
+			t.Fatal(err)
+		}
+		if st := e.state("x1", "u3"); st.Status != string(activities.SignupOffered) {
+			t.Fatalf("u3 %s", st.Status)
+		}
+		if _, err := e.svc.Cancel(as("org"), "x1", "场地维修"); err != nil {
+			t.Fatal(err)
+		}
+		for u, want := range map[string]activities.SignupStatus{"u2": activities.SignupCancelled, "u3": activities.SignupCancelled, "u4": activities.SignupCancelled} {
+			if st := e.state("x1", u); st.Status != string(want) || st.CancelledAt == nil {
+				t.Fatalf("%s after the activity's cancellation: %s (cancelled at %v)", u, st.Status, st.CancelledAt)
+			}
+		}
+		if _, err := e.st.AcceptOffer(ctx, "x1", "u3", e.clk.Now()); !errors.Is(err, activities.ErrNoOffer) {
+			t.Fatalf("accepting the offer of a cancelled activity: %v", err)
+		}
+		if sg, err := e.st.ActiveSignup(ctx, "x1", "u4"); err != nil || sg != nil {
+			t.Fatalf("u4 still active: %+v %v", sg, err)
+		}
+
+		// An offer left open on a closed activity cannot be accepted.
+		seedActivity(t, e.st, "x2", 1, 1, e.clk.Now())
+		e.signUp("x2", "u1")
+		e.signUp("x2", "u2")
+		if _, err := e.svc.CancelMine(as("u1"), "x2"); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.db.Gorm.Model(&row{}).Where("id = ?", "x2").Update("status", string(activities.StatusFinished)).Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.st.AcceptOffer(ctx, "x2", "u2", e.clk.Now()); !errors.Is(err, activities.ErrNoOffer) {
+			t.Fatalf("accepting an offer of a finished activity: %v", err)
+		}
+		if st := e.state("x2", "u2"); st.Status != string(activities.SignupOffered) {
+			t.Fatalf("u2 %s", st.Status)
+		}
+
+		// Offered an hour before the deadline, accepted half an hour after it.
+		seedActivity(t, e.st, "x3", 1, 1, e.clk.Now())
+		e.signUp("x3", "u1") // formed
+		e.signUp("x3", "u2")
+		e.clk.Advance(23 * time.Hour)
+		if _, err := e.svc.CancelMine(as("u1"), "x3"); err != nil {
+			t.Fatal(err)
+		}
+		e.clk.Advance(90 * time.Minute)
+		if sg, err := e.svc.AcceptOffer(as("u2"), "x3"); err != nil || sg.Status != activities.SignupConfirmed {
+			t.Fatalf("accepting after the deadline within the window: %+v %v", sg, err)
+		}
+	})
+}

@@ -315,13 +315,20 @@ func (s *Store) offerFreeSeats(tx *gorm.DB, activityID string, now time.Time) er
 	return nil
 }
 
-// AcceptOffer turns the user's open offer into a confirmed seat. It takes
-// the activity's row first (the lock order of holds.go).
+// AcceptOffer turns the user's open offer into a confirmed seat while the
+// activity is published or formed. It takes the activity's row first (the
+// lock order of holds.go). An offer made before the sign-up deadline may
+// be accepted after it, within its window: the seat was the user's since
+// the offer.
 func (s *Store) AcceptOffer(ctx context.Context, activityID, userID string, now time.Time) (*activities.Signup, error) {
 	var out signupRow
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if _, err := lockActivity(tx, activityID, false); err != nil {
+		ok, err := lockActivity(tx, activityID, true)
+		if err != nil {
 			return err
+		}
+		if !ok {
+			return activities.ErrNoOffer
 		}
 		res := tx.Model(&signupRow{}).Where("activity_id = ? AND user_id = ? AND status = ? AND offer_expires_at > ?",
 			activityID, userID, string(activities.SignupOffered), now.UTC()).
