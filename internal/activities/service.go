@@ -277,14 +277,16 @@ type View struct {
 }
 
 // Get returns an activity with the fields the caller may not see yet
-// hidden (see accessTo). Drafts are visible to their organizer and staff only.
+// hidden (see accessTo). Private activities (drafts, and drafts cancelled
+// without ever being published) are visible to their organizer and staff
+// only: ErrNotFound for everyone else.
 func (s *Service) Get(ctx context.Context, id string) (View, error) {
 	a, err := s.store.Get(ctx, id)
 	if err != nil {
 		return View{}, err
 	}
 	p, signedIn := auth.From(ctx)
-	if a.Status == StatusDraft && !(signedIn && (a.OrganizerID == p.UserID || p.IsStaff())) {
+	if a.Private() && !(signedIn && (a.OrganizerID == p.UserID || p.IsStaff())) {
 		return View{}, ErrNotFound
 	}
 	return s.Show(ctx, a)

@@ -46,7 +46,7 @@ func (s *Service) SignUp(ctx context.Context, activityID, idemKey string) (*Sign
 		return nil, nil, err
 	}
 	switch {
-	case a.Status == StatusDraft:
+	case a.Private():
 		return nil, nil, ErrNotFound
 	case a.OrganizerID == p.UserID:
 		return nil, nil, ErrOrganizerSelf

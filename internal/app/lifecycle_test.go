@@ -35,3 +35,34 @@ func TestActivityTermsLockedAfterSignup(t *testing.T) {
 		}
 	})
 }
+
+// A draft cancelled before it was ever published stays as private as a
+// draft: only its organizer and staff see it. An activity cancelled after
+// publication stays public (its participants need to see why).
+func TestCancelledDraftStaysPrivate(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		a := startApp(t, b)
+		root := a.admin(t, "root@example.com")
+		typeID := str(a.api(t, "POST", "/admin/activity-types", root.Access, map[string]any{"name": "运动"}).json(t)["id"])
+		org := a.organizer(t, root, "13100000001")
+		user := a.register(t, "13100000003", "secret-pass-1")
+		start := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Second)
+		draft := str(a.api(t, "POST", "/activities", org.Access, activityBody(typeID, start)).json(t)["id"])
+		expect(t, a.api(t, "POST", "/activities/"+draft+"/cancel", org.Access, map[string]any{"reason": "不办了"}), 200, "")
+		for _, tok := range []string{"", user.Access} {
+			expect(t, a.api(t, "GET", "/activities/"+draft, tok, nil), 404, "activity.not_found")
+			expect(t, a.api(t, "POST", "/activities/"+draft+"/signups", user.Access, nil), 404, "activity.not_found")
+		}
+		for _, tok := range []string{org.Access, root.Access} {
+			r := a.api(t, "GET", "/activities/"+draft, tok, nil)
+			expect(t, r, 200, "")
+			if str(r.json(t)["status"]) != "cancelled" {
+				t.Fatalf("organizer's view: %s", r.Body)
+			}
+		}
+		pub := str(a.api(t, "POST", "/activities", org.Access, activityBody(typeID, start)).json(t)["id"])
+		expect(t, a.api(t, "POST", "/activities/"+pub+"/publish", org.Access, nil), 200, "")
+		expect(t, a.api(t, "POST", "/activities/"+pub+"/cancel", org.Access, map[string]any{"reason": "下雨"}), 200, "")
+		expect(t, a.api(t, "GET", "/activities/"+pub, "", nil), 200, "")
+	})
+}
