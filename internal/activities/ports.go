@@ -26,8 +26,9 @@ type Store interface {
 	// Seats a raised capacity adds are offered to the waitlist first, one
 	// offer per seat in waitlist order. A published activity whose seated
 	// sign-ups reach the minimum is formed in the same transaction (once,
-	// with its activities.formed event); a.Status is set to the stored status.
-	Update(ctx context.Context, a *Activity) error
+	// with its activities.formed event); a.Status is set to the stored
+	// status. A non-empty audit is written in the same transaction.
+	Update(ctx context.Context, a *Activity, au Audit) error
 	// SetStatus moves an activity from one status to another atomically
 	// (ErrBadTransition when it is no longer in from); a non-empty audit
 	// is written in the same transaction.

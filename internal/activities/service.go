@@ -175,13 +175,14 @@ func (s *Service) manage(ctx context.Context, id string) (*Activity, auth.Princi
 	return a, p, nil
 }
 
-// Update edits a draft or published activity. Once anybody signed up the
+// Update edits a draft or published activity (a staff member editing
+// someone else's is audited). Once anybody signed up the
 // price and the member restriction are fixed (ErrLockedAfterSignup) and the
 // capacity cannot go below the seats taken; seats a raised capacity adds
 // are offered to the waitlist first; lowering the minimum of a published
 // activity to its seated sign-ups forms it at once.
 func (s *Service) Update(ctx context.Context, id string, d Draft) (*Activity, error) {
-	a, _, err := s.manage(ctx, id)
+	a, p, err := s.manage(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +204,7 @@ func (s *Service) Update(ctx context.Context, id string, d Draft) (*Activity, er
 		}
 	}
 	a.UpdatedAt = s.clock()
-	if err := s.store.Update(ctx, a); err != nil {
+	if err := s.store.Update(ctx, a, staffAudit(a, p, "activity.update")); err != nil {
 		return nil, err
 	}
 	if a.Status == StatusPublished || a.Status == StatusFormed {
@@ -213,9 +214,19 @@ func (s *Service) Update(ctx context.Context, id string, d Draft) (*Activity, er
 	return a, nil
 }
 
-// Publish opens a draft for sign-up.
+// staffAudit is the audit of a change to a: none when the caller organizes
+// it, action on the activity when a staff member changes someone else's.
+func staffAudit(a *Activity, p auth.Principal, action string) Audit {
+	if a.OrganizerID == p.UserID {
+		return Audit{}
+	}
+	return Audit{Action: action, TargetType: "activity", TargetID: a.ID}
+}
+
+// Publish opens a draft for sign-up (a staff member publishing someone
+// else's activity is audited).
 func (s *Service) Publish(ctx context.Context, id string) (*Activity, error) {
-	a, _, err := s.manage(ctx, id)
+	a, p, err := s.manage(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +236,7 @@ func (s *Service) Publish(ctx context.Context, id string) (*Activity, error) {
 	if !a.SignupDeadline.After(s.clock()) {
 		return nil, ErrPublishPast
 	}
-	out, err := s.store.SetStatus(ctx, id, a.Status, StatusPublished, s.clock(), "", Audit{})
+	out, err := s.store.SetStatus(ctx, id, a.Status, StatusPublished, s.clock(), "", staffAudit(a, p, "activity.publish"))
 	if err != nil {
 		return nil, err
 	}
@@ -250,10 +261,8 @@ func (s *Service) Cancel(ctx context.Context, id, reason string) (*Activity, err
 	if !ok {
 		return nil, ErrInvalid.WithDetail("取消原因不能超过 200 字")
 	}
-	var au Audit
-	if a.OrganizerID != p.UserID {
-		au = Audit{Action: "activity.cancel", TargetType: "activity", TargetID: id, Note: reason}
-	}
+	au := staffAudit(a, p, "activity.cancel")
+	au.Note = reason
 	return s.store.SetStatus(ctx, id, a.Status, StatusCancelled, s.clock(), reason, au)
 }
 

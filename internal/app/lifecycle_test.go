@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,5 +65,42 @@ func TestCancelledDraftStaysPrivate(t *testing.T) {
 		expect(t, a.api(t, "POST", "/activities/"+pub+"/publish", org.Access, nil), 200, "")
 		expect(t, a.api(t, "POST", "/activities/"+pub+"/cancel", org.Access, map[string]any{"reason": "下雨"}), 200, "")
 		expect(t, a.api(t, "GET", "/activities/"+pub, "", nil), 200, "")
+	})
+}
+
+// Staff editing or publishing someone else's activity is audited in the
+// same transaction, one row each; the organizer's own changes are not.
+func TestStaffActivityChangesAudited(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		a := startApp(t, b)
+		root := a.admin(t, "root@example.com")
+		typeID := str(a.api(t, "POST", "/admin/activity-types", root.Access, map[string]any{"name": "运动"}).json(t)["id"])
+		org := a.organizer(t, root, "13100000001")
+		start := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Second)
+		id := str(a.api(t, "POST", "/activities", org.Access, activityBody(typeID, start)).json(t)["id"])
+		rows := func(action string) []any {
+			t.Helper()
+			r := a.api(t, "GET", "/admin/audit-logs?action="+action, root.Access, nil)
+			expect(t, r, 200, "")
+			return r.json(t)["items"].([]any)
+		}
+		expect(t, a.api(t, "PATCH", "/activities/"+id, org.Access, map[string]any{"title": "组织者自己改"}), 200, "")
+		expect(t, a.api(t, "PATCH", "/activities/"+id, root.Access, map[string]any{"title": "管理员改的标题"}), 200, "")
+		expect(t, a.api(t, "POST", "/activities/"+id+"/publish", root.Access, nil), 200, "")
+		own := str(a.api(t, "POST", "/activities", org.Access, activityBody(typeID, start)).json(t)["id"])
+		expect(t, a.api(t, "POST", "/activities/"+own+"/publish", org.Access, nil), 200, "")
+		for _, action := range []string{"activity.update", "activity.publish"} {
+			items := rows(action)
+			if len(items) != 1 {
+				t.Fatalf("%s: %d audit rows, want 1", action, len(items))
+			}
+			if e := items[0].(map[string]any); str(e["target_id"]) != id || str(e["target_type"]) != "activity" {
+				t.Fatalf("%s audit row: %v", action, e)
+			}
+		}
+		upd := rows("activity.update")[0].(map[string]any)
+		if s := str(upd["before"]) + str(upd["after"]); !strings.Contains(s, "组织者自己改") || !strings.Contains(s, "管理员改的标题") {
+			t.Fatalf("update audit row lacks before/after: %v", upd)
+		}
 	})
 }

@@ -247,12 +247,20 @@ func (s *Store) Get(ctx context.Context, id string) (*activities.Activity, error
 // holds.go), so these checks see every sign-up committed before. Seats a
 // raised capacity adds are offered to the waitlist first (offerFreeSeats).
 // A published activity whose seated sign-ups reach the (possibly lowered)
-// minimum is formed in the same transaction; a.Status tells.
-func (s *Store) Update(ctx context.Context, a *activities.Activity) error {
+// minimum is formed in the same transaction; a.Status tells. A non-empty
+// audit is written in the same transaction, with the activity before and
+// after.
+func (s *Store) Update(ctx context.Context, a *activities.Activity, au activities.Audit) error {
 	r := toRow(a)
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if _, err := lockActivity(tx, a.ID, false); err != nil {
 			return err
+		}
+		var before row
+		if au.Action != "" {
+			if err := tx.Where("id = ?", a.ID).Take(&before).Error; err != nil && !sqldb.IsNotFound(err) {
+				return fmt.Errorf("load activity: %w", err)
+			}
 		}
 		tokens, err := searchTokens(tx, a)
 		if err != nil {
@@ -267,14 +275,15 @@ func (s *Store) Update(ctx context.Context, a *activities.Activity) error {
 		if err := s.formIfReady(ctx, tx, a.ID, r.UpdatedAt); err != nil {
 			return err
 		}
-		var status []string
-		if err := tx.Model(&row{}).Where("id = ?", a.ID).Pluck("status", &status).Error; err != nil {
-			return fmt.Errorf("load activity status: %w", err)
+		var after row
+		if err := tx.Where("id = ?", a.ID).Take(&after).Error; err != nil {
+			return fmt.Errorf("load activity: %w", err)
 		}
-		if len(status) == 1 {
-			a.Status = activities.Status(status[0])
+		a.Status = activities.Status(after.Status)
+		if au.Action == "" {
+			return nil
 		}
-		return nil
+		return audit.Record(ctx, tx, au.Action, au.TargetType, au.TargetID, before.activity(), after.activity())
 	})
 }
 
