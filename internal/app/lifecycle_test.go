@@ -40,7 +40,7 @@ func TestActivityTermsLockedAfterSignup(t *testing.T) {
 // A draft cancelled before it was ever published stays as private as a
 // draft: only its organizer and staff see it. An activity cancelled after
 // publication stays public (its participants need to see why).
-func TestCancelledDraftStaysPrivate(t *testing.T) {
+func TestActivityCancelledDraftStaysPrivate(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		a := startApp(t, b)
 		root := a.admin(t, "root@example.com")
