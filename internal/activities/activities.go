@@ -41,6 +41,12 @@ func Transition(from, to Status) error {
 	return ErrBadTransition.WithDetail("活动当前状态（" + from.Label() + "）不能变为" + to.Label())
 }
 
+// Private reports whether only the activity's organizer and staff may see
+// it: a draft, or a draft cancelled without ever being published.
+func (a *Activity) Private() bool {
+	return a.Status == StatusDraft || (a.Status == StatusCancelled && a.PublishedAt == nil)
+}
+
 // Editable reports whether the activity's details may still change.
 func (s Status) Editable() bool { return s == StatusDraft || s == StatusPublished }
 

@@ -16,6 +16,9 @@ var (
 	ErrCannotCreate  = errs.Forbidden("activity.cannot_create", "只有组织者或管理员可以创建活动")
 	ErrPublishPast   = errs.Invalid("activity.deadline_passed", "报名截止时间已过，不能发布")
 	ErrBadCursor     = errs.Invalid("activity.bad_cursor", "分页参数无效")
+	// ErrLockedAfterSignup refuses changing the price or the member
+	// restriction of an activity somebody signed up for (on those terms).
+	ErrLockedAfterSignup = errs.Conflict("activity.locked_after_signup", "已有人报名，不能再修改价格或会员限制")
 )
 
 // Sign-up errors.
@@ -58,6 +61,8 @@ var (
 	ErrPaymentUnavailable = errs.New(errs.KindUnavailable, "signup.payment_unavailable", "暂时无法创建支付订单，名额未保留，请稍后再试")
 	// ErrCancelClosed refuses giving up a seat too close to the start.
 	ErrCancelClosed = errs.Conflict("signup.cancel_closed", "活动即将开始，不能再取消报名")
+	// ErrSignupCheckedIn refuses giving up a seat its holder checked in with.
+	ErrSignupCheckedIn = errs.Conflict("signup.checked_in", "你已签到，不能再取消报名")
 )
 
 // Discovery input errors.

@@ -160,8 +160,8 @@ func (s invalidating) Create(ctx context.Context, a *Activity) error {
 	return s.after(ctx, s.Store.Create(ctx, a))
 }
 
-func (s invalidating) Update(ctx context.Context, a *Activity) error {
-	return s.after(ctx, s.Store.Update(ctx, a))
+func (s invalidating) Update(ctx context.Context, a *Activity, au Audit) error {
+	return s.after(ctx, s.Store.Update(ctx, a, au))
 }
 
 func (s invalidating) SetStatus(ctx context.Context, id string, from, to Status, now time.Time, reason string, a Audit) (*Activity, error) {

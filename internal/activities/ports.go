@@ -20,8 +20,15 @@ type Store interface {
 	Create(ctx context.Context, a *Activity) error
 	Get(ctx context.Context, id string) (*Activity, error)
 	// Update saves an edited activity if its status is still one of the
-	// editable ones (ErrNotEditable otherwise).
-	Update(ctx context.Context, a *Activity) error
+	// editable ones (ErrNotEditable otherwise), its capacity is not below
+	// the seats taken (ErrInvalid) and, while anybody is signed up, its
+	// price and member restriction are unchanged (ErrLockedAfterSignup).
+	// Seats a raised capacity adds are offered to the waitlist first, one
+	// offer per seat in waitlist order. A published activity whose seated
+	// sign-ups reach the minimum is formed in the same transaction (once,
+	// with its activities.formed event); a.Status is set to the stored
+	// status. A non-empty audit is written in the same transaction.
+	Update(ctx context.Context, a *Activity, au Audit) error
 	// SetStatus moves an activity from one status to another atomically
 	// (ErrBadTransition when it is no longer in from); a non-empty audit
 	// is written in the same transaction.
@@ -30,7 +37,8 @@ type Store interface {
 	// after f.After.
 	List(ctx context.Context, f Filter) ([]Hit, error)
 	// Due lists activities in status whose time (signup_deadline for
-	// published ones below their minimum, end_at for formed ones) has passed.
+	// published ones with fewer seated sign-ups, confirmed or checked in,
+	// than their minimum; end_at for formed ones) has passed.
 	Due(ctx context.Context, status Status, now time.Time, limit int) ([]string, error)
 
 	// SignUp takes a seat atomically (confirmed, or pending_payment held
@@ -38,13 +46,16 @@ type Store interface {
 	// full, a waitlist place; it forms the activity (once) when confirmed
 	// sign-ups reach the minimum.
 	SignUp(ctx context.Context, s *Signup, now time.Time) (*Signup, error)
-	// CancelSignup ends the user's active sign-up and frees its seat.
+	// CancelSignup ends the user's active sign-up and frees its seat; a
+	// checked-in one stays (ErrSignupCheckedIn).
 	// refund decides, on the sign-up as stored, what a paid one gets back
 	// (or refuses the cancellation); a refund is requested through the
 	// outbox in the same transaction.
 	CancelSignup(ctx context.Context, activityID, userID string, now time.Time, refund func(Signup) (int64, error)) (*Signup, error)
 	Signups(ctx context.Context, activityID string) ([]Signup, error)
-	// AcceptOffer confirms the user's open waitlist offer (ErrNoOffer otherwise).
+	// AcceptOffer confirms the user's open waitlist offer on a published or
+	// formed activity (ErrNoOffer otherwise), also after the sign-up
+	// deadline while the offer's window lasts.
 	AcceptOffer(ctx context.Context, activityID, userID string, now time.Time) (*Signup, error)
 	// ExpireOffers ends offers past their window and passes their seats on.
 	ExpireOffers(ctx context.Context, now time.Time, limit int) (int, error)

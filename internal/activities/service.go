@@ -175,9 +175,14 @@ func (s *Service) manage(ctx context.Context, id string) (*Activity, auth.Princi
 	return a, p, nil
 }
 
-// Update edits a draft or published activity.
+// Update edits a draft or published activity (a staff member editing
+// someone else's is audited). Once anybody signed up the
+// price and the member restriction are fixed (ErrLockedAfterSignup) and the
+// capacity cannot go below the seats taken; seats a raised capacity adds
+// are offered to the waitlist first; lowering the minimum of a published
+// activity to its seated sign-ups forms it at once.
 func (s *Service) Update(ctx context.Context, id string, d Draft) (*Activity, error) {
-	a, _, err := s.manage(ctx, id)
+	a, p, err := s.manage(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -199,18 +204,29 @@ func (s *Service) Update(ctx context.Context, id string, d Draft) (*Activity, er
 		}
 	}
 	a.UpdatedAt = s.clock()
-	if err := s.store.Update(ctx, a); err != nil {
+	if err := s.store.Update(ctx, a, staffAudit(a, p, "activity.update")); err != nil {
 		return nil, err
 	}
-	if a.Status == StatusPublished {
+	if a.Status == StatusPublished || a.Status == StatusFormed {
 		s.wakeFor(ctx, a)
+		s.wake(ctx, a.UpdatedAt.Add(OfferWindow)) // seats a raised capacity offered expire then
 	}
 	return a, nil
 }
 
-// Publish opens a draft for sign-up.
+// staffAudit is the audit of a change to a: none when the caller organizes
+// it, action on the activity when a staff member changes someone else's.
+func staffAudit(a *Activity, p auth.Principal, action string) Audit {
+	if a.OrganizerID == p.UserID {
+		return Audit{}
+	}
+	return Audit{Action: action, TargetType: "activity", TargetID: a.ID}
+}
+
+// Publish opens a draft for sign-up (a staff member publishing someone
+// else's activity is audited).
 func (s *Service) Publish(ctx context.Context, id string) (*Activity, error) {
-	a, _, err := s.manage(ctx, id)
+	a, p, err := s.manage(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +236,7 @@ func (s *Service) Publish(ctx context.Context, id string) (*Activity, error) {
 	if !a.SignupDeadline.After(s.clock()) {
 		return nil, ErrPublishPast
 	}
-	out, err := s.store.SetStatus(ctx, id, a.Status, StatusPublished, s.clock(), "", Audit{})
+	out, err := s.store.SetStatus(ctx, id, a.Status, StatusPublished, s.clock(), "", staffAudit(a, p, "activity.publish"))
 	if err != nil {
 		return nil, err
 	}
@@ -230,8 +246,9 @@ func (s *Service) Publish(ctx context.Context, id string) (*Activity, error) {
 
 // Cancel cancels an activity (its organizer or an admin); a staff member
 // cancelling someone else's activity is audited. In the same transaction
-// every paid seat is refunded in full (activities.refund_requested) and
-// every seat held for payment is released (activities.hold_released).
+// every paid seat is refunded in full (activities.refund_requested), every
+// seat held for payment is released (activities.hold_released) and the
+// waitlist and its open offers are cancelled.
 func (s *Service) Cancel(ctx context.Context, id, reason string) (*Activity, error) {
 	a, p, err := s.manage(ctx, id)
 	if err != nil {
@@ -244,10 +261,8 @@ func (s *Service) Cancel(ctx context.Context, id, reason string) (*Activity, err
 	if !ok {
 		return nil, ErrInvalid.WithDetail("取消原因不能超过 200 字")
 	}
-	var au Audit
-	if a.OrganizerID != p.UserID {
-		au = Audit{Action: "activity.cancel", TargetType: "activity", TargetID: id, Note: reason}
-	}
+	au := staffAudit(a, p, "activity.cancel")
+	au.Note = reason
 	return s.store.SetStatus(ctx, id, a.Status, StatusCancelled, s.clock(), reason, au)
 }
 
@@ -271,14 +286,16 @@ type View struct {
 }
 
 // Get returns an activity with the fields the caller may not see yet
-// hidden (see accessTo). Drafts are visible to their organizer and staff only.
+// hidden (see accessTo). Private activities (drafts, and drafts cancelled
+// without ever being published) are visible to their organizer and staff
+// only: ErrNotFound for everyone else.
 func (s *Service) Get(ctx context.Context, id string) (View, error) {
 	a, err := s.store.Get(ctx, id)
 	if err != nil {
 		return View{}, err
 	}
 	p, signedIn := auth.From(ctx)
-	if a.Status == StatusDraft && !(signedIn && (a.OrganizerID == p.UserID || p.IsStaff())) {
+	if a.Private() && !(signedIn && (a.OrganizerID == p.UserID || p.IsStaff())) {
 		return View{}, ErrNotFound
 	}
 	return s.Show(ctx, a)

@@ -46,7 +46,7 @@ func (s *Service) SignUp(ctx context.Context, activityID, idemKey string) (*Sign
 		return nil, nil, err
 	}
 	switch {
-	case a.Status == StatusDraft:
+	case a.Private():
 		return nil, nil, ErrNotFound
 	case a.OrganizerID == p.UserID:
 		return nil, nil, ErrOrganizerSelf
@@ -160,7 +160,8 @@ func (s *Service) closeOrder(ctx context.Context, orderNo string) {
 // (confirmed) cannot be given up later than the cancel cutoff before the
 // start; a paid one is refunded per the policy (SelfCancelRefund) and
 // becomes refunded. Giving up a held seat closes its order; leaving the
-// waitlist or an offer is always possible.
+// waitlist or an offer is always possible. A checked-in participant
+// attended and cannot cancel (ErrSignupCheckedIn).
 func (s *Service) CancelMine(ctx context.Context, activityID string) (*Signup, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
@@ -175,7 +176,7 @@ func (s *Service) CancelMine(ctx context.Context, activityID string) (*Signup, e
 	}
 	now := s.clock()
 	sg, err := s.store.CancelSignup(ctx, activityID, p.UserID, now, func(sg Signup) (int64, error) {
-		if sg.Status != SignupConfirmed && sg.Status != SignupCheckedIn {
+		if sg.Status != SignupConfirmed {
 			return 0, nil
 		}
 		return s.policy.SelfCancelRefund(sg.PaidFen, a.StartAt, now)
@@ -218,10 +219,14 @@ func (s *Service) MySignups(ctx context.Context, limit int) ([]Signup, error) {
 	return s.store.MySignups(ctx, p.UserID, limit)
 }
 
-// AcceptOffer takes the seat offered to the caller from the waitlist. On a
-// paid activity the seat becomes pending_payment, payable until the offer
-// window ends (the seat stays held meanwhile); its order number is on the
-// sign-up. When the order cannot be created the offer stays open.
+// AcceptOffer takes the seat offered to the caller from the waitlist,
+// while the activity is published or formed; an offer made before the
+// sign-up deadline can be taken after it, within its window (the seat was
+// set aside when it was offered). Cancelling the activity cancels its
+// offers. On a paid activity the seat becomes pending_payment, payable
+// until the offer window ends (the seat stays held meanwhile); its order
+// number is on the sign-up. When the order cannot be created the offer
+// stays open.
 func (s *Service) AcceptOffer(ctx context.Context, activityID string) (*Signup, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {

@@ -8,7 +8,9 @@ import (
 // Sweep applies the lifecycle's time rules: seats held for payment past
 // their hold are released (their orders closed) and, like expired waitlist
 // offers, pass their seat to the next person; a published activity whose
-// sign-up deadline passed below its minimum is cancelled (every paid seat
+// sign-up deadline passed with fewer seated sign-ups (confirmed or checked
+// in; seats held for payment and open offers do not count) than its
+// minimum is cancelled (every paid seat
 // refunded through activities.refund_requested, held seats released), and
 // a formed activity whose end passed is finished. Each change is a
 // conditional update, so running the sweep on several replicas at once, or

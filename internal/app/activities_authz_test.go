@@ -252,8 +252,16 @@ func activityRoutes(f *authzFixture) map[string][]routeCase {
 			target: "Y's formed activity", fresh: true,
 			do:   simple("POST", "/activities/{id}/cancel", onY, map[string]any{"reason": "场地临时关闭"}),
 			want: manage(ok200),
-			// Sign-ups stay as they are (refunds follow the cancelled event).
-			after: func(_ *callCtx, _ response, exp *snapshot, _ snapshot) { exp.YStatus = "cancelled" },
+			// Seats stay as they are (refunds follow the cancelled event);
+			// the waitlist and its open offers end with the activity.
+			after: func(_ *callCtx, _ response, exp *snapshot, _ snapshot) {
+				exp.YStatus = "cancelled"
+				for id, v := range exp.Signups {
+					if u, st, _ := strings.Cut(v, ":"); st == "offered" || st == "waitlisted" {
+						exp.Signups[id] = u + ":cancelled"
+					}
+				}
+			},
 		}},
 		"POST /activities/{id}/cover": {{
 			target: "Y's draft", fresh: true,

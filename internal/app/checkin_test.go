@@ -228,6 +228,8 @@ func TestCheckInNoShowsRemindersAndExport(t *testing.T) {
 		if d, _ := again.json(t)["data"].(map[string]any); str(d["id"]) != signups[u1.UserID] || str(d["status"]) != "checked_in" || d["check_in_code"] != nil {
 			t.Fatalf("second scan: %s", again.Body)
 		}
+		// Checked in, the seat cannot be given up.
+		expect(t, a.api(t, "DELETE", "/activities/"+act+"/signups/me", u1.Access, nil), 409, "signup.checked_in")
 		// A moderator may not scan; an admin may, and concurrent scans on
 		// two replicas check in once.
 		expect(t, a.api(t, "POST", "/activities/"+act+"/check-ins", mod.Access, map[string]any{"code": codes[u2.UserID]}), 403, "activity.not_organizer")

@@ -21,6 +21,11 @@ import (
 	"github.com/spf13/viper"
 )
 
+// CheckInOpensBefore is how long before an activity's start its check-in
+// opens; ZUJU_ACTIVITY_CANCEL_CUTOFF may not be shorter, so nobody who
+// could be checked in can still give the seat up.
+const CheckInOpensBefore = 2 * time.Hour
+
 // Environments.
 const (
 	EnvDevelopment = "development"
@@ -60,7 +65,7 @@ type Config struct {
 // Activity configures the sign-up rules of activities (ZUJU_ACTIVITY_*).
 type Activity struct {
 	PaymentHold       time.Duration `key:"payment_hold" doc:"how long a paid sign-up holds its seat for payment"`
-	CancelCutoff      time.Duration `key:"cancel_cutoff" doc:"self-cancellation closes this long before the start"`
+	CancelCutoff      time.Duration `key:"cancel_cutoff" doc:"self-cancellation closes this long before the start (at least 2h, when check-in opens)"`
 	FullRefundBefore  time.Duration `key:"full_refund_before" doc:"self-cancelled at least this long before the start, a paid sign-up is refunded in full"`
 	LateRefundPercent int           `key:"late_refund_percent" doc:"share (0-100) of the price refunded for a later self-cancellation"`
 	// ListCacheTTL bounds how long a public list page stays cached.
@@ -400,8 +405,8 @@ func (c *Config) Validate() error {
 	if c.Activity.PaymentHold < time.Minute || c.Activity.PaymentHold > 2*time.Hour {
 		add("ZUJU_ACTIVITY_PAYMENT_HOLD must be between 1m and 2h")
 	}
-	if c.Activity.CancelCutoff < 0 {
-		add("ZUJU_ACTIVITY_CANCEL_CUTOFF must not be negative")
+	if c.Activity.CancelCutoff < CheckInOpensBefore {
+		add("ZUJU_ACTIVITY_CANCEL_CUTOFF must be at least %s: check-in opens then, and a seat that can be checked in can no longer be given up", CheckInOpensBefore)
 	}
 	if c.Activity.FullRefundBefore < c.Activity.CancelCutoff {
 		add("ZUJU_ACTIVITY_FULL_REFUND_BEFORE must be at least ZUJU_ACTIVITY_CANCEL_CUTOFF")

@@ -132,7 +132,7 @@ func Register(api huma.API, svc *activities.Service) {
 	huma.Register(api, huma.Operation{OperationID: "create-activity", Method: http.MethodPost, Path: "/activities",
 		Summary: "Create a draft activity (organizers and admins)", Tags: tag, Security: bearer, DefaultStatus: http.StatusCreated}, h.create)
 	huma.Register(api, huma.Operation{OperationID: "update-activity", Method: http.MethodPatch, Path: "/activities/{id}",
-		Summary: "Edit a draft or published activity", Tags: tag, Security: bearer}, h.update)
+		Summary: "Edit a draft or published activity (once anybody signed up, price_fen and member_only are fixed: 409 activity.locked_after_signup; lowering min_participants to the confirmed sign-ups forms it)", Tags: tag, Security: bearer}, h.update)
 	huma.Register(api, huma.Operation{OperationID: "publish-activity", Method: http.MethodPost, Path: "/activities/{id}/publish",
 		Summary: "Open a draft for sign-up", Tags: tag, Security: bearer}, h.publish)
 	huma.Register(api, huma.Operation{OperationID: "cancel-activity", Method: http.MethodPost, Path: "/activities/{id}/cancel",

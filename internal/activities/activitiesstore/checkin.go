@@ -3,6 +3,7 @@ package activitiesstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,21 +29,45 @@ func (s *Store) SignupByID(ctx context.Context, id string) (*activities.Signup, 
 
 // CheckIn moves a confirmed sign-up of a formed activity to checked_in
 // with one conditional update, so of two scans (on any replicas) only one
-// checks in; the other learns why nothing changed.
+// checks in; the other learns why nothing changed. It first takes the
+// activity's row, on the condition that it is formed (the lock order of
+// holds.go): a cancellation or the end running at the same time either
+// comes first, and the check-in finds it closed, or waits for it.
 func (s *Store) CheckIn(ctx context.Context, signupID string, now time.Time) (*activities.Signup, error) {
-	res := s.db.WithContext(ctx).Model(&signupRow{}).
-		Where("id = ? AND status = ?", signupID, string(activities.SignupConfirmed)).
-		Where("EXISTS (SELECT 1 FROM activities a WHERE a.id = signups.activity_id AND a.status = ?)", string(activities.StatusFormed)).
-		Updates(map[string]any{"status": string(activities.SignupCheckedIn), "checked_in_at": now.UTC(), "updated_at": now.UTC()})
-	if res.Error != nil {
-		return nil, fmt.Errorf("check in: %w", res.Error)
+	var changed bool
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var activityID []string
+		if err := tx.Model(&signupRow{}).Where("id = ?", signupID).Pluck("activity_id", &activityID).Error; err != nil {
+			return fmt.Errorf("load sign-up: %w", err)
+		}
+		if len(activityID) == 0 {
+			return activities.ErrSignupNotFound
+		}
+		formed := tx.Model(&row{}).Where("id = ? AND status = ?", activityID[0], string(activities.StatusFormed)).
+			UpdateColumn("updated_at", gorm.Expr("updated_at"))
+		if formed.Error != nil {
+			return fmt.Errorf("lock activity: %w", formed.Error)
+		}
+		if formed.RowsAffected == 0 {
+			return nil // finished or cancelled: told apart below
+		}
+		res := tx.Model(&signupRow{}).Where("id = ? AND status = ?", signupID, string(activities.SignupConfirmed)).
+			Updates(map[string]any{"status": string(activities.SignupCheckedIn), "checked_in_at": now.UTC(), "updated_at": now.UTC()})
+		if res.Error != nil {
+			return fmt.Errorf("check in: %w", res.Error)
+		}
+		changed = res.RowsAffected == 1
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sg, err := s.SignupByID(ctx, signupID)
 	if err != nil {
 		return nil, err
 	}
 	switch {
-	case res.RowsAffected == 1:
+	case changed:
 		return sg, nil
 	case sg.Status == activities.SignupCheckedIn:
 		return sg, activities.ErrAlreadyCheckedIn
@@ -64,6 +89,9 @@ func markNoShows(ctx context.Context, tx *gorm.DB, activityID string, now time.T
 	if err != nil {
 		return fmt.Errorf("mark no-shows: %w", err)
 	}
+	// In one order, so two activities finishing at once with the same
+	// people take their count rows in the same order (never a deadlock).
+	slices.Sort(users)
 	const batch = 200
 	for len(users) > 0 {
 		n := min(batch, len(users))

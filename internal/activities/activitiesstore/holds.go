@@ -12,13 +12,16 @@ import (
 	"github.com/zuju/zuju/internal/platform/sqldb"
 )
 
-// Lock order. Every transaction that changes an activity's sign-ups and
-// may meet a cancellation of the activity takes the activity's row first
-// (sign-up does so with its seat update, the others through lockActivity),
-// then sign-up rows. A cancellation (SetStatus) does the same, so the two
-// never deadlock, and on PostgreSQL the later one re-reads what the
-// earlier one committed: a payment confirmed while the activity is being
-// cancelled is either refunded by the cancellation or reported Released.
+// Lock order. Every transaction that changes an activity's sign-ups takes
+// the activity's row first (sign-up does so with its seat update, check-in
+// with its formed check, a status change such as a cancellation with its
+// conditional update, the others through lockActivity), then sign-up rows;
+// the single-statement updates of one sign-up (AttachOrder, ReopenOffer)
+// hold no other lock. So no two of them ever deadlock, and on PostgreSQL
+// the later one re-reads what the earlier one committed: a payment
+// confirmed while the activity is being cancelled is either refunded by
+// the cancellation or reported Released. Finishing an activity counts its
+// no-shows in user order, so two finishes never deadlock on those rows.
 
 // lockActivity takes the activity's row lock with a no-op update and, when
 // openOnly is set, reports whether it is still published or formed.
@@ -231,9 +234,12 @@ func (s *Store) ExpireHolds(ctx context.Context, now time.Time, limit int) ([]ac
 }
 
 // settleCancelled runs inside the cancellation of an activity: held seats
-// are released (their orders to be closed) and every paid seat is refunded
-// in full, each by a conditional update so a seat cancelled by its holder
-// at the same moment is refunded once.
+// are released (their orders to be closed), waitlist places and open
+// offers are cancelled, and every paid seat is refunded
+// in full, each by a conditional update on what makes it refundable
+// (seated, paid, not refunded yet) rather than on the status it was listed
+// with, so a seat checked in meanwhile is still refunded and one cancelled
+// by its holder at the same moment is refunded once.
 func (s *Store) settleCancelled(ctx context.Context, tx *gorm.DB, activityID string, now time.Time) error {
 	var held []signupRow
 	if err := tx.Where("activity_id = ? AND status = ?", activityID, pending).Order("id").Find(&held).Error; err != nil {
@@ -251,12 +257,18 @@ func (s *Store) settleCancelled(ctx context.Context, tx *gorm.DB, activityID str
 			}
 		}
 	}
+	// The waitlist and its open offers end with the activity.
+	if err := tx.Model(&signupRow{}).Where("activity_id = ? AND status IN ?", activityID,
+		[]string{string(activities.SignupWaitlisted), string(activities.SignupOffered)}).
+		Updates(map[string]any{"status": string(activities.SignupCancelled), "cancelled_at": now.UTC(), "updated_at": now.UTC()}).Error; err != nil {
+		return fmt.Errorf("cancel waitlist: %w", err)
+	}
 	var paid []signupRow
 	if err := tx.Where("activity_id = ? AND status IN ? AND paid_fen > 0", activityID, seated).Order("id").Find(&paid).Error; err != nil {
 		return fmt.Errorf("list paid seats: %w", err)
 	}
 	for _, p := range paid {
-		res := tx.Model(&signupRow{}).Where("id = ? AND status = ?", p.ID, p.Status).
+		res := tx.Model(&signupRow{}).Where("id = ? AND status IN ? AND paid_fen > 0 AND refund_fen = 0", p.ID, seated).
 			Updates(map[string]any{"status": string(activities.SignupRefunded), "refund_fen": p.PaidFen,
 				"cancelled_at": now.UTC(), "updated_at": now.UTC()})
 		if res.Error != nil {

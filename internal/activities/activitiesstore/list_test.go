@@ -128,7 +128,7 @@ func TestListKeywordSearch(t *testing.T) {
 			t.Fatal(err)
 		}
 		a.Title = "周末足球局"
-		if err := w.s.Update(context.Background(), a); err != nil {
+		if err := w.s.Update(context.Background(), a, activities.Audit{}); err != nil {
 			t.Fatal(err)
 		}
 		if got := w.ids(activities.Filter{Query: "篮球", City: "上海"}); len(got) != 0 {
@@ -270,7 +270,7 @@ func TestListTagFilterAndRecommended(t *testing.T) {
 		// Edits replace the tag rows.
 		a, _ := w.s.Get(context.Background(), "t1-early")
 		a.TagIDs = []string{"t3"}
-		if err := w.s.Update(context.Background(), a); err != nil {
+		if err := w.s.Update(context.Background(), a, activities.Audit{}); err != nil {
 			t.Fatal(err)
 		}
 		if got := w.ids(activities.Filter{TagID: "t1"}); !slices.Equal(got, []string{"both"}) {

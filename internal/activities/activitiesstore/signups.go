@@ -128,7 +128,8 @@ func (s *Store) formIfReady(ctx context.Context, tx *gorm.DB, activityID string,
 }
 
 // CancelSignup ends the user's active sign-up; a seat it held (confirmed,
-// offered or pending payment) passes on. A paid seat is refunded by what
+// offered or pending payment) passes on. A checked-in sign-up is not
+// cancelled (ErrSignupCheckedIn). A paid seat is refunded by what
 // refund decides (status refunded, with an activities.refund_requested
 // event); a pending hold's order is to be closed (activities.hold_released).
 // The conditional update makes concurrent cancellations of one sign-up
@@ -144,6 +145,9 @@ func (s *Store) CancelSignup(ctx context.Context, activityID, userID string, now
 				return activities.ErrSignupNotFound
 			}
 			return fmt.Errorf("load sign-up: %w", err)
+		}
+		if out.Status == string(activities.SignupCheckedIn) {
+			return activities.ErrSignupCheckedIn // attended: neither seat nor payment goes back
 		}
 		var back int64
 		if refund != nil {
@@ -250,23 +254,9 @@ func (s *Store) SignupByKey(ctx context.Context, activityID, userID, key string)
 // offer open for OfferWindow (the seat stays held meanwhile), or gives it
 // back to the counter when nobody waits or sign-up has closed.
 func (s *Store) passSeat(tx *gorm.DB, activityID string, now time.Time) error {
-	var next []signupRow
-	err := tx.Raw(`SELECT s.* FROM signups s JOIN activities a ON a.id = s.activity_id
-		WHERE s.activity_id = ? AND s.status = ? AND a.status IN ? AND a.signup_deadline > ?
-		ORDER BY s.position, s.id LIMIT 1`, activityID, string(activities.SignupWaitlisted), open, now.UTC()).Scan(&next).Error
-	if err != nil {
-		return fmt.Errorf("next on waitlist: %w", err)
-	}
-	if len(next) == 1 {
-		until := now.Add(activities.OfferWindow).UTC()
-		res := tx.Model(&signupRow{}).Where("id = ? AND status = ?", next[0].ID, string(activities.SignupWaitlisted)).
-			Updates(map[string]any{"status": string(activities.SignupOffered), "offer_expires_at": until, "updated_at": now.UTC()})
-		if res.Error != nil {
-			return fmt.Errorf("offer seat: %w", res.Error)
-		}
-		if res.RowsAffected == 1 {
-			return nil
-		}
+	offered, err := offerNext(tx, activityID, now)
+	if err != nil || offered {
+		return err
 	}
 	if err := tx.Model(&row{}).Where("id = ? AND participant_count > 0", activityID).
 		Updates(map[string]any{"participant_count": gorm.Expr("participant_count - 1"), "updated_at": now.UTC()}).Error; err != nil {
@@ -275,10 +265,71 @@ func (s *Store) passSeat(tx *gorm.DB, activityID string, now time.Time) error {
 	return nil
 }
 
-// AcceptOffer turns the user's open offer into a confirmed seat.
+// offerNext offers a seat (already counted) to the first person on the
+// waitlist while the activity is open and before its deadline; false when
+// nobody got it.
+func offerNext(tx *gorm.DB, activityID string, now time.Time) (bool, error) {
+	var next []signupRow
+	err := tx.Raw(`SELECT s.* FROM signups s JOIN activities a ON a.id = s.activity_id
+		WHERE s.activity_id = ? AND s.status = ? AND a.status IN ? AND a.signup_deadline > ?
+		ORDER BY s.position, s.id LIMIT 1`, activityID, string(activities.SignupWaitlisted), open, now.UTC()).Scan(&next).Error
+	if err != nil {
+		return false, fmt.Errorf("next on waitlist: %w", err)
+	}
+	if len(next) == 0 {
+		return false, nil
+	}
+	until := now.Add(activities.OfferWindow).UTC()
+	res := tx.Model(&signupRow{}).Where("id = ? AND status = ?", next[0].ID, string(activities.SignupWaitlisted)).
+		Updates(map[string]any{"status": string(activities.SignupOffered), "offer_expires_at": until, "updated_at": now.UTC()})
+	if res.Error != nil {
+		return false, fmt.Errorf("offer seat: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// offerFreeSeats runs in an edit, under the activity's row lock: seats a
+// raised capacity added go to the waitlist first, one offer per seat in
+// waitlist order while people wait (and sign-up is open); the rest stay
+// open to newcomers.
+func (s *Store) offerFreeSeats(tx *gorm.DB, activityID string, now time.Time) error {
+	for range activities.MaxCapacity {
+		seat := tx.Model(&row{}).
+			Where("id = ? AND participant_count < max_participants AND status IN ? AND signup_deadline > ?", activityID, open, now.UTC()).
+			Where("EXISTS (SELECT 1 FROM signups WHERE signups.activity_id = activities.id AND signups.status = ?)", string(activities.SignupWaitlisted)).
+			Updates(map[string]any{"participant_count": gorm.Expr("participant_count + 1"), "updated_at": now.UTC()})
+		if seat.Error != nil {
+			return fmt.Errorf("take seat for the waitlist: %w", seat.Error)
+		}
+		if seat.RowsAffected == 0 {
+			return nil
+		}
+		offered, err := offerNext(tx, activityID, now)
+		if err != nil {
+			return err
+		}
+		if !offered {
+			return fmt.Errorf("offer new seat of activity %s: nobody on the waitlist took it", activityID)
+		}
+	}
+	return nil
+}
+
+// AcceptOffer turns the user's open offer into a confirmed seat while the
+// activity is published or formed. It takes the activity's row first (the
+// lock order of holds.go). An offer made before the sign-up deadline may
+// be accepted after it, within its window: the seat was the user's since
+// the offer.
 func (s *Store) AcceptOffer(ctx context.Context, activityID, userID string, now time.Time) (*activities.Signup, error) {
 	var out signupRow
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		ok, err := lockActivity(tx, activityID, true)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return activities.ErrNoOffer
+		}
 		res := tx.Model(&signupRow{}).Where("activity_id = ? AND user_id = ? AND status = ? AND offer_expires_at > ?",
 			activityID, userID, string(activities.SignupOffered), now.UTC()).
 			Updates(map[string]any{"status": string(activities.SignupConfirmed), "offer_expires_at": nil, "updated_at": now.UTC()})
@@ -301,7 +352,9 @@ func (s *Store) AcceptOffer(ctx context.Context, activityID, userID string, now 
 }
 
 // ExpireOffers ends offers past their window and passes each seat on. Each
-// offer expires once (conditional update), whichever replica gets it.
+// offer expires once (conditional update), whichever replica gets it, in a
+// transaction that takes the activity's row first (the lock order of
+// holds.go).
 func (s *Store) ExpireOffers(ctx context.Context, now time.Time, limit int) (int, error) {
 	var due []signupRow
 	if err := s.db.WithContext(ctx).Where("status = ? AND offer_expires_at <= ?", string(activities.SignupOffered), now.UTC()).
@@ -311,6 +364,9 @@ func (s *Store) ExpireOffers(ctx context.Context, now time.Time, limit int) (int
 	n := 0
 	for _, o := range due {
 		err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if _, err := lockActivity(tx, o.ActivityID, false); err != nil {
+				return err
+			}
 			res := tx.Model(&signupRow{}).Where("id = ? AND status = ?", o.ID, string(activities.SignupOffered)).
 				Updates(map[string]any{"status": string(activities.SignupCancelled), "cancelled_at": now.UTC(), "updated_at": now.UTC()})
 			if res.Error != nil {

@@ -249,21 +249,57 @@ func (s *Store) Get(ctx context.Context, id string) (*activities.Activity, error
 }
 
 // Update saves the editable fields (with the search tokens and tags) if
-// the activity is still editable.
-func (s *Store) Update(ctx context.Context, a *activities.Activity) error {
+// the activity is still editable, its capacity is not below the seats
+// taken and, once anybody signed up, its price and member restriction are
+// unchanged. It takes the activity's row first (see the lock order in
+// holds.go), so these checks see every sign-up committed before. Seats a
+// raised capacity adds are offered to the waitlist first (offerFreeSeats).
+// A published activity whose seated sign-ups reach the (possibly lowered)
+// minimum is formed in the same transaction; a.Status tells. A non-empty
+// audit is written in the same transaction, with the activity before and
+// after.
+func (s *Store) Update(ctx context.Context, a *activities.Activity, au activities.Audit) error {
 	r := toRow(a)
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := lockActivity(tx, a.ID, false); err != nil {
+			return err
+		}
+		var before row
+		if au.Action != "" {
+			if err := tx.Where("id = ?", a.ID).Take(&before).Error; err != nil && !sqldb.IsNotFound(err) {
+				return fmt.Errorf("load activity: %w", err)
+			}
+		}
 		tokens, err := searchTokens(tx, a)
 		if err != nil {
 			return err
 		}
-		return s.update(tx, a, r, tokens)
+		if err := s.update(tx, a, r, tokens); err != nil {
+			return err
+		}
+		if err := s.offerFreeSeats(tx, a.ID, r.UpdatedAt); err != nil {
+			return err
+		}
+		if err := s.formIfReady(ctx, tx, a.ID, r.UpdatedAt); err != nil {
+			return err
+		}
+		var after row
+		if err := tx.Where("id = ?", a.ID).Take(&after).Error; err != nil {
+			return fmt.Errorf("load activity: %w", err)
+		}
+		a.Status = activities.Status(after.Status)
+		if au.Action == "" {
+			return nil
+		}
+		return audit.Record(ctx, tx, au.Action, au.TargetType, au.TargetID, before.activity(), after.activity())
 	})
 }
 
 func (s *Store) update(tx *gorm.DB, a *activities.Activity, r row, tokens string) error {
 	res := tx.Model(&row{}).
 		Where("id = ? AND status IN ? AND participant_count <= ?", a.ID, []string{string(activities.StatusDraft), string(activities.StatusPublished)}, r.MaxParticipants).
+		Where("((price_fen = ? AND member_only = ?) OR NOT EXISTS (SELECT 1 FROM signups WHERE signups.activity_id = activities.id AND signups.status IN ?))",
+			r.PriceFen, r.MemberOnly, activeSignup).
 		Updates(map[string]any{
 			"title": r.Title, "type_id": r.TypeID, "tag_ids": r.TagIDs, "city": r.City, "address": r.Address,
 			"lat": r.Lat, "lng": r.Lng, "start_at": r.StartAt, "end_at": r.EndAt, "signup_deadline": r.SignupDeadline,
@@ -278,9 +314,28 @@ func (s *Store) update(tx *gorm.DB, a *activities.Activity, r row, tokens string
 		return fmt.Errorf("update activity: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return activities.ErrNotEditable
+		return whyNotUpdated(tx, a.ID, r)
 	}
 	return setTags(tx, a.ID, a.TagIDs)
+}
+
+// whyNotUpdated tells which condition of update failed (under the row
+// lock the update took, so nothing changed in between).
+func whyNotUpdated(tx *gorm.DB, id string, want row) error {
+	var cur row
+	if err := tx.Where("id = ?", id).Take(&cur).Error; err != nil {
+		if sqldb.IsNotFound(err) {
+			return activities.ErrNotFound
+		}
+		return fmt.Errorf("load activity: %w", err)
+	}
+	switch {
+	case !activities.Status(cur.Status).Editable():
+		return activities.ErrNotEditable
+	case cur.ParticipantCount > want.MaxParticipants:
+		return activities.ErrInvalid.WithDetail("人数上限不能少于已报名人数")
+	}
+	return activities.ErrLockedAfterSignup
 }
 
 // SetStatus moves an activity between statuses with a conditional update,
@@ -332,13 +387,15 @@ func (s *Store) SetStatus(ctx context.Context, id string, from, to activities.St
 	return s.Get(ctx, id)
 }
 
-// Due lists activities whose deadline (published, below the minimum) or end
-// (formed) has passed.
+// Due lists activities whose deadline (published, fewer seated sign-ups
+// than the minimum: seats held for payment and open offers do not count)
+// or end (formed) has passed.
 func (s *Store) Due(ctx context.Context, status activities.Status, now time.Time, limit int) ([]string, error) {
 	q := s.db.WithContext(ctx).Model(&row{}).Where("status = ?", string(status))
 	switch status {
 	case activities.StatusPublished:
-		q = q.Where("signup_deadline <= ? AND participant_count < min_participants", now.UTC())
+		q = q.Where("signup_deadline <= ?", now.UTC()).
+			Where("(SELECT COUNT(*) FROM signups WHERE signups.activity_id = activities.id AND signups.status IN ?) < min_participants", seated)
 	case activities.StatusFormed:
 		q = q.Where("end_at <= ?", now.UTC())
 	default:
