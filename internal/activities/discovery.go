@@ -149,7 +149,7 @@ func decodeCursor(s Sort, v string) (Cursor, error) {
 		return Cursor{}, ErrBadCursor
 	}
 	c := Cursor{Sort: s, ID: parts[want-1]}
-	if c.ID == "" || len(c.ID) > 64 {
+	if !cursorID(c.ID) {
 		return Cursor{}, ErrBadCursor
 	}
 	float := func(p string) (float64, bool) {
@@ -179,4 +179,19 @@ func decodeCursor(s Sort, v string) (Cursor, error) {
 		return Cursor{}, ErrBadCursor
 	}
 	return c, nil
+}
+
+// cursorID reports whether v can be the id in a cursor: ids are printable
+// ASCII (a cursor is the client's input, and other bytes could not be
+// compared with stored ids on every database).
+func cursorID(v string) bool {
+	if v == "" || len(v) > 64 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] <= ' ' || v[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
