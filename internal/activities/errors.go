@@ -64,7 +64,7 @@ var (
 var (
 	ErrBadQuery     = errs.Invalid("activity.bad_query", "搜索词不能超过 50 个字，且不能包含控制字符")
 	ErrBadLocation  = errs.Invalid("activity.bad_location", "请同时提供有效的纬度（-90 到 90）和经度（-180 到 180）")
-	ErrBadRadius    = errs.Invalid("activity.bad_radius", "搜索半径需大于 0 且不超过 100 公里")
+	ErrBadRadius    = errs.Invalid("activity.bad_radius", "搜索半径需在 1 到 100 公里之间")
 	ErrBadSort      = errs.Invalid("activity.bad_sort", "排序方式只能是 start_at、hot、distance 或 recommended")
 	ErrNeedLocation = errs.Invalid("activity.location_required", "按距离排序需要提供位置（lat 和 lng）")
 )

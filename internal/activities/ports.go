@@ -79,7 +79,11 @@ type Filter struct {
 	Query string
 	// Near limits the list to a circle and computes each result's distance.
 	Near *Near
-	Sort Sort
+	// Exact measures distances from the exact places; without it they are
+	// coarse (see PlaceGridPerDegree). Only callers who may see every
+	// place on the list get exact distances.
+	Exact bool
+	Sort  Sort
 	// Interests are the caller's interest tags (sort recommended).
 	Interests []string
 	// OrganizerID limits the list to one organizer (their own drafts too).
@@ -91,7 +95,8 @@ type Filter struct {
 // Hit is one activity of a list page with what its sort computed.
 type Hit struct {
 	Activity
-	// DistanceKm is the great-circle distance from Filter.Near (nil without it).
+	// DistanceKm is the great-circle distance from Filter.Near (nil
+	// without it), coarse unless Filter.Exact.
 	DistanceKm *float64
 	// Overlap counts the activity's tags among Filter.Interests.
 	Overlap int

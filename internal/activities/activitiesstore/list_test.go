@@ -397,3 +397,60 @@ func TestListPaginationEverySort(t *testing.T) {
 		}
 	}, listMigrations...)
 }
+
+// Near-me for callers who may not see the places: the circle and the
+// distances tell two places of one grid cell apart for no centre and no
+// radius, and distances come in 0.5 km steps. Exact distances (staff) do
+// tell them apart.
+func TestListNearMeIsCoarseUnlessExact(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := newListWorld(t, db)
+		// a and b: 150 m apart, one cell of the 1/200° grid; c: the next cell north.
+		w.add(spec{id: "a", lat: 31.2400, lng: 121.4900})
+		w.add(spec{id: "b", lat: 31.2411, lng: 121.4911})
+		w.add(spec{id: "c", lat: 31.2430, lng: 121.4900})
+		list := func(lat, lng, r float64, exact bool) map[string]float64 {
+			t.Helper()
+			hits, err := w.s.List(context.Background(), activities.Filter{Near: &activities.Near{Lat: lat, Lng: lng, RadiusKm: r},
+				Exact: exact, Sort: activities.SortDistance, Limit: 50, Statuses: []activities.Status{activities.StatusPublished}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]float64{}
+			for _, h := range hits {
+				out[h.ID] = *h.DistanceKm
+			}
+			return out
+		}
+		split := false
+		// Centres 1.5 to 2.5 km south-west of the cell, 22 m apart, and
+		// radii around those distances.
+		for i := range 50 {
+			lat, lng := 31.2300-float64(i)*0.0002, 121.4800-float64(i)*0.0001
+			for _, r := range []float64{1.5, 1.75, 2, 2.25, 2.5, 2.75} {
+				got := list(lat, lng, r, false)
+				da, inA := got["a"]
+				db, inB := got["b"]
+				if inA != inB || da != db {
+					t.Fatalf("centre %.4f,%.4f radius %v tells a (%v %v) from b (%v %v)", lat, lng, r, inA, da, inB, db)
+				}
+				for id, d := range got {
+					if d*activities.DistanceStepsPerKm != math.Round(d*activities.DistanceStepsPerKm) || d > r {
+						t.Fatalf("%s: coarse distance %v (radius %v)", id, d, r)
+					}
+				}
+				exact := list(lat, lng, r, true)
+				_, exA := exact["a"]
+				_, exB := exact["b"]
+				split = split || exA != exB
+			}
+		}
+		if !split {
+			t.Error("exact distances never told a from b")
+		}
+		got := list(31.2300, 121.4800, 5, true)
+		if got["a"] == got["b"] || math.Abs(got["a"]-1.45) > 0.05 {
+			t.Errorf("exact distances: %v", got)
+		}
+	}, listMigrations...)
+}
