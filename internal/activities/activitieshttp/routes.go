@@ -176,7 +176,7 @@ func (h handlers) types(ctx context.Context, _ *struct{}) (*typesOut, error) {
 }
 
 type listIn struct {
-	Q          string        `query:"q" maxLength:"50" doc:"keyword search over title, description, city and type"`
+	Q          string        `query:"q" maxLength:"50" doc:"keyword search over title, description (not of member-only activities), city and type"`
 	City       string        `query:"city" maxLength:"30"`
 	TypeID     string        `query:"type_id" maxLength:"64"`
 	TagID      string        `query:"tag_id" maxLength:"64"`

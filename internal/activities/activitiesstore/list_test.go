@@ -41,6 +41,7 @@ type spec struct {
 	startH                     int // hours after now
 	tags                       []string
 	status                     activities.Status
+	memberOnly                 bool
 }
 
 func (w *listWorld) add(sp spec) *activities.Activity {
@@ -60,7 +61,7 @@ func (w *listWorld) add(sp spec) *activities.Activity {
 	start := w.now.Add(time.Duration(48+sp.startH) * time.Hour)
 	a := &activities.Activity{ID: sp.id, Title: sp.title, Description: sp.desc, TypeID: sp.typ, TagIDs: sp.tags, City: sp.city,
 		Lat: sp.lat, Lng: sp.lng, StartAt: start, EndAt: start.Add(2 * time.Hour), SignupDeadline: start.Add(-time.Hour),
-		MinParticipants: 1, MaxParticipants: 50, Status: sp.status, OrganizerID: "org", CreatedAt: w.now, UpdatedAt: w.now}
+		MinParticipants: 1, MaxParticipants: 50, Status: sp.status, MemberOnly: sp.memberOnly, OrganizerID: "org", CreatedAt: w.now, UpdatedAt: w.now}
 	if err := w.s.Create(context.Background(), a); err != nil {
 		w.t.Fatal(err)
 	}
@@ -452,5 +453,60 @@ func TestListNearMeIsCoarseUnlessExact(t *testing.T) {
 		if got["a"] == got["b"] || math.Abs(got["a"]-1.45) > 0.05 {
 			t.Errorf("exact distances: %v", got)
 		}
+	}, listMigrations...)
+}
+
+// The description of a member-only activity is not searchable (it is
+// locked for most callers); its title, city and type are. The index
+// follows member_only when it changes, and reindexing keeps to it.
+func TestSearchLeavesOutMemberOnlyDescriptions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := newListWorld(t, db)
+		w.add(spec{id: "club", title: "会员读书会", desc: "暗号是青蛙", memberOnly: true})
+		w.add(spec{id: "open", title: "公开读书会", desc: "地点在图书馆"})
+		search := func(q string) []string { return w.ids(activities.Filter{Query: q}) }
+		check := func(when string, q string, want ...string) {
+			t.Helper()
+			if got := search(q); !slices.Equal(got, want) {
+				t.Errorf("%s: q=%q: %v, want %v", when, q, got, want)
+			}
+		}
+		check("member-only", "青蛙")
+		check("member-only", "暗号")
+		check("member-only", "蛙") // one character: substring of the tokens
+		check("member-only", "会员读书会", "club")
+		check("member-only", "运动", "club", "open") // the type name
+		check("public", "图书馆", "open")
+
+		a, err := w.s.Get(context.Background(), "club")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.MemberOnly = false
+		if err := w.s.Update(context.Background(), a); err != nil {
+			t.Fatal(err)
+		}
+		check("opened to everyone", "青蛙", "club")
+		a.MemberOnly = true
+		if err := w.s.Update(context.Background(), a); err != nil {
+			t.Fatal(err)
+		}
+		check("member-only again", "青蛙")
+
+		// Reindexing (start-up, type renames) keeps the description out.
+		if err := db.Gorm.Exec("UPDATE activities SET search_tokens = ''").Error; err != nil {
+			t.Fatal(err)
+		}
+		if n, err := w.s.IndexMissing(context.Background()); err != nil || n != 2 {
+			t.Fatalf("indexed %d: %v", n, err)
+		}
+		check("reindexed", "青蛙")
+		check("reindexed", "图书馆", "open")
+		name := "户外"
+		if _, err := w.s.UpdateType(context.Background(), "sport", &name, nil, activities.Audit{}); err != nil {
+			t.Fatal(err)
+		}
+		check("type renamed", "青蛙")
+		check("type renamed", "户外", "club", "open")
 	}, listMigrations...)
 }
