@@ -52,7 +52,12 @@ type Store interface {
 	SignupByKey(ctx context.Context, activityID, userID, key string) (*Signup, error)
 	// ActiveSignup returns the user's active sign-up, or nil.
 	ActiveSignup(ctx context.Context, activityID, userID string) (*Signup, error)
-	MySignups(ctx context.Context, userID string, limit int) ([]Signup, error)
+	// MySignups lists a user's sign-ups, newest first, after the cursor
+	// (nil: from the newest).
+	MySignups(ctx context.Context, userID string, after *SignupCursor, limit int) ([]Signup, error)
+	// ActivityBriefs loads the summaries of the activities with these ids
+	// in one query; unknown ids are missing from the map.
+	ActivityBriefs(ctx context.Context, ids []string) (map[string]ActivityBrief, error)
 
 	CheckInStore
 	ReminderStore

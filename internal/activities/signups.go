@@ -206,18 +206,6 @@ func (s *Service) Participants(ctx context.Context, activityID string) ([]Signup
 	return s.store.Signups(ctx, activityID)
 }
 
-// MySignups lists the caller's sign-ups, newest first.
-func (s *Service) MySignups(ctx context.Context, limit int) ([]Signup, error) {
-	p, err := auth.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if limit <= 0 || limit > 100 {
-		limit = 50
-	}
-	return s.store.MySignups(ctx, p.UserID, limit)
-}
-
 // AcceptOffer takes the seat offered to the caller from the waitlist. On a
 // paid activity the seat becomes pending_payment, payable until the offer
 // window ends (the seat stays held meanwhile); its order number is on the
