@@ -16,6 +16,9 @@ var (
 	ErrCannotCreate  = errs.Forbidden("activity.cannot_create", "只有组织者或管理员可以创建活动")
 	ErrPublishPast   = errs.Invalid("activity.deadline_passed", "报名截止时间已过，不能发布")
 	ErrBadCursor     = errs.Invalid("activity.bad_cursor", "分页参数无效")
+	ErrUnknownTag    = errs.Invalid("activity.unknown_tag", "标签不存在")
+	// ErrUnknownClub refuses a club_id: no club can be verified yet.
+	ErrUnknownClub = errs.Invalid("activity.unknown_club", "社团不存在")
 )
 
 // Sign-up errors.

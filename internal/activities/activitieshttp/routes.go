@@ -303,7 +303,7 @@ func (h handlers) get(ctx context.Context, in *idIn) (*activityOut, error) {
 type draftBody struct {
 	Title           *string    `json:"title,omitempty" maxLength:"200"`
 	TypeID          *string    `json:"type_id,omitempty" maxLength:"64"`
-	TagIDs          *[]string  `json:"tag_ids,omitempty" maxItems:"20"`
+	TagIDs          *[]string  `json:"tag_ids,omitempty" maxItems:"20" doc:"interest tags of the catalog (GET /tags), at most 5, no repeats; an unknown id is activity.unknown_tag"`
 	City            *string    `json:"city,omitempty" maxLength:"100"`
 	Address         *string    `json:"address,omitempty" maxLength:"500"`
 	Lat             *float64   `json:"lat,omitempty" minimum:"-90" maximum:"90"`
@@ -317,7 +317,7 @@ type draftBody struct {
 	MemberOnly      *bool      `json:"member_only,omitempty"`
 	Description     *string    `json:"description,omitempty" maxLength:"20000"`
 	CoverURL        *string    `json:"cover_url,omitempty" maxLength:"500"`
-	ClubID          *string    `json:"club_id,omitempty" maxLength:"64"`
+	ClubID          *string    `json:"club_id,omitempty" maxLength:"64" doc:"the organizing club; until clubs exist only \"\" (none) is accepted, any other value is activity.unknown_club"`
 }
 
 func (b draftBody) draft() activities.Draft {
