@@ -36,7 +36,8 @@ const (
 	MaxQueryRunes = 50
 	// DefaultRadiusKm applies when a location comes without radius_km.
 	DefaultRadiusKm = 10
-	// MaxRadiusKm bounds radius_km.
+	// MinRadiusKm and MaxRadiusKm bound radius_km.
+	MinRadiusKm = 1
 	MaxRadiusKm = 100
 	// DefaultListLimit and MaxListLimit bound a page.
 	DefaultListLimit = 20
@@ -50,9 +51,23 @@ type Near struct {
 	RadiusKm float64
 }
 
+// Precision of near-me for callers who may not see every place on a list.
+// An activity's exact place is for its participants, organizer and staff,
+// so for everyone else (Filter.Exact false) the distance is measured from
+// the place snapped to a grid of 1/PlaceGridPerDegree degrees (about 550 m
+// north–south, 475 m east–west in Shanghai) and rounded to
+// 1/DistanceStepsPerKm km; the circle, the distance order and the cursors
+// use that distance only, so no sequence of queries can locate a place
+// more precisely than its grid cell.
+const (
+	PlaceGridPerDegree = 200
+	DistanceStepsPerKm = 2
+)
+
 // NewNear checks a location filter: lat and lng come together (or not at
-// all), in range; a radius needs a location and lies in (0, MaxRadiusKm]
-// (DefaultRadiusKm when absent). It returns nil when no location is given.
+// all), in range; a radius needs a location and lies in [MinRadiusKm,
+// MaxRadiusKm] (DefaultRadiusKm when absent). It returns nil when no
+// location is given.
 func NewNear(lat, lng, radiusKm *float64) (*Near, error) {
 	if lat == nil && lng == nil {
 		if radiusKm != nil {
@@ -68,7 +83,7 @@ func NewNear(lat, lng, radiusKm *float64) (*Near, error) {
 	}
 	n := &Near{Lat: *lat, Lng: *lng, RadiusKm: DefaultRadiusKm}
 	if radiusKm != nil {
-		if math.IsNaN(*radiusKm) || *radiusKm <= 0 || *radiusKm > MaxRadiusKm {
+		if math.IsNaN(*radiusKm) || *radiusKm < MinRadiusKm || *radiusKm > MaxRadiusKm {
 			return nil, ErrBadRadius
 		}
 		n.RadiusKm = *radiusKm
@@ -149,7 +164,7 @@ func decodeCursor(s Sort, v string) (Cursor, error) {
 		return Cursor{}, ErrBadCursor
 	}
 	c := Cursor{Sort: s, ID: parts[want-1]}
-	if c.ID == "" || len(c.ID) > 64 {
+	if !cursorID(c.ID) {
 		return Cursor{}, ErrBadCursor
 	}
 	float := func(p string) (float64, bool) {
@@ -179,4 +194,19 @@ func decodeCursor(s Sort, v string) (Cursor, error) {
 		return Cursor{}, ErrBadCursor
 	}
 	return c, nil
+}
+
+// cursorID reports whether v can be the id in a cursor: ids are printable
+// ASCII (a cursor is the client's input, and other bytes could not be
+// compared with stored ids on every database).
+func cursorID(v string) bool {
+	if v == "" || len(v) > 64 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] <= ' ' || v[i] > '~' {
+			return false
+		}
+	}
+	return true
 }

@@ -19,6 +19,9 @@ var (
 	// ErrLockedAfterSignup refuses changing the price or the member
 	// restriction of an activity somebody signed up for (on those terms).
 	ErrLockedAfterSignup = errs.Conflict("activity.locked_after_signup", "已有人报名，不能再修改价格或会员限制")
+	ErrUnknownTag        = errs.Invalid("activity.unknown_tag", "标签不存在")
+	// ErrUnknownClub refuses a club_id: no club can be verified yet.
+	ErrUnknownClub = errs.Invalid("activity.unknown_club", "社团不存在")
 )
 
 // Sign-up errors.
@@ -69,7 +72,7 @@ var (
 var (
 	ErrBadQuery     = errs.Invalid("activity.bad_query", "搜索词不能超过 50 个字，且不能包含控制字符")
 	ErrBadLocation  = errs.Invalid("activity.bad_location", "请同时提供有效的纬度（-90 到 90）和经度（-180 到 180）")
-	ErrBadRadius    = errs.Invalid("activity.bad_radius", "搜索半径需大于 0 且不超过 100 公里")
+	ErrBadRadius    = errs.Invalid("activity.bad_radius", "搜索半径需在 1 到 100 公里之间")
 	ErrBadSort      = errs.Invalid("activity.bad_sort", "排序方式只能是 start_at、hot、distance 或 recommended")
 	ErrNeedLocation = errs.Invalid("activity.location_required", "按距离排序需要提供位置（lat 和 lng）")
 )

@@ -11,7 +11,8 @@ import (
 // ListItem is one activity of a discovery page as the caller may see it.
 type ListItem struct {
 	View
-	// DistanceKm is the distance from the filter's location (nil without one).
+	// DistanceKm is the distance from the filter's location (nil without
+	// one), coarse for callers who may not see the places (Filter.Exact).
 	DistanceKm *float64
 }
 
@@ -44,6 +45,9 @@ func (s *Service) List(ctx context.Context, f Filter, cursor string, mine bool) 
 			}
 		}
 	}
+	// Exact distances for those who see every place on the list: staff,
+	// and an organizer in their own list.
+	f.Exact = mine || (signedIn && p.IsStaff())
 	f.Interests = nil
 	if f.Sort == SortRecommended && signedIn && s.interests != nil {
 		tags, err := s.interests.TagIDs(ctx, p.UserID)

@@ -63,7 +63,12 @@ type Store interface {
 	SignupByKey(ctx context.Context, activityID, userID, key string) (*Signup, error)
 	// ActiveSignup returns the user's active sign-up, or nil.
 	ActiveSignup(ctx context.Context, activityID, userID string) (*Signup, error)
-	MySignups(ctx context.Context, userID string, limit int) ([]Signup, error)
+	// MySignups lists a user's sign-ups, newest first, after the cursor
+	// (nil: from the newest).
+	MySignups(ctx context.Context, userID string, after *SignupCursor, limit int) ([]Signup, error)
+	// ActivityBriefs loads the summaries of the activities with these ids
+	// in one query; unknown ids are missing from the map.
+	ActivityBriefs(ctx context.Context, ids []string) (map[string]ActivityBrief, error)
 
 	CheckInStore
 	ReminderStore
@@ -90,7 +95,11 @@ type Filter struct {
 	Query string
 	// Near limits the list to a circle and computes each result's distance.
 	Near *Near
-	Sort Sort
+	// Exact measures distances from the exact places; without it they are
+	// coarse (see PlaceGridPerDegree). Only callers who may see every
+	// place on the list get exact distances.
+	Exact bool
+	Sort  Sort
 	// Interests are the caller's interest tags (sort recommended).
 	Interests []string
 	// OrganizerID limits the list to one organizer (their own drafts too).
@@ -102,7 +111,8 @@ type Filter struct {
 // Hit is one activity of a list page with what its sort computed.
 type Hit struct {
 	Activity
-	// DistanceKm is the great-circle distance from Filter.Near (nil without it).
+	// DistanceKm is the great-circle distance from Filter.Near (nil
+	// without it), coarse unless Filter.Exact.
 	DistanceKm *float64
 	// Overlap counts the activity's tags among Filter.Interests.
 	Overlap int

@@ -95,6 +95,13 @@ func apply(a *Activity, d Draft) error {
 		a.TypeID = *d.TypeID
 	}
 	if d.TagIDs != nil {
+		seen := map[string]bool{}
+		for _, id := range *d.TagIDs {
+			if seen[id] {
+				return ErrInvalid.WithDetail("标签不能重复")
+			}
+			seen[id] = true
+		}
 		a.TagIDs = append([]string(nil), *d.TagIDs...)
 	}
 	if d.Lat != nil {
@@ -116,7 +123,11 @@ func apply(a *Activity, d Draft) error {
 		a.MemberOnly = *d.MemberOnly
 	}
 	if d.ClubID != nil {
-		a.ClubID = *d.ClubID
+		// Until clubs exist no club can be verified: only "" (none) is valid.
+		if strings.TrimSpace(*d.ClubID) != "" {
+			return ErrUnknownClub
+		}
+		a.ClubID = ""
 	}
 	return nil
 }
@@ -128,6 +139,33 @@ func (s *Service) checkType(ctx context.Context, id string) error {
 	}
 	if !ok {
 		return ErrUnknownType
+	}
+	return nil
+}
+
+// checkRefs checks the catalog entries d sets on a: the type must exist,
+// and every tag must be one of the tag catalog's (tags cannot be verified
+// without a catalog, so then none is accepted).
+func (s *Service) checkRefs(ctx context.Context, a *Activity, d Draft) error {
+	if d.TypeID != nil {
+		if err := s.checkType(ctx, a.TypeID); err != nil {
+			return err
+		}
+	}
+	if d.TagIDs == nil || len(a.TagIDs) == 0 {
+		return nil
+	}
+	if s.details.tags == nil {
+		return ErrUnknownTag
+	}
+	names, err := s.details.tags.TagNames(ctx, a.TagIDs)
+	if err != nil {
+		return fmt.Errorf("look up tags: %w", err)
+	}
+	for _, id := range a.TagIDs {
+		if _, ok := names[id]; !ok {
+			return ErrUnknownTag
+		}
 	}
 	return nil
 }
@@ -150,7 +188,7 @@ func (s *Service) Create(ctx context.Context, d Draft) (*Activity, error) {
 	if err := a.validate(now); err != nil {
 		return nil, err
 	}
-	if err := s.checkType(ctx, a.TypeID); err != nil {
+	if err := s.checkRefs(ctx, a, d); err != nil {
 		return nil, err
 	}
 	if err := s.store.Create(ctx, a); err != nil {
@@ -198,10 +236,8 @@ func (s *Service) Update(ctx context.Context, id string, d Draft) (*Activity, er
 	if err := a.validate(s.clock()); err != nil {
 		return nil, err
 	}
-	if d.TypeID != nil {
-		if err := s.checkType(ctx, a.TypeID); err != nil {
-			return nil, err
-		}
+	if err := s.checkRefs(ctx, a, d); err != nil {
+		return nil, err
 	}
 	a.UpdatedAt = s.clock()
 	if err := s.store.Update(ctx, a, staffAudit(a, p, "activity.update")); err != nil {

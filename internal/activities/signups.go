@@ -207,18 +207,6 @@ func (s *Service) Participants(ctx context.Context, activityID string) ([]Signup
 	return s.store.Signups(ctx, activityID)
 }
 
-// MySignups lists the caller's sign-ups, newest first.
-func (s *Service) MySignups(ctx context.Context, limit int) ([]Signup, error) {
-	p, err := auth.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if limit <= 0 || limit > 100 {
-		limit = 50
-	}
-	return s.store.MySignups(ctx, p.UserID, limit)
-}
-
 // AcceptOffer takes the seat offered to the caller from the waitlist,
 // while the activity is published or formed; an offer made before the
 // sign-up deadline can be taken after it, within its window (the seat was

@@ -167,7 +167,7 @@ func TestActivityBadInput(t *testing.T) {
 			{"negative price", with("price_fen", -1), 422, "request.invalid"},
 			{"unknown type", with("type_id", "nope"), 400, "activity.unknown_type"},
 			{"lat out of range", with("lat", 123.0), 422, "request.invalid"},
-			{"oversized title", with("title", string(make([]rune, 300))), 422, "request.invalid"},
+			{"oversized title", with("title", strings.Repeat("题", 300)), 422, "request.invalid"},
 			{"long title", with("title", strings.Repeat("很长的标题", 13)), 400, "activity.invalid"},
 			{"bad cover", with("cover_url", "javascript:alert(1)"), 400, "activity.invalid"},
 			{"no title", with("title", "  "), 400, "activity.invalid"},

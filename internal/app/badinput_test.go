@@ -3,12 +3,15 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zuju/zuju/internal/config"
 )
@@ -19,6 +22,20 @@ func TestBadInputIsAProblemNever500(t *testing.T) {
 		a := startApp(t, b)
 		user := a.register(t, "13500000001", "secret-pass-1")
 		long := strings.Repeat("长", 300)
+		root := a.admin(t, "root@example.com")
+		org := a.organizer(t, root, "13500000003")
+		typeID := str(a.api(t, "POST", "/admin/activity-types", root.Access, map[string]any{"name": "运动"}).json(t)["id"])
+		start := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Second)
+		created := a.api(t, "POST", "/activities", org.Access, activityBody(typeID, start))
+		expect(t, created, 201, "")
+		actID := str(created.json(t)["id"])
+		expect(t, a.api(t, "POST", "/activities/"+actID+"/publish", org.Access, nil), 200, "")
+		withField := func(k string, v any) map[string]any {
+			b := activityBody(typeID, start)
+			b[k] = v
+			return b
+		}
+		cursor := func(s string) string { return url.QueryEscape(base64.RawURLEncoding.EncodeToString([]byte(s))) }
 		cases := []struct {
 			name, method, path, token string
 			body                      any
@@ -43,7 +60,8 @@ func TestBadInputIsAProblemNever500(t *testing.T) {
 			{"sql in account", "POST", "/auth/login", "", map[string]any{"account": "' OR 1=1 --", "password": "x' OR '1'='1"}, 401, "auth.invalid_credentials"},
 			{"sql in email", "POST", "/auth/register", "", map[string]any{"email": "a@b.com'; DROP TABLE users;--", "password": "secret-pass-1", "nickname": "x"}, 400, "auth.invalid_email"},
 			{"html in nickname is plain text", "PATCH", "/me", user.Access, map[string]any{"nickname": "<img src=x>"}, 200, ""},
-			{"control chars in nickname", "PATCH", "/me", user.Access, map[string]any{"nickname": "a\u0000b"}, 400, "user.invalid_nickname"},
+			{"control chars in nickname", "PATCH", "/me", user.Access, map[string]any{"nickname": "a\u0007b"}, 400, "user.invalid_nickname"},
+			{"NUL in nickname", "PATCH", "/me", user.Access, map[string]any{"nickname": "a\u0000b"}, 400, "request.invalid_text"},
 			{"bad gender", "PATCH", "/me", user.Access, map[string]any{"gender": "robot"}, 422, "request.invalid"},
 			{"javascript avatar", "PATCH", "/me", user.Access, map[string]any{"avatar_url": "javascript:alert(1)"}, 400, "user.invalid_profile"},
 			{"bad sms code format", "POST", "/auth/sms-login", "", map[string]any{"phone": "13500000001", "code": "12ab"}, 422, "request.invalid"},
@@ -56,6 +74,35 @@ func TestBadInputIsAProblemNever500(t *testing.T) {
 			{"unknown route", "GET", "/no/such/route", "", nil, 404, "not_found"},
 			{"wrong method", "DELETE", "/auth/login", "", nil, 405, "method_not_allowed"},
 			{"refresh garbage", "POST", "/auth/refresh", "", map[string]any{"refresh_token": "' OR 1=1"}, 401, "auth.refresh_invalid"},
+			// Text no database keeps: bytes that are not UTF-8, and NUL.
+			{"path id not utf-8", "GET", "/activities/%FF%FE", "", nil, 400, "request.invalid_text"},
+			{"path id with NUL", "GET", "/activities/a%00b", "", nil, 400, "request.invalid_text"},
+			{"sign up to an id not utf-8", "POST", "/activities/%FF/signups", user.Access, nil, 400, "request.invalid_text"},
+			{"cancel a sign-up of an id with NUL", "DELETE", "/activities/a%00/signups/me", user.Access, nil, 400, "request.invalid_text"},
+			{"sign-ups of an id not utf-8", "GET", "/activities/%FF/signups", org.Access, nil, 400, "request.invalid_text"},
+			{"user id with NUL", "GET", "/users/%00", "", nil, 400, "request.invalid_text"},
+			{"user id not utf-8", "GET", "/users/%C3%28", "", nil, 400, "request.invalid_text"},
+			{"city not utf-8", "GET", "/activities?city=%FF", "", nil, 400, "request.invalid_text"},
+			{"city with NUL", "GET", "/activities?city=a%00b", "", nil, 400, "request.invalid_text"},
+			{"type not utf-8", "GET", "/activities?type_id=%FF", "", nil, 400, "request.invalid_text"},
+			{"tag with NUL", "GET", "/activities?tag_id=a%00", "", nil, 400, "request.invalid_text"},
+			{"club with NUL", "GET", "/activities?club_id=a%00", "", nil, 400, "request.invalid_text"},
+			{"keyword with NUL", "GET", "/activities?q=a%00", "", nil, 400, "request.invalid_text"},
+			{"query name not utf-8", "GET", "/activities?%FF=1", "", nil, 400, "request.invalid_text"},
+			{"my activities of a type with NUL", "GET", "/me/activities?type_id=%00", org.Access, nil, 400, "request.invalid_text"},
+			{"cursor id with NUL", "GET", "/activities?cursor=" + cursor("t|1700000000000000000|a\x00b"), "", nil, 400, "activity.bad_cursor"},
+			{"cursor id not utf-8", "GET", "/activities?cursor=" + cursor("t|1700000000000000000|\xff\xfe"), "", nil, 400, "activity.bad_cursor"},
+			{"hot cursor id not utf-8", "GET", "/activities?sort=hot&cursor=" + cursor("h|1.5|\xff"), "", nil, 400, "activity.bad_cursor"},
+			{"distance cursor id with NUL", "GET", "/activities?sort=distance&lat=31.2&lng=121.4&cursor=" + cursor("d|1.5|\x00"), "", nil, 400, "activity.bad_cursor"},
+			{"recommended cursor id not utf-8", "GET", "/activities?sort=recommended&cursor=" + cursor("r|0|1700000000000000000|\xc3\x28"), user.Access, nil, 400, "activity.bad_cursor"},
+			{"body type with NUL", "POST", "/activities", org.Access, withField("type_id", "a\x00"), 400, "request.invalid_text"},
+			{"body club with NUL", "POST", "/activities", org.Access, withField("club_id", "\x00"), 400, "request.invalid_text"},
+			{"body tag with NUL", "POST", "/activities", org.Access, withField("tag_ids", []string{"t\x00"}), 400, "request.invalid_text"},
+			{"body key with NUL", "POST", "/activities", org.Access, withField("x\x00", 1), 400, "request.invalid_text"},
+			{"body type not utf-8", "POST", "/activities", org.Access, "{\"title\":\"x\",\"type_id\":\"\xff\xfe\",\"city\":\"上海\"}", 400, "request.invalid_text"},
+			{"edit club with NUL", "PATCH", "/activities/" + actID, org.Access, map[string]any{"club_id": "c\x00"}, 400, "request.invalid_text"},
+			{"edit tags not utf-8", "PATCH", "/activities/" + actID, org.Access, "{\"tag_ids\":[\"\xc3\x28\"]}", 400, "request.invalid_text"},
+			{"escaped backslash before u0000 is text", "PATCH", "/activities/" + actID, org.Access, `{"title":"a\\u0000b"}`, 200, ""},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -82,6 +129,13 @@ func TestBadInputIsAProblemNever500(t *testing.T) {
 					}
 				}
 			})
+		}
+		// Text headers are checked like the query; a user agent is kept as
+		// valid text whatever the client sends.
+		expect(t, a.api(t, "POST", "/activities/"+actID+"/signups", user.Access, nil, "Idempotency-Key", "k\xff"), 400, "request.invalid_text")
+		for _, ua := range []string{strings.Repeat("x", 199) + "长", "agent \xff\xfe"} {
+			r := a.api(t, "POST", "/auth/login", "", map[string]any{"account": "13500000001", "password": "secret-pass-1"}, "User-Agent", ua)
+			expect(t, r, 200, "")
 		}
 		// The HTML nickname is stored as plain text, served as JSON that
 		// browsers never sniff into HTML.

@@ -1,10 +1,12 @@
 package app
 
 import (
+	"encoding/base64"
 	"fmt"
 	"math"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -233,6 +235,8 @@ func TestDiscoveryBadInput(t *testing.T) {
 			{"lat=31.2&lng=121.4&radius_km=0", 400, "activity.bad_radius"},
 			{"lat=31.2&lng=121.4&radius_km=-3", 400, "activity.bad_radius"},
 			{"lat=31.2&lng=121.4&radius_km=100.1", 400, "activity.bad_radius"},
+			{"lat=31.2&lng=121.4&radius_km=0.999", 400, "activity.bad_radius"},
+			{"lat=31.2&lng=121.4&radius_km=0.001", 400, "activity.bad_radius"},
 			{"lat=north&lng=121.4", 422, "request.invalid"},
 			{"sort=nearest", 400, "activity.bad_sort"},
 			{"sort=distance", 400, "activity.location_required"},
@@ -246,5 +250,56 @@ func TestDiscoveryBadInput(t *testing.T) {
 		}
 		// The longest query is fine.
 		expect(t, a.api(t, "GET", "/activities?q="+url.QueryEscape(strings.Repeat("篮", 50)), "", nil), 200, "")
+	})
+}
+
+// Near-me does not locate a place more precisely than its 500 m grid cell
+// for callers who may not see it: distance_km in 0.5 km steps, and the
+// cursor of sort=distance carries that distance only. Staff and an
+// organizer in /me/activities get exact distances.
+func TestNearMePrecision(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		w := newDiscoveryWorld(t, b)
+		near := q("lat", "31.2304", "lng", "121.4737", "radius_km", "100", "sort", "distance")
+		for _, token := range []string{"", w.user.Access} {
+			paged := url.Values{}
+			for k, v := range near {
+				paged[k] = v
+			}
+			paged.Set("limit", "1")
+			for range 4 {
+				_, items, next := w.list(t, token, paged)
+				d, ok := items[0]["distance_km"].(float64)
+				if !ok || d*2 != math.Round(d*2) {
+					t.Fatalf("outsider's distance_km %v", items[0]["distance_km"])
+				}
+				if next == "" {
+					break
+				}
+				raw, err := base64.RawURLEncoding.DecodeString(next)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := fmt.Sprintf("d|%s|%s", strconv.FormatFloat(d, 'g', -1, 64), items[0]["id"]); string(raw) != want {
+					t.Fatalf("cursor %q, want %q", raw, want)
+				}
+				paged.Set("cursor", next)
+			}
+		}
+		// The Bund is 1.88 km from People's Square: 2.0 for outsiders, 1.9
+		// for staff and for its organizer.
+		_, items, _ := w.list(t, w.user.Access, near)
+		if items[0]["distance_km"] != 2.0 {
+			t.Errorf("outsider: %v", items[0]["distance_km"])
+		}
+		_, items, _ = w.list(t, w.root.Access, near)
+		if items[0]["distance_km"] != 1.9 {
+			t.Errorf("staff: %v", items[0]["distance_km"])
+		}
+		r := w.api(t, "GET", "/me/activities?"+near.Encode(), w.org.Access, nil)
+		expect(t, r, 200, "")
+		if d := r.json(t)["items"].([]any)[0].(map[string]any)["distance_km"]; d != 1.9 {
+			t.Errorf("organizer's own list: %v", d)
+		}
 	})
 }

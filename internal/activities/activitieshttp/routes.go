@@ -59,7 +59,7 @@ type ActivityDTO struct {
 	LockedFields     []string            `json:"locked_fields" doc:"fields hidden from the caller (their values are null): description, address, lat, lng, organizer_contact, participants, chat_room_id. In list items the caller's own sign-up is not consulted: participant-only fields are unlocked there for the organizer and staff only"`
 	CancelReason     string              `json:"cancel_reason,omitempty"`
 	CreatedAt        time.Time           `json:"created_at"`
-	DistanceKm       *float64            `json:"distance_km" doc:"kilometres from the list's lat/lng (0.1 km steps); null without one"`
+	DistanceKm       *float64            `json:"distance_km" doc:"kilometres from the list's lat/lng; null without one. Staff, and organizers in /me/activities, get the distance of the exact place in 0.1 km steps; everyone else the distance of the place snapped to a grid of 1/200 degree (about 500 m) in 0.5 km steps, which is also what radius_km, sort=distance and the cursors use for them"`
 }
 
 func person(p activities.Person) ActivityPersonDTO {
@@ -121,7 +121,8 @@ func Register(api huma.API, svc *activities.Service) {
 	huma.Register(api, huma.Operation{OperationID: "list-activities", Method: http.MethodGet, Path: "/activities",
 		Summary: "Discover activities (published, formed, finished): filters, keyword search, near-me and four sorts",
 		Description: "Keyword search `q` matches every word of the query (Chinese text by character pairs, so 篮球 finds 周末篮球局). " +
-			"`lat`, `lng` (together) keep the activities within `radius_km` (default 10, at most 100) and fill `distance_km`. " +
+			"`lat`, `lng` (together) keep the activities within `radius_km` (default 10, 1 to 100) and fill `distance_km`; " +
+			"an exact place is for participants, so distances are coarse (a 500 m grid, 0.5 km steps) except for staff and in /me/activities. " +
 			"Sorts: `start_at` (default), `hot` (recent sign-ups, decaying with a 24 h half-life), `distance` (needs lat/lng) and " +
 			"`recommended` (shared interest tags, then start time; by start time for anonymous callers). A cursor belongs to its sort.",
 		Tags: tag}, h.list)
@@ -175,7 +176,7 @@ func (h handlers) types(ctx context.Context, _ *struct{}) (*typesOut, error) {
 }
 
 type listIn struct {
-	Q          string        `query:"q" maxLength:"50" doc:"keyword search over title, description, city and type"`
+	Q          string        `query:"q" maxLength:"50" doc:"keyword search over title, description (not of member-only activities), city and type"`
 	City       string        `query:"city" maxLength:"30"`
 	TypeID     string        `query:"type_id" maxLength:"64"`
 	TagID      string        `query:"tag_id" maxLength:"64"`
@@ -183,7 +184,7 @@ type listIn struct {
 	To         time.Time     `query:"to"`
 	Lat        optionalFloat `query:"lat" doc:"latitude of the caller's location (-90 to 90), with lng"`
 	Lng        optionalFloat `query:"lng" doc:"longitude of the caller's location (-180 to 180), with lat"`
-	RadiusKm   optionalFloat `query:"radius_km" doc:"search radius in km with lat/lng: more than 0, at most 100 (default 10)"`
+	RadiusKm   optionalFloat `query:"radius_km" doc:"search radius in km with lat/lng: 1 to 100 (default 10). An activity is inside when its distance_km (coarse: 0.5 km steps from a 500 m grid, except for staff and in /me/activities) is at most the radius"`
 	Price      string        `query:"price" enum:"free,paid,"`
 	MemberOnly string        `query:"member_only" enum:"true,false,"`
 	ClubID     string        `query:"club_id" maxLength:"64"`
@@ -256,6 +257,7 @@ func (h handlers) page(ctx context.Context, in *listIn, mine bool) (*listOut, er
 	for i, it := range list {
 		out.Body.Items[i] = toDTO(it.View)
 		if it.DistanceKm != nil {
+			// Coarse distances are whole steps already.
 			d := math.Round(*it.DistanceKm*10) / 10
 			out.Body.Items[i].DistanceKm = &d
 		}
@@ -301,7 +303,7 @@ func (h handlers) get(ctx context.Context, in *idIn) (*activityOut, error) {
 type draftBody struct {
 	Title           *string    `json:"title,omitempty" maxLength:"200"`
 	TypeID          *string    `json:"type_id,omitempty" maxLength:"64"`
-	TagIDs          *[]string  `json:"tag_ids,omitempty" maxItems:"20"`
+	TagIDs          *[]string  `json:"tag_ids,omitempty" maxItems:"20" doc:"interest tags of the catalog (GET /tags), at most 5, no repeats; an unknown id is activity.unknown_tag"`
 	City            *string    `json:"city,omitempty" maxLength:"100"`
 	Address         *string    `json:"address,omitempty" maxLength:"500"`
 	Lat             *float64   `json:"lat,omitempty" minimum:"-90" maximum:"90"`
@@ -315,7 +317,7 @@ type draftBody struct {
 	MemberOnly      *bool      `json:"member_only,omitempty"`
 	Description     *string    `json:"description,omitempty" maxLength:"20000"`
 	CoverURL        *string    `json:"cover_url,omitempty" maxLength:"500"`
-	ClubID          *string    `json:"club_id,omitempty" maxLength:"64"`
+	ClubID          *string    `json:"club_id,omitempty" maxLength:"64" doc:"the organizing club; until clubs exist only \"\" (none) is accepted, any other value is activity.unknown_club"`
 }
 
 func (b draftBody) draft() activities.Draft {

@@ -78,7 +78,7 @@ func registerSignups(api huma.API, h handlers) {
 	huma.Register(api, huma.Operation{OperationID: "list-signups", Method: http.MethodGet, Path: "/activities/{id}/signups",
 		Summary: "Participants and waitlist (organizer and staff)", Tags: tag, Security: bearer}, h.participants)
 	huma.Register(api, huma.Operation{OperationID: "list-my-signups", Method: http.MethodGet, Path: "/me/signups",
-		Summary: "The caller's sign-ups, newest first", Tags: tag, Security: bearer}, h.mySignups)
+		Summary: "The caller's sign-ups, newest first, each with its activity's summary; pages of limit (default 20, at most 50) follow next_cursor", Tags: tag, Security: bearer}, h.mySignups)
 }
 
 type signUpOut struct {
@@ -130,12 +130,54 @@ func (h handlers) signupList(ctx context.Context, list []activities.Signup) *sig
 	return out
 }
 
-func (h handlers) mySignups(ctx context.Context, _ *struct{}) (*signupsOut, error) {
-	list, err := h.svc.MySignups(ctx, 50)
+// SignupActivityDTO is the summary of a sign-up's activity.
+type SignupActivityDTO struct {
+	ID       string    `json:"id"`
+	Title    string    `json:"title"`
+	City     string    `json:"city"`
+	StartAt  time.Time `json:"start_at"`
+	EndAt    time.Time `json:"end_at"`
+	Status   string    `json:"status" enum:"draft,published,formed,finished,cancelled"`
+	CoverURL string    `json:"cover_url"`
+	PriceFen int64     `json:"price_fen"`
+}
+
+// MySignupDTO is one of the caller's sign-ups with its activity's summary.
+type MySignupDTO struct {
+	SignupDTO
+	Activity *SignupActivityDTO `json:"activity" doc:"the activity's summary (null only when the activity no longer exists)"`
+}
+
+type mySignupsIn struct {
+	Cursor string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"50" default:"20"`
+}
+
+type mySignupsOut struct {
+	Body struct {
+		Items      []MySignupDTO `json:"items"`
+		NextCursor *string       `json:"next_cursor" doc:"cursor of the next page; null on the last"`
+	}
+}
+
+func (h handlers) mySignups(ctx context.Context, in *mySignupsIn) (*mySignupsOut, error) {
+	list, next, err := h.svc.MySignups(ctx, in.Cursor, in.Limit)
 	if err != nil {
 		return nil, err
 	}
-	return h.signupList(ctx, list), nil
+	out := &mySignupsOut{}
+	out.Body.Items = make([]MySignupDTO, len(list))
+	for i := range list {
+		out.Body.Items[i].SignupDTO = h.toSignup(ctx, &list[i].Signup)
+		if b := list[i].Activity; b != nil {
+			out.Body.Items[i].Activity = &SignupActivityDTO{ID: b.ID, Title: b.Title, City: b.City, StartAt: b.StartAt, EndAt: b.EndAt,
+				Status: string(b.Status), CoverURL: b.CoverURL, PriceFen: b.PriceFen}
+		}
+	}
+	if next != "" {
+		out.Body.NextCursor = &next
+	}
+	return out, nil
 }
 
 func (h handlers) acceptOffer(ctx context.Context, in *idIn) (*signupOut, error) {

@@ -42,18 +42,25 @@ func setTags(tx *gorm.DB, activityID string, tagIDs []string) error {
 }
 
 // searchTokens returns the full-text tokens of an activity: its title,
-// description, city and type name.
+// description, city and type name. The description of a member-only
+// activity is for members and participants, so it is left out: a keyword
+// search must not let anyone test words against it.
 func searchTokens(tx *gorm.DB, a *activities.Activity) (string, error) {
 	var names []string
 	if err := tx.Model(&typeRow{}).Where("id = ?", a.TypeID).Limit(1).Pluck("name", &names).Error; err != nil {
 		return "", fmt.Errorf("load activity type name: %w", err)
 	}
-	return search.Index(append([]string{a.Title, a.City, a.Description}, names...)...), nil
+	texts := []string{a.Title, a.City}
+	if !a.MemberOnly {
+		texts = append(texts, a.Description)
+	}
+	return search.Index(append(texts, names...)...), nil
 }
 
 // textRow is what the search tokens are made of.
 type textRow struct {
 	ID, Title, City, Description, TypeID string
+	MemberOnly                           bool
 }
 
 // reindex rewrites the search tokens of the activities selected by where,
@@ -62,13 +69,14 @@ func reindex(tx *gorm.DB, where string, args ...any) (int, error) {
 	n, after := 0, ""
 	for {
 		var rows []textRow
-		err := tx.Model(&row{}).Select("id, title, city, description, type_id").Where(where, args...).
+		err := tx.Model(&row{}).Select("id, title, city, description, type_id, member_only").Where(where, args...).
 			Where("id > ?", after).Order("id").Limit(200).Find(&rows).Error
 		if err != nil {
 			return n, fmt.Errorf("load activities to index: %w", err)
 		}
 		for _, r := range rows {
-			tokens, err := searchTokens(tx, &activities.Activity{Title: r.Title, City: r.City, Description: r.Description, TypeID: r.TypeID})
+			tokens, err := searchTokens(tx, &activities.Activity{Title: r.Title, City: r.City, Description: r.Description,
+				TypeID: r.TypeID, MemberOnly: r.MemberOnly})
 			if err != nil {
 				return n, err
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/zuju/zuju/internal/activities"
@@ -109,7 +110,7 @@ func (s *Store) listSQL(f activities.Filter) (string, []any) {
 	}
 	s.keyword(&in, f.Query)
 	if f.Near != nil {
-		box(&in, *f.Near)
+		box(&in, *f.Near, f.Exact)
 	}
 
 	// Computed columns, compared and ordered in an outer query.
@@ -117,8 +118,7 @@ func (s *Store) listSQL(f activities.Filter) (string, []any) {
 	var computedArgs []any
 	if f.Near != nil {
 		n := f.Near
-		computed = append(computed, "6371.0088 * 2 * ASIN(SQRT(POWER(SIN(RADIANS(lat - ?) / 2), 2) + "+
-			"COS(RADIANS(?)) * COS(RADIANS(lat)) * POWER(SIN(RADIANS(lng - ?) / 2), 2))) AS distance_km")
+		computed = append(computed, distanceSQL(f.Exact)+" AS distance_km")
 		computedArgs = append(computedArgs, n.Lat, n.Lat, n.Lng)
 	}
 	if f.Sort == activities.SortRecommended {
@@ -197,10 +197,36 @@ func (s *Store) keyword(q *sqlQuery, text string) {
 	q.add("rowid IN (SELECT rowid FROM activities_fts WHERE activities_fts MATCH ?)", strings.Join(quoted, " "))
 }
 
+// distanceSQL is the great-circle distance (haversine, in km) of an
+// activity from the point of the three arguments (lat, lat, lng). Unless
+// exact, it is measured from the place snapped to the grid and rounded
+// (see activities.PlaceGridPerDegree): the same value for every place of a
+// grid cell, whatever the point.
+func distanceSQL(exact bool) string {
+	lat, lng := "lat", "lng"
+	if !exact {
+		g := strconv.Itoa(activities.PlaceGridPerDegree)
+		lat = "(FLOOR(lat * " + g + " + 0.5) / " + g + ")"
+		lng = "(FLOOR(lng * " + g + " + 0.5) / " + g + ")"
+	}
+	d := "6371.0088 * 2 * ASIN(SQRT(POWER(SIN(RADIANS(" + lat + " - ?) / 2), 2) + " +
+		"COS(RADIANS(?)) * COS(RADIANS(" + lat + ")) * POWER(SIN(RADIANS(" + lng + " - ?) / 2), 2)))"
+	if exact {
+		return d
+	}
+	st := strconv.Itoa(activities.DistanceStepsPerKm)
+	return "(FLOOR(" + d + " * " + st + " + 0.5) / " + st + ")"
+}
+
 // box adds the bounding box around a circle (slightly larger than the
-// circle, so the exact distance decides at the edge).
-func box(q *sqlQuery, n activities.Near) {
+// circle, so the distance decides at the edge; coarse distances come from
+// snapped places up to half a grid cell away and are rounded up to half a
+// step, so their box is wider by that).
+func box(q *sqlQuery, n activities.Near, exact bool) {
 	dLat := n.RadiusKm / kmPerDegree * 1.01
+	if !exact {
+		dLat += 0.5/activities.DistanceStepsPerKm/kmPerDegree + 0.5/activities.PlaceGridPerDegree
+	}
 	q.add("lat BETWEEN ? AND ?", n.Lat-dLat, n.Lat+dLat)
 	if math.Abs(n.Lat)+dLat >= 89 {
 		return // near a pole every longitude may be close

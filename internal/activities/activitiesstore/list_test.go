@@ -41,6 +41,7 @@ type spec struct {
 	startH                     int // hours after now
 	tags                       []string
 	status                     activities.Status
+	memberOnly                 bool
 }
 
 func (w *listWorld) add(sp spec) *activities.Activity {
@@ -60,7 +61,7 @@ func (w *listWorld) add(sp spec) *activities.Activity {
 	start := w.now.Add(time.Duration(48+sp.startH) * time.Hour)
 	a := &activities.Activity{ID: sp.id, Title: sp.title, Description: sp.desc, TypeID: sp.typ, TagIDs: sp.tags, City: sp.city,
 		Lat: sp.lat, Lng: sp.lng, StartAt: start, EndAt: start.Add(2 * time.Hour), SignupDeadline: start.Add(-time.Hour),
-		MinParticipants: 1, MaxParticipants: 50, Status: sp.status, OrganizerID: "org", CreatedAt: w.now, UpdatedAt: w.now}
+		MinParticipants: 1, MaxParticipants: 50, Status: sp.status, MemberOnly: sp.memberOnly, OrganizerID: "org", CreatedAt: w.now, UpdatedAt: w.now}
 	if err := w.s.Create(context.Background(), a); err != nil {
 		w.t.Fatal(err)
 	}
@@ -395,5 +396,117 @@ func TestListPaginationEverySort(t *testing.T) {
 				}
 			}
 		}
+	}, listMigrations...)
+}
+
+// Near-me for callers who may not see the places: the circle and the
+// distances tell two places of one grid cell apart for no centre and no
+// radius, and distances come in 0.5 km steps. Exact distances (staff) do
+// tell them apart.
+func TestListNearMeIsCoarseUnlessExact(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := newListWorld(t, db)
+		// a and b: 150 m apart, one cell of the 1/200° grid; c: the next cell north.
+		w.add(spec{id: "a", lat: 31.2400, lng: 121.4900})
+		w.add(spec{id: "b", lat: 31.2411, lng: 121.4911})
+		w.add(spec{id: "c", lat: 31.2430, lng: 121.4900})
+		list := func(lat, lng, r float64, exact bool) map[string]float64 {
+			t.Helper()
+			hits, err := w.s.List(context.Background(), activities.Filter{Near: &activities.Near{Lat: lat, Lng: lng, RadiusKm: r},
+				Exact: exact, Sort: activities.SortDistance, Limit: 50, Statuses: []activities.Status{activities.StatusPublished}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]float64{}
+			for _, h := range hits {
+				out[h.ID] = *h.DistanceKm
+			}
+			return out
+		}
+		split := false
+		// Centres 1.5 to 2.5 km south-west of the cell, 22 m apart, and
+		// radii around those distances.
+		for i := range 50 {
+			lat, lng := 31.2300-float64(i)*0.0002, 121.4800-float64(i)*0.0001
+			for _, r := range []float64{1.5, 1.75, 2, 2.25, 2.5, 2.75} {
+				got := list(lat, lng, r, false)
+				da, inA := got["a"]
+				db, inB := got["b"]
+				if inA != inB || da != db {
+					t.Fatalf("centre %.4f,%.4f radius %v tells a (%v %v) from b (%v %v)", lat, lng, r, inA, da, inB, db)
+				}
+				for id, d := range got {
+					if d*activities.DistanceStepsPerKm != math.Round(d*activities.DistanceStepsPerKm) || d > r {
+						t.Fatalf("%s: coarse distance %v (radius %v)", id, d, r)
+					}
+				}
+				exact := list(lat, lng, r, true)
+				_, exA := exact["a"]
+				_, exB := exact["b"]
+				split = split || exA != exB
+			}
+		}
+		if !split {
+			t.Error("exact distances never told a from b")
+		}
+		got := list(31.2300, 121.4800, 5, true)
+		if got["a"] == got["b"] || math.Abs(got["a"]-1.45) > 0.05 {
+			t.Errorf("exact distances: %v", got)
+		}
+	}, listMigrations...)
+}
+
+// The description of a member-only activity is not searchable (it is
+// locked for most callers); its title, city and type are. The index
+// follows member_only when it changes, and reindexing keeps to it.
+func TestSearchLeavesOutMemberOnlyDescriptions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := newListWorld(t, db)
+		w.add(spec{id: "club", title: "会员读书会", desc: "暗号是青蛙", memberOnly: true})
+		w.add(spec{id: "open", title: "公开读书会", desc: "地点在图书馆"})
+		search := func(q string) []string { return w.ids(activities.Filter{Query: q}) }
+		check := func(when string, q string, want ...string) {
+			t.Helper()
+			if got := search(q); !slices.Equal(got, want) {
+				t.Errorf("%s: q=%q: %v, want %v", when, q, got, want)
+			}
+		}
+		check("member-only", "青蛙")
+		check("member-only", "暗号")
+		check("member-only", "蛙") // one character: substring of the tokens
+		check("member-only", "会员读书会", "club")
+		check("member-only", "运动", "club", "open") // the type name
+		check("public", "图书馆", "open")
+
+		a, err := w.s.Get(context.Background(), "club")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.MemberOnly = false
+		if err := w.s.Update(context.Background(), a, activities.Audit{}); err != nil {
+			t.Fatal(err)
+		}
+		check("opened to everyone", "青蛙", "club")
+		a.MemberOnly = true
+		if err := w.s.Update(context.Background(), a, activities.Audit{}); err != nil {
+			t.Fatal(err)
+		}
+		check("member-only again", "青蛙")
+
+		// Reindexing (start-up, type renames) keeps the description out.
+		if err := db.Gorm.Exec("UPDATE activities SET search_tokens = ''").Error; err != nil {
+			t.Fatal(err)
+		}
+		if n, err := w.s.IndexMissing(context.Background()); err != nil || n != 2 {
+			t.Fatalf("indexed %d: %v", n, err)
+		}
+		check("reindexed", "青蛙")
+		check("reindexed", "图书馆", "open")
+		name := "户外"
+		if _, err := w.s.UpdateType(context.Background(), "sport", &name, nil, activities.Audit{}); err != nil {
+			t.Fatal(err)
+		}
+		check("type renamed", "青蛙")
+		check("type renamed", "户外", "club", "open")
 	}, listMigrations...)
 }

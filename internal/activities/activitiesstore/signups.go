@@ -205,15 +205,6 @@ func (s *Store) Signups(ctx context.Context, activityID string) ([]activities.Si
 	return signups(rows), nil
 }
 
-// MySignups lists a user's sign-ups, newest first.
-func (s *Store) MySignups(ctx context.Context, userID string, limit int) ([]activities.Signup, error) {
-	var rows []signupRow
-	if err := s.db.WithContext(ctx).Where("user_id = ?", userID).Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("list my sign-ups: %w", err)
-	}
-	return signups(rows), nil
-}
-
 func signups(rows []signupRow) []activities.Signup {
 	out := make([]activities.Signup, len(rows))
 	for i, r := range rows {

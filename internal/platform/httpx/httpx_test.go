@@ -1011,3 +1011,52 @@ func TestServeReportsListenerErrors(t *testing.T) {
 		t.Fatal("Serve on a closed listener returned nil")
 	}
 }
+
+// Text no database keeps (not UTF-8, or NUL) is refused in the path, the
+// query, text headers and JSON bodies with one problem code.
+func TestInvalidTextIsRefused(t *testing.T) {
+	s, _ := newServer(t, httpx.Options{})
+	json := "application/json"
+	for _, c := range []struct {
+		name, method, target, body string
+		header                     []string
+	}{
+		{"path not utf-8", "GET", "/api/v1/items/%FF%FE", "", nil},
+		{"path with NUL", "GET", "/api/v1/items/a%00b", "", nil},
+		{"gin route", "GET", "/gin/who?x=%00", "", nil},
+		{"unknown route", "GET", "/nope/%FF", "", nil},
+		{"query value", "GET", "/api/v1/items/x?q=%C3%28", "", nil},
+		{"query name", "GET", "/api/v1/items/x?%00=1", "", nil},
+		{"text header", "GET", "/api/v1/items/x", "", []string{"Idempotency-Key", "k\xff"}},
+		{"body not utf-8", "POST", "/api/v1/echo", "{\"name\":\"\xff\"}", []string{"Content-Type", json}},
+		{"body with NUL", "POST", "/api/v1/echo", `{"name":"a\u0000"}`, []string{"Content-Type", json}},
+		{"body key with NUL", "POST", "/api/v1/echo", `{"name":"a","\u0000":1}`, []string{"Content-Type", json}},
+		{"body without content type", "POST", "/api/v1/echo", `{"name":"\u0000"}`, nil},
+		{"body with charset", "POST", "/api/v1/echo", `{"name":"\u0000"}`, []string{"Content-Type", json + "; charset=utf-8"}},
+	} {
+		r := do(s.Engine, c.method, c.target, strings.NewReader(c.body), c.header...)
+		if r.Code != http.StatusBadRequest {
+			t.Errorf("%s: status %d, want 400: %s", c.name, r.Code, r.Body)
+			continue
+		}
+		if p := r.problem(t); p.Code != "request.invalid_text" {
+			t.Errorf("%s: code %q", c.name, p.Code)
+		}
+	}
+	// Valid text passes, non-ASCII text everywhere (the app's tests send
+	// an escaped backslash before u0000 too).
+	for _, c := range []struct{ method, target, body string }{
+		{"GET", "/api/v1/items/%E7%BB%84%E5%B1%80?q=%E7%AF%AE%E7%90%83", ""},
+		{"POST", "/api/v1/echo", `{"name":"组局"}`},
+	} {
+		r := do(s.Engine, c.method, c.target, strings.NewReader(c.body), "Content-Type", json)
+		if r.Code != http.StatusOK {
+			t.Errorf("%s %s: status %d: %s", c.method, c.target, r.Code, r.Body)
+		}
+	}
+	// Malformed JSON is still reported as such.
+	r := do(s.Engine, "POST", "/api/v1/echo", strings.NewReader(`{"name":"\u0000`), "Content-Type", json)
+	if p := r.problem(t); r.Code != http.StatusBadRequest || p.Code != "request.malformed" {
+		t.Errorf("truncated body with \\u0000: %d %+v", r.Code, p)
+	}
+}

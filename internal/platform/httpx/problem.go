@@ -147,6 +147,11 @@ func ProblemFor(requestID string, status int, msg string, errList ...error) *Pro
 			p.Errors = append(p.Errors, &huma.ErrorDetail{Message: err.Error()})
 		}
 	}
+	for _, d := range p.Errors {
+		if d != nil && d.Message == errBodyText.Error() {
+			p.Code, p.Detail = ErrInvalidText.Code, ErrInvalidText.Detail
+		}
+	}
 	if code == "request.invalid" && len(p.Errors) > 0 && p.Errors[0] != nil {
 		p.Detail = fmt.Sprintf("请求参数不合法：%s %s", strings.TrimPrefix(p.Errors[0].Location, "body."), p.Errors[0].Message)
 	}

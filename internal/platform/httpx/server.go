@@ -1,7 +1,7 @@
 // Package httpx builds Zuju's HTTP stack: Gin with huma on top, RFC 9457
 // problem errors with stable codes, request ids, JSON access logs, panic
-// recovery, CORS, body limits, gzip, Prometheus metrics, health endpoints
-// and graceful shutdown.
+// recovery, CORS, request text checks (UTF-8 without NUL), body limits,
+// gzip, Prometheus metrics, health endpoints and graceful shutdown.
 package httpx
 
 import (
@@ -128,6 +128,7 @@ func New(opts Options) (*Server, error) {
 		}
 		e.Use(cors.New(cc))
 	}
+	e.Use(validText())
 	e.Use(bodyLimit(opts.MaxBodyBytes, opts.UploadMaxBytes))
 	e.Use(authenticate(opts.Authenticate))
 	e.NoRoute(func(c *gin.Context) { WriteProblem(c, http.StatusNotFound, "") })
@@ -137,6 +138,14 @@ func New(opts Options) (*Server, error) {
 	cfg.Info.Description = "Zuju (组局) — offline meetups and university clubs. Errors are RFC 9457 problem documents with a stable `code`."
 	cfg.CreateHooks = nil // no $schema links in every response
 	cfg.OpenAPIPath = "/openapi"
+	formats := make(map[string]huma.Format, len(cfg.Formats))
+	for ct, f := range cfg.Formats {
+		if strings.Contains(ct, "json") {
+			f = textJSON(f)
+		}
+		formats[ct] = f
+	}
+	cfg.Formats = formats
 	cfg.DocsPath = "/docs"
 	selfDocs := opts.Docs != nil && hasIndex(opts.Docs)
 	if selfDocs {
@@ -226,7 +235,7 @@ func (s *Server) requestContext() gin.HandlerFunc {
 		ctx := reqctx.With(c.Request.Context(), reqctx.Info{
 			RequestID: rid,
 			ClientIP:  c.ClientIP(),
-			UserAgent: c.Request.UserAgent(),
+			UserAgent: strings.ToValidUTF8(c.Request.UserAgent(), "\uFFFD"),
 		})
 		c.Request = c.Request.WithContext(ctx)
 		c.Next()
