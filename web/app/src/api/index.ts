@@ -110,6 +110,7 @@ export const api = {
   exportSignups: (activityId: string) => http.download(`/activities/${id(activityId)}/signups.csv`, `报名名单-${activityId}.csv`),
   /** Quiet: the check-in screen shows each refusal (already checked in, unknown code, outside the window). */
   checkIn: (activityId: string, code: string) => http.post<Signup>(`/activities/${id(activityId)}/check-ins`, { code }, { quiet: true }),
-  mySignups: async (): Promise<Signup[]> => (await http.get<SignupList>('/me/signups')).items ?? [],
+  /** The caller's sign-ups, newest first: the latest 50 (the page size limit). */
+  mySignups: async (): Promise<Signup[]> => (await http.get<SignupList>('/me/signups?limit=50')).items ?? [],
   publicUser: (userId: string) => http.get<PublicUser>('/users/' + id(userId), { auth: false, quiet: true }),
 }

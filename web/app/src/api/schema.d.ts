@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Discover activities (published, formed, finished): filters, keyword search, near-me and four sorts
-         * @description Keyword search `q` matches every word of the query (Chinese text by character pairs, so 篮球 finds 周末篮球局). `lat`, `lng` (together) keep the activities within `radius_km` (default 10, at most 100) and fill `distance_km`. Sorts: `start_at` (default), `hot` (recent sign-ups, decaying with a 24 h half-life), `distance` (needs lat/lng) and `recommended` (shared interest tags, then start time; by start time for anonymous callers). A cursor belongs to its sort.
+         * @description Keyword search `q` matches every word of the query (Chinese text by character pairs, so 篮球 finds 周末篮球局). `lat`, `lng` (together) keep the activities within `radius_km` (default 10, 1 to 100) and fill `distance_km`; an exact place is for participants, so distances are coarse (a 500 m grid, 0.5 km steps) except for staff and in /me/activities. Sorts: `start_at` (default), `hot` (recent sign-ups, decaying with a 24 h half-life), `distance` (needs lat/lng) and `recommended` (shared interest tags, then start time; by start time for anonymous callers). A cursor belongs to its sort.
          */
         get: operations["list-activities"];
         put?: never;
@@ -39,7 +39,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit a draft or published activity */
+        /** Edit a draft or published activity (once anybody signed up, price_fen and member_only are fixed: 409 activity.locked_after_signup; lowering min_participants to the confirmed sign-ups forms it) */
         patch: operations["update-activity"];
         trace?: never;
     };
@@ -651,7 +651,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's sign-ups, newest first */
+        /** The caller's sign-ups, newest first, each with its activity's summary; pages of limit (default 20, at most 50) follow next_cursor */
         get: operations["list-my-signups"];
         put?: never;
         post?: never;
@@ -731,7 +731,7 @@ export interface components {
             description: string | null;
             /**
              * Format: double
-             * @description kilometres from the list's lat/lng (0.1 km steps); null without one
+             * @description kilometres from the list's lat/lng; null without one. Staff, and organizers in /me/activities, get the distance of the exact place in 0.1 km steps; everyone else the distance of the place snapped to a grid of 1/200 degree (about 500 m) in 0.5 km steps, which is also what radius_km, sort=distance and the cursors use for them
              */
             distance_km: number | null;
             /** Format: date-time */
@@ -836,6 +836,7 @@ export interface components {
         DraftBody: {
             address?: string;
             city?: string;
+            /** @description the organizing club; until clubs exist only "" (none) is accepted, any other value is activity.unknown_club */
             club_id?: string;
             cover_url?: string;
             description?: string;
@@ -856,6 +857,7 @@ export interface components {
             signup_deadline?: string;
             /** Format: date-time */
             start_at?: string;
+            /** @description interest tags of the catalog (GET /tags), at most 5, no repeats; an unknown id is activity.unknown_tag */
             tag_ids?: string[];
             title?: string;
             type_id?: string;
@@ -902,6 +904,44 @@ export interface components {
             /** Format: date-time */
             expires_at: string | null;
             plan_id: string | null;
+        };
+        MySignupDTO: {
+            /** @description the activity's summary (null only when the activity no longer exists) */
+            activity: components["schemas"]["SignupActivityDTO"];
+            activity_id: string;
+            /** Format: date-time */
+            cancelled_at?: string;
+            /** @description signed QR payload (ZJ1.<sign-up id>.<signature>) the organizer scans; shown to the sign-up's owner only */
+            check_in_code: string | null;
+            /** Format: date-time */
+            checked_in_at?: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            hold_expires_at?: string;
+            id: string;
+            /** Format: date-time */
+            offer_expires_at?: string;
+            /** @description the order paying for a paid sign-up (shown to its owner) */
+            order_no?: string;
+            /**
+             * Format: int64
+             * @description waitlist order (0 when not waitlisted)
+             */
+            position: number;
+            /**
+             * Format: int64
+             * @description refunded on cancellation, in fen
+             */
+            refund_fen?: number;
+            /** @enum {string} */
+            status: "pending_payment" | "confirmed" | "waitlisted" | "offered" | "cancelled" | "refunded" | "checked_in" | "no_show";
+            user_id: string;
+        };
+        MySignupsOutBody: {
+            items: components["schemas"]["MySignupDTO"][] | null;
+            /** @description cursor of the next page; null on the last */
+            next_cursor: string | null;
         };
         ParticipantDTO: {
             activity_id: string;
@@ -1023,6 +1063,20 @@ export interface components {
             order: components["schemas"]["SignupOrderDTO"];
             signup: components["schemas"]["SignupDTO"];
         };
+        SignupActivityDTO: {
+            city: string;
+            cover_url: string;
+            /** Format: date-time */
+            end_at: string;
+            id: string;
+            /** Format: int64 */
+            price_fen: number;
+            /** Format: date-time */
+            start_at: string;
+            /** @enum {string} */
+            status: "draft" | "published" | "formed" | "finished" | "cancelled";
+            title: string;
+        };
         SignupDTO: {
             activity_id: string;
             /** Format: date-time */
@@ -1067,10 +1121,6 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "paid" | "closed" | "refunding" | "refunded" | "partially_refunded";
             user_id: string;
-        };
-        SignupsOutBody: {
-            items: components["schemas"]["SignupDTO"][] | null;
-            next_cursor: string | null;
         };
         SmsLoginInBody: {
             code: string;
@@ -1176,7 +1226,7 @@ export interface operations {
     "list-activities": {
         parameters: {
             query?: {
-                /** @description keyword search over title, description, city and type */
+                /** @description keyword search over title, description (not of member-only activities), city and type */
                 q?: string;
                 city?: string;
                 type_id?: string;
@@ -1187,7 +1237,7 @@ export interface operations {
                 lat?: number;
                 /** @description longitude of the caller's location (-180 to 180), with lat */
                 lng?: number;
-                /** @description search radius in km with lat/lng: more than 0, at most 100 (default 10) */
+                /** @description search radius in km with lat/lng: 1 to 100 (default 10). An activity is inside when its distance_km (coarse: 0.5 km steps from a 500 m grid, except for staff and in /me/activities) is at most the radius */
                 radius_km?: number;
                 price?: "free" | "paid" | "";
                 member_only?: "true" | "false" | "";
@@ -2480,7 +2530,7 @@ export interface operations {
     "list-my-organized-activities": {
         parameters: {
             query?: {
-                /** @description keyword search over title, description, city and type */
+                /** @description keyword search over title, description (not of member-only activities), city and type */
                 q?: string;
                 city?: string;
                 type_id?: string;
@@ -2491,7 +2541,7 @@ export interface operations {
                 lat?: number;
                 /** @description longitude of the caller's location (-180 to 180), with lat */
                 lng?: number;
-                /** @description search radius in km with lat/lng: more than 0, at most 100 (default 10) */
+                /** @description search radius in km with lat/lng: 1 to 100 (default 10). An activity is inside when its distance_km (coarse: 0.5 km steps from a 500 m grid, except for staff and in /me/activities) is at most the radius */
                 radius_km?: number;
                 price?: "free" | "paid" | "";
                 member_only?: "true" | "false" | "";
@@ -2693,7 +2743,11 @@ export interface operations {
     };
     "list-my-signups": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2706,7 +2760,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignupsOutBody"];
+                    "application/json": components["schemas"]["MySignupsOutBody"];
                 };
             };
             /** @description Error */
