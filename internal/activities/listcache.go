@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // DefaultListCacheTTL bounds how long a cached page lives even if an
@@ -29,6 +31,10 @@ type listCache struct {
 
 	mu    sync.Mutex
 	local map[string]localPage
+	// loads makes concurrent misses of one page in this process share one
+	// read of the store, so a burst of requests for a page that just
+	// expired (or a new generation) cannot pile the same query up.
+	loads singleflight.Group
 }
 
 // localPage is a decoded page and when this process stops using it.
@@ -138,15 +144,23 @@ func (l *listCache) page(ctx context.Context, f Filter, load func(context.Contex
 			return p, nil
 		}
 	}
-	p, err := load(ctx, f)
+	v, err, _ := l.loads.Do(key, func() (any, error) {
+		// The first caller's context must not cancel the others' load.
+		lctx := context.WithoutCancel(ctx)
+		p, err := load(lctx, f)
+		if err != nil {
+			return listPage{}, err
+		}
+		if b, err := json.Marshal(p); err == nil {
+			_ = l.c.Set(lctx, key, b, l.ttl)
+		}
+		l.keepLocal(key, p)
+		return p, nil
+	})
 	if err != nil {
 		return listPage{}, err
 	}
-	if b, err := json.Marshal(p); err == nil {
-		_ = l.c.Set(ctx, key, b, l.ttl)
-	}
-	l.keepLocal(key, p)
-	return p, nil
+	return v.(listPage), nil
 }
 
 // invalidating is the store seen by a service with a list cache: each
