@@ -474,14 +474,13 @@ func attack(base, token string, rate int, d time.Duration) searchResult {
 // ---------------------------------------------------------------------------
 // The reference.
 
-// The SQL the app sends for the closed-loop list, as GORM and pgx send it.
+// The SQL the app sends for the closed-loop list (then the organizers'
+// contacts and the tag names, below).
 const (
 	sqlList = "SELECT id, title, type_id, tag_ids, city, address, lat, lng, start_at, end_at, signup_deadline, " +
 		"min_participants, max_participants, participant_count, price_fen, member_only, status, description, cover_url, " +
 		"organizer_id, club_id, cancel_reason, created_at, updated_at, published_at, cancelled_at, hot_score " +
 		"FROM activities WHERE status = $1 AND city = $2 ORDER BY start_at, id LIMIT $3"
-	userColumns = `id, phone, email, password_hash, nickname, avatar_url, bio, city, gender, roles, status,
-	ban_reason, banned_until, wechat_openid, wechat_unionid, created_at, updated_at, last_login_at`
 )
 
 // reference serves the list with net/http and pgx.
@@ -600,7 +599,7 @@ func (h *reference) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = enc.Encode(&out)
 }
 
-// people runs the users module's batch read (the ids sorted and unique).
+// people runs the users module's contacts read (the ids sorted and unique).
 func (h *reference) people(ctx context.Context, ids []string) (nick, avatar, phone map[string]string, err error) {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	nick, avatar, phone = map[string]string{}, map[string]string{}, map[string]string{}
@@ -612,18 +611,15 @@ func (h *reference) people(ctx context.Context, ids []string) (nick, avatar, pho
 	for i, id := range ids {
 		marks[i], args[i] = "$"+strconv.Itoa(i+1), id
 	}
-	rows, err := h.pool.Query(ctx, "SELECT "+userColumns+" FROM users WHERE id IN ("+strings.Join(marks, ",")+")", args...)
+	rows, err := h.pool.Query(ctx, "SELECT id, nickname, avatar_url, phone FROM users WHERE id IN ("+strings.Join(marks, ",")+")", args...)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, hash, nickname, av, bio, city, gender, roles, status, banReason string
-		var ph, email, openid, unionid *string
-		var bannedUntil, lastLogin *time.Time
-		var created, updated time.Time
-		if err := rows.Scan(&id, &ph, &email, &hash, &nickname, &av, &bio, &city, &gender, &roles, &status, &banReason, &bannedUntil,
-			&openid, &unionid, &created, &updated, &lastLogin); err != nil {
+		var id, nickname, av string
+		var ph *string
+		if err := rows.Scan(&id, &nickname, &av, &ph); err != nil {
 			return nil, nil, nil, err
 		}
 		nick[id], avatar[id] = nickname, av
@@ -646,17 +642,19 @@ func (h *reference) tags(ctx context.Context, ids []string) (map[string]string, 
 	for i, id := range ids {
 		marks[i], args[i] = "$"+strconv.Itoa(i+1), id
 	}
-	rows, err := h.pool.Query(ctx, `SELECT * FROM "tags" WHERE id IN (`+strings.Join(marks, ",")+")", args...)
+	rows, err := h.pool.Query(ctx, "SELECT id, name, category, sort, created_at FROM tags WHERE id IN ("+strings.Join(marks, ",")+")", args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		v, err := rows.Values()
-		if err != nil {
+		var id, name, category string
+		var sort int
+		var created time.Time
+		if err := rows.Scan(&id, &name, &category, &sort, &created); err != nil {
 			return nil, err
 		}
-		out[v[0].(string)] = v[1].(string)
+		out[id] = name
 	}
 	return out, rows.Err()
 }

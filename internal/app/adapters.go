@@ -41,7 +41,7 @@ func (w wechatLogin) PhoneNumber(ctx context.Context, code string) (string, erro
 type people struct{ users *users.Service }
 
 func (p people) People(ctx context.Context, ids []string) (map[string]activities.Person, error) {
-	list, err := p.users.UsersByIDs(ctx, ids)
+	list, err := p.users.Contacts(ctx, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -2,14 +2,23 @@ package users
 
 import "context"
 
-// UsersByIDs loads accounts for other modules (activities shows organizers
+// Contact is what other modules show of an account: the display name and
+// avatar, and the phone for the places that show a contact (an
+// organizer's, to the participants).
+type Contact struct {
+	ID, Nickname, AvatarURL string
+	// Phone is "" when the account has none.
+	Phone string
+}
+
+// Contacts loads accounts for other modules (activities shows organizers
 // and participants, exports list them): unknown ids are left out. It checks
 // no caller: the consuming module decides which fields anyone may see.
-func (s *Service) UsersByIDs(ctx context.Context, ids []string) ([]User, error) {
+func (s *Service) Contacts(ctx context.Context, ids []string) ([]Contact, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return s.Store.UsersByIDs(ctx, ids)
+	return s.Store.Contacts(ctx, ids)
 }
 
 // TagsByIDs loads interest tags of the catalog by id (unknown ids are left

@@ -16,9 +16,9 @@ type Store interface {
 	UserByPhone(ctx context.Context, phone string) (*User, error)
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	UserByOpenID(ctx context.Context, openID string) (*User, error)
-	// UsersByIDs loads the accounts with these ids (unknown ids are left
-	// out), without their tags, in a few batched queries.
-	UsersByIDs(ctx context.Context, ids []string) ([]User, error)
+	// Contacts loads the names, avatars and phones of the accounts with
+	// these ids (unknown ids are left out).
+	Contacts(ctx context.Context, ids []string) ([]Contact, error)
 	UpdateProfile(ctx context.Context, id string, p ProfilePatch, now time.Time) (*User, error)
 	SetPhone(ctx context.Context, id, phone string, now time.Time) error
 	PromoteAdmin(ctx context.Context, id, hash string, roles []auth.Role, now time.Time, a Audit) (*User, []string, error)

@@ -58,9 +58,9 @@ func TestPurgeExpired(t *testing.T) {
 	}, usersstore.Migrations())
 }
 
-// UsersByIDs reads many accounts in batches: unknown and repeated ids are
+// Contacts reads many accounts in batches: unknown and repeated ids are
 // fine, and an id in a later batch is found too.
-func TestUsersByIDs(t *testing.T) {
+func TestContacts(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		s := usersstore.New(db.Gorm)
@@ -77,18 +77,18 @@ func TestUsersByIDs(t *testing.T) {
 			ids = append(ids, fmt.Sprintf("missing-%d", i))
 		}
 		ids = append(ids, "u-c") // in the third batch
-		got, err := s.UsersByIDs(ctx, ids)
+		got, err := s.Contacts(ctx, ids)
 		if err != nil {
 			t.Fatal(err)
 		}
-		byID := map[string]users.User{}
+		byID := map[string]users.Contact{}
 		for _, u := range got {
 			byID[u.ID] = u
 		}
 		if len(got) != 2 || byID["u-a"].Nickname != "nu-a" || byID["u-c"].Phone != "13800000003" || byID["u-c"].AvatarURL != "/files/a/u-c.png" {
-			t.Fatalf("users by ids: %+v", got)
+			t.Fatalf("contacts: %+v", got)
 		}
-		if none, err := s.UsersByIDs(ctx, nil); err != nil || len(none) != 0 {
+		if none, err := s.Contacts(ctx, nil); err != nil || len(none) != 0 {
 			t.Fatalf("no ids: %v %v", none, err)
 		}
 	}, usersstore.Migrations())
