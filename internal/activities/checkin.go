@@ -153,16 +153,5 @@ func lead(d time.Duration) string {
 // organizerOrStaff loads an activity the caller organizes or, as staff
 // (moderator and above), oversees.
 func (s *Service) organizerOrStaff(ctx context.Context, id string) (*Activity, auth.Principal, error) {
-	p, err := auth.Require(ctx)
-	if err != nil {
-		return nil, p, err
-	}
-	a, err := s.store.Get(ctx, id)
-	if err != nil {
-		return nil, p, err
-	}
-	if a.OrganizerID != p.UserID && !p.IsStaff() {
-		return nil, p, ErrNotOrganizer
-	}
-	return a, p, nil
+	return s.loadFor(ctx, id, auth.Principal.IsStaff)
 }

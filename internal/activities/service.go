@@ -199,6 +199,12 @@ func (s *Service) Create(ctx context.Context, d Draft) (*Activity, error) {
 
 // manage loads an activity the caller may manage: its organizer, or an admin.
 func (s *Service) manage(ctx context.Context, id string) (*Activity, auth.Principal, error) {
+	return s.loadFor(ctx, id, auth.Principal.IsAdmin)
+}
+
+// loadFor loads an activity for its organizer, or for a caller whose roles
+// pass staff; anyone else gets ErrNotOrganizer.
+func (s *Service) loadFor(ctx context.Context, id string, staff func(auth.Principal) bool) (*Activity, auth.Principal, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, p, err
@@ -207,7 +213,7 @@ func (s *Service) manage(ctx context.Context, id string) (*Activity, auth.Princi
 	if err != nil {
 		return nil, p, err
 	}
-	if a.OrganizerID != p.UserID && !p.IsAdmin() {
+	if a.OrganizerID != p.UserID && !staff(p) {
 		return nil, p, ErrNotOrganizer
 	}
 	return a, p, nil
