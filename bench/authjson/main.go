@@ -32,10 +32,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/zuju/zuju/bench/internal/benchkit"
 	"github.com/zuju/zuju/internal/app"
@@ -406,47 +403,23 @@ type results struct {
 
 // rawHandler does by hand what the stack does for GET /api/v1/me: verify
 // the bearer JWT (HS256, iss, aud, exp, iat as auth.Tokens does), check the
-// session through an in-process cache with the service's TTL (on a miss the
-// same two queries as usersstore.SessionState), load the user row and its
+// session through an in-process cache with the service's TTL (both by
+// benchkit.RawAuth), load the user row and its
 // tags with the SQL GORM sends, and write the same JSON.
 type rawHandler struct {
-	db *sql.DB
-	// with -raw-prepared: the three statements, prepared once
-	user1, session1, tags1 *sql.Stmt
-	secret                 []byte
-	parser                 *jwt.Parser
-	ttl                    time.Duration
-	sessions               sync.Map // session id → sessionState
-}
-
-type sessionState struct {
-	val   string // "+roles" when valid, "-" when revoked (as users.Service caches it)
-	until time.Time
-}
-
-type rawClaims struct {
-	jwt.RegisteredClaims
-	SessionID string   `json:"sid"`
-	Roles     []string `json:"roles"`
+	db   *sql.DB
+	auth *benchkit.RawAuth
+	// with -raw-prepared: the statements, prepared once
+	user1, tags1 *sql.Stmt
 }
 
 func newRawHandler(ctx context.Context, db *sql.DB, cfg config.Config, prepared bool) (*rawHandler, error) {
-	h := &rawHandler{
-		db: db, secret: []byte(cfg.JWTSecret), ttl: 15 * time.Second, // users.DefaultSettings().SessionCacheTTL
-		parser: jwt.NewParser(
-			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
-			jwt.WithIssuer(cfg.Auth.Issuer),
-			jwt.WithAudience(cfg.Auth.Audience),
-			jwt.WithExpirationRequired(),
-			jwt.WithIssuedAt(),
-			jwt.WithLeeway(5*time.Second),
-		),
-	}
+	h := &rawHandler{db: db, auth: benchkit.NewRawAuth(db, false, cfg)}
 	if prepared {
 		for _, p := range []struct {
 			stmt **sql.Stmt
 			sql  string
-		}{{&h.user1, sqlUser}, {&h.session1, sqlSession}, {&h.tags1, sqlTags}} {
+		}{{&h.user1, sqlUser}, {&h.tags1, sqlTags}} {
 			st, err := db.PrepareContext(ctx, p.sql)
 			if err != nil {
 				h.close()
@@ -459,7 +432,7 @@ func newRawHandler(ctx context.Context, db *sql.DB, cfg config.Config, prepared 
 }
 
 func (h *rawHandler) close() {
-	for _, st := range []*sql.Stmt{h.user1, h.session1, h.tags1} {
+	for _, st := range []*sql.Stmt{h.user1, h.tags1} {
 		if st != nil {
 			_ = st.Close()
 		}
@@ -474,9 +447,8 @@ func (h *rawHandler) queryRow(ctx context.Context, st *sql.Stmt, query string, a
 }
 
 const (
-	sqlUser    = "SELECT * FROM `users` WHERE id = ? LIMIT 1"
-	sqlSession = "SELECT * FROM `sessions` WHERE id = ? LIMIT 1"
-	sqlTags    = "SELECT tags.* FROM `tags` JOIN user_tags ON user_tags.tag_id = tags.id WHERE user_tags.user_id = ? ORDER BY tags.sort, tags.name"
+	sqlUser = "SELECT * FROM `users` WHERE id = ? LIMIT 1"
+	sqlTags = "SELECT tags.* FROM `tags` JOIN user_tags ON user_tags.tag_id = tags.id WHERE user_tags.user_id = ? ORDER BY tags.sort, tags.name"
 )
 
 // checkColumns fails when the schema no longer has the column order the
@@ -485,8 +457,7 @@ func checkColumns(ctx context.Context, db *sql.DB) error {
 	want := map[string][]string{
 		"users": {"id", "phone", "email", "password_hash", "nickname", "avatar_url", "bio", "city", "gender", "roles",
 			"status", "ban_reason", "banned_until", "wechat_openid", "wechat_unionid", "created_at", "updated_at", "last_login_at"},
-		"sessions": {"id", "user_id", "created_at", "last_used_at", "revoked_at", "user_agent", "ip"},
-		"tags":     {"id", "name", "category", "sort", "created_at"},
+		"tags": {"id", "name", "category", "sort", "created_at"},
 	}
 	for table, cols := range want {
 		rows, err := db.QueryContext(ctx, "SELECT * FROM `"+table+"` LIMIT 0")
@@ -514,18 +485,8 @@ func (h *rawHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusMethodNotAllowed)
 		return
 	}
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || token == "" {
-		unauthorized(w)
-		return
-	}
-	var c rawClaims
-	if _, err := h.parser.ParseWithClaims(strings.TrimSpace(token), &c, func(*jwt.Token) (any, error) { return h.secret, nil }); err != nil || c.Subject == "" || c.SessionID == "" {
-		unauthorized(w)
-		return
-	}
 	ctx := r.Context()
-	valid, err := h.sessionValid(ctx, c.Subject, c.SessionID)
+	userID, _, valid, err := h.auth.User(r)
 	if err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -534,7 +495,7 @@ func (h *rawHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		unauthorized(w)
 		return
 	}
-	u, err := h.user(ctx, c.Subject)
+	u, err := h.user(ctx, userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		http.NotFound(w, r)
 		return
@@ -572,51 +533,12 @@ func unauthorized(w http.ResponseWriter) {
 	w.WriteHeader(http.StatusUnauthorized)
 }
 
-// sessionValid mirrors users.Service.Authenticate: a cached verdict when
-// fresh (15 s, like the service's session cache), otherwise the session row
-// and its user row decide. The service fills its cache set-if-absent so a
-// concurrent revocation wins; nothing is revoked during a run, so a plain
-// store does the same work here.
-func (h *rawHandler) sessionValid(ctx context.Context, userID, sid string) (bool, error) {
-	now := time.Now()
-	if v, ok := h.sessions.Load(sid); ok {
-		if s := v.(sessionState); now.Before(s.until) {
-			return strings.HasPrefix(s.val, "+"), nil
-		}
-	}
-	val := "-"
-	var sessUser string
-	var revoked sql.NullTime
-	var ignore any
-	err := h.queryRow(ctx, h.session1, sqlSession, sid).Scan(&ignore, &sessUser, &ignore, &ignore, &revoked, &ignore, &ignore)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return false, err
-	default:
-		u, err := h.user(ctx, sessUser)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return false, err
-		case !revoked.Valid && sessUser == userID && !u.bannedAt(now):
-			val = "+" + strings.Trim(u.roles, ",")
-		}
-	}
-	h.sessions.Store(sid, sessionState{val: val, until: now.Add(h.ttl)})
-	return strings.HasPrefix(val, "+"), nil
-}
-
 // userRow holds the columns of users in table order (SELECT *).
 type userRow struct {
 	id, hash, nickname, avatar, bio, city, gender, roles, status, banReason string
 	phone, email, openid, unionid                                           sql.NullString
 	bannedUntil, lastLogin                                                  sql.NullTime
 	created, updated                                                        time.Time
-}
-
-func (u *userRow) bannedAt(now time.Time) bool {
-	return u.status == "banned" && (!u.bannedUntil.Valid || now.Before(u.bannedUntil.Time))
 }
 
 func (h *rawHandler) user(ctx context.Context, id string) (*userRow, error) {
