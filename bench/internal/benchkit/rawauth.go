@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/zuju/zuju/internal/config"
+	"github.com/zuju/zuju/internal/platform/sqldb"
 )
 
 // RawAuth does by hand what the stack's bearer authentication does: verify
@@ -68,22 +68,7 @@ func (h *RawAuth) User(r *http.Request) (id string, roles []string, ok bool, err
 	return c.Subject, c.Roles, valid, err
 }
 
-func (h *RawAuth) q(s string) string {
-	if !h.pg {
-		return s
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func (h *RawAuth) q(s string) string { return sqldb.Rebind(h.pg, s) }
 
 func (h *RawAuth) session(ctx context.Context, userID, sid string) (bool, error) {
 	now := time.Now()

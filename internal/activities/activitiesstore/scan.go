@@ -5,28 +5,22 @@ import (
 	"database/sql"
 	"fmt"
 	"reflect"
-	"strconv"
 	"strings"
 
 	"github.com/zuju/zuju/internal/activities"
+	"github.com/zuju/zuju/internal/platform/sqldb"
 )
 
 // The list is the busiest read: its rows are scanned by hand instead of
 // through GORM's reflection, which cost about as much as the query.
 
-// bind turns a statement with ? placeholders into the dialect's: a slice
-// argument stands for a parenthesized list of its elements, as in GORM.
+// bind expands the slice arguments of a statement with ? placeholders into
+// parenthesized lists of their elements, as GORM does, and turns the
+// placeholders into the dialect's.
 func bind(pg bool, q string, args []any) (string, []any) {
 	var b strings.Builder
 	out := make([]any, 0, len(args))
 	n := 0
-	mark := func() {
-		if pg {
-			b.WriteString("$" + strconv.Itoa(len(out)))
-		} else {
-			b.WriteByte('?')
-		}
-	}
 	for _, r := range q {
 		if r != '?' || n >= len(args) {
 			b.WriteRune(r)
@@ -37,20 +31,15 @@ func bind(pg bool, q string, args []any) (string, []any) {
 		v := reflect.ValueOf(arg)
 		if v.Kind() != reflect.Slice || v.Type().Elem().Kind() == reflect.Uint8 {
 			out = append(out, arg)
-			mark()
+			b.WriteByte('?')
 			continue
 		}
-		b.WriteByte('(')
+		b.WriteString("(" + strings.TrimSuffix(strings.Repeat("?, ", v.Len()), ", ") + ")")
 		for i := range v.Len() {
-			if i > 0 {
-				b.WriteString(", ")
-			}
 			out = append(out, v.Index(i).Interface())
-			mark()
 		}
-		b.WriteByte(')')
 	}
-	return b.String(), out
+	return sqldb.Rebind(pg, b.String()), out
 }
 
 // queryHits runs a list statement and scans its rows: the list columns,

@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/zuju/zuju/internal/platform/sqldb"
 	"github.com/zuju/zuju/internal/users"
 )
 
@@ -18,24 +18,6 @@ import (
 
 const userColumns = `id, phone, email, password_hash, nickname, avatar_url, bio, city, gender, roles, status,
 	ban_reason, banned_until, wechat_openid, wechat_unionid, created_at, updated_at, last_login_at`
-
-// rebind turns ? placeholders into $n for PostgreSQL.
-func rebind(pg bool, q string) string {
-	if !pg {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
 
 func nullTime(t sql.NullTime) *time.Time {
 	if !t.Valid {
@@ -72,7 +54,7 @@ func scanUser(row scanner) (userRow, error) {
 
 // userBy loads the account whose column equals arg, with its tags.
 func (s *Store) userBy(ctx context.Context, column string, arg any) (*users.User, error) {
-	q := rebind(s.pg, "SELECT "+userColumns+" FROM users WHERE "+column+" = ?")
+	q := sqldb.Rebind(s.pg, "SELECT "+userColumns+" FROM users WHERE "+column+" = ?")
 	row, err := scanUser(s.sql.QueryRowContext(ctx, q, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, users.ErrUserNotFound
@@ -88,7 +70,7 @@ func (s *Store) userBy(ctx context.Context, column string, arg any) (*users.User
 }
 
 func (s *Store) tagsOf(ctx context.Context, userID string) ([]users.Tag, error) {
-	rows, err := s.sql.QueryContext(ctx, rebind(s.pg, `SELECT tags.id, tags.name, tags.category, tags.sort, tags.created_at
+	rows, err := s.sql.QueryContext(ctx, sqldb.Rebind(s.pg, `SELECT tags.id, tags.name, tags.category, tags.sort, tags.created_at
 		FROM tags JOIN user_tags ON user_tags.tag_id = tags.id
 		WHERE user_tags.user_id = ? ORDER BY tags.sort, tags.name`), userID)
 	if err != nil {
@@ -114,7 +96,7 @@ func (s *Store) tagsOf(ctx context.Context, userID string) ([]users.Tag, error) 
 func (s *Store) SessionState(ctx context.Context, sessionID string) (*users.Session, *users.User, error) {
 	var sess sessionRow
 	var revoked sql.NullTime
-	err := s.sql.QueryRowContext(ctx, rebind(s.pg, `SELECT id, user_id, created_at, last_used_at, revoked_at, user_agent, ip
+	err := s.sql.QueryRowContext(ctx, sqldb.Rebind(s.pg, `SELECT id, user_id, created_at, last_used_at, revoked_at, user_agent, ip
 		FROM sessions WHERE id = ?`), sessionID).
 		Scan(&sess.ID, &sess.UserID, &sess.CreatedAt, &sess.LastUsedAt, &revoked, &sess.UserAgent, &sess.IP)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -124,7 +106,7 @@ func (s *Store) SessionState(ctx context.Context, sessionID string) (*users.Sess
 		return nil, nil, fmt.Errorf("load session: %w", err)
 	}
 	sess.RevokedAt = nullTime(revoked)
-	u, err := scanUser(s.sql.QueryRowContext(ctx, rebind(s.pg, "SELECT "+userColumns+" FROM users WHERE id = ?"), sess.UserID))
+	u, err := scanUser(s.sql.QueryRowContext(ctx, sqldb.Rebind(s.pg, "SELECT "+userColumns+" FROM users WHERE id = ?"), sess.UserID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, users.ErrSessionRevoked
 	}
@@ -163,7 +145,7 @@ func (s *Store) contacts(ctx context.Context, ids []string, batch int) ([]users.
 		for i, id := range part {
 			args[i] = id
 		}
-		rows, err := s.sql.QueryContext(ctx, rebind(s.pg, "SELECT id, nickname, avatar_url, phone FROM users WHERE id IN ("+marks+")"), args...)
+		rows, err := s.sql.QueryContext(ctx, sqldb.Rebind(s.pg, "SELECT id, nickname, avatar_url, phone FROM users WHERE id IN ("+marks+")"), args...)
 		if err != nil {
 			return nil, fmt.Errorf("load contacts: %w", err)
 		}

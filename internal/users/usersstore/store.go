@@ -284,7 +284,7 @@ func (s *Store) TagsByIDs(ctx context.Context, ids []string) ([]users.Tag, error
 		args[i] = id
 	}
 	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
-	rows, err := s.sql.QueryContext(ctx, rebind(s.pg, "SELECT id, name, category, sort, created_at FROM tags WHERE id IN ("+marks+")"), args...)
+	rows, err := s.sql.QueryContext(ctx, sqldb.Rebind(s.pg, "SELECT id, name, category, sort, created_at FROM tags WHERE id IN ("+marks+")"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("load tags: %w", err)
 	}
