@@ -33,6 +33,14 @@ func (s *Service) AdminList(ctx context.Context, f AdminFilter) ([]View, int64, 
 	if err != nil {
 		return nil, 0, err
 	}
-	views, err := s.views(ctx, list, nil) // staff: everything, organizers and tags named
+	acts := make([]*Activity, len(list))
+	for i := range list {
+		acts[i] = &list[i]
+	}
+	r, err := s.refsOf(ctx, acts)
+	if err != nil {
+		return nil, 0, err
+	}
+	views, err := s.views(ctx, acts, r) // staff: everything, organizers and tags named
 	return views, total, err
 }

@@ -50,11 +50,11 @@ func (s *Service) SetCheckIn(c CheckInSettings) {
 // checkInVersion prefixes every check-in payload, so the format can change.
 const checkInVersion = "ZJ1"
 
-// CheckInPayload is the signed QR payload of a sign-up:
+// checkInPayload is the signed QR payload of a sign-up:
 // ZJ1.<sign-up id>.<base64url HMAC-SHA256(key, id "|" per-sign-up secret)>.
 // Without the key and the secret stored with the sign-up it cannot be
 // made up or derived from another sign-up's payload.
-func (s *Service) CheckInPayload(sg *Signup) string {
+func (s *Service) checkInPayload(sg *Signup) string {
 	return checkInVersion + "." + sg.ID + "." + base64.RawURLEncoding.EncodeToString(s.checkInMAC(sg))
 }
 
@@ -66,7 +66,7 @@ func (s *Service) OwnCheckInPayload(ctx context.Context, sg *Signup) *string {
 	if !ok || p.UserID != sg.UserID || sg.CheckInCode == "" {
 		return nil
 	}
-	code := s.CheckInPayload(sg)
+	code := s.checkInPayload(sg)
 	return &code
 }
 
@@ -133,21 +133,13 @@ func (s *Service) checkInOpen(a *Activity, now time.Time) error {
 	case a.Status == StatusCancelled || a.Status == StatusFinished:
 		return ErrCheckInClosed.WithDetail("活动" + a.Status.Label() + "，不能再签到")
 	case now.Before(a.StartAt.Add(-s.checkIn.OpensBefore)):
-		return ErrCheckInNotOpen.WithDetail(fmt.Sprintf("签到在活动开始前 %s开放", lead(s.checkIn.OpensBefore)))
+		return ErrCheckInNotOpen.WithDetail(fmt.Sprintf("签到在活动开始前 %s开放", hours(s.checkIn.OpensBefore)))
 	case !now.Before(a.EndAt):
 		return ErrCheckInClosed.WithDetail("活动已结束，签到已关闭")
 	case a.Status != StatusFormed:
 		return ErrCheckInNotFormed
 	}
 	return nil
-}
-
-// lead writes a duration as people read it ("2 小时", "90 分钟").
-func lead(d time.Duration) string {
-	if d%time.Hour == 0 {
-		return fmt.Sprintf("%d 小时", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%d 分钟", int(d/time.Minute))
 }
 
 // organizerOrStaff loads an activity the caller organizes or, as staff

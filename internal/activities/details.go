@@ -131,41 +131,33 @@ func (s *Service) Show(ctx context.Context, a *Activity) (View, error) {
 	return v, nil
 }
 
-// views shows a page of activities to the caller without a query per row:
-// one batch lookup of organizers and tags, and one membership check when
-// the page has a member-only activity. The caller's own sign-ups are not
-// consulted, so participant-only fields appear in lists to the organizer
-// and staff only, and participants are never loaded (the details view
-// has them).
-// The people and tag names come from known when it is given.
-func (s *Service) views(ctx context.Context, list []Activity, known *refs) ([]View, error) {
-	p, signedIn := auth.From(ctx)
+// refsOf reads the people and tag names the views of list show, in one
+// batch each.
+func (s *Service) refsOf(ctx context.Context, list []*Activity) (refs, error) {
 	var ids, tags []string
-	memberOnly := false
-	for i := range list {
-		ids = append(ids, list[i].OrganizerID)
-		tags = append(tags, list[i].TagIDs...)
-		memberOnly = memberOnly || list[i].MemberOnly
+	for _, a := range list {
+		ids = append(ids, a.OrganizerID)
+		tags = append(tags, a.TagIDs...)
 	}
+	return s.lookup(ctx, ids, tags)
+}
+
+// views shows a page of activities to the caller with the people and tag
+// names of r, without a query per row: one membership check when the page
+// has a member-only activity. The caller's own sign-ups are not consulted,
+// so participant-only fields appear in lists to the organizer and staff
+// only, and participants are never loaded (the details view has them).
+func (s *Service) views(ctx context.Context, list []*Activity, r refs) ([]View, error) {
+	p, signedIn := auth.From(ctx)
 	member := false
-	if signedIn && memberOnly && !p.IsStaff() {
+	if signedIn && !p.IsStaff() && slices.ContainsFunc(list, func(a *Activity) bool { return a.MemberOnly }) {
 		var err error
 		if member, err = s.isMember(ctx, p.UserID); err != nil {
 			return nil, err
 		}
 	}
-	var r refs
-	if known != nil {
-		r = *known
-	} else {
-		var err error
-		if r, err = s.lookup(ctx, ids, tags); err != nil {
-			return nil, err
-		}
-	}
 	out := make([]View, len(list))
-	for i := range list {
-		a := &list[i]
+	for i, a := range list {
 		acc := accessPublic
 		switch {
 		case signedIn && (a.OrganizerID == p.UserID || p.IsStaff()):

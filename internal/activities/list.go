@@ -54,7 +54,7 @@ func (s *Service) List(ctx context.Context, f Filter, cursor string, mine bool) 
 		if err != nil {
 			return nil, "", err
 		}
-		f.Interests = slices.Compact(slices.Sorted(slices.Values(tags)))
+		f.Interests = compact(tags)
 	}
 	limit := f.Limit
 	f.Limit++ // one more tells whether a next page exists
@@ -74,12 +74,7 @@ func (s *Service) List(ctx context.Context, f Filter, cursor string, mine bool) 
 		hits = hits[:limit]
 		next = encodeCursor(cursorOf(f.Sort, hits[limit-1]))
 	}
-	acts := make([]Activity, len(hits))
-	for i := range hits {
-		acts[i] = hits[i].Activity
-	}
-	r := page.refs()
-	views, err := s.views(ctx, acts, &r)
+	views, err := s.views(ctx, activitiesOf(hits), page.refs())
 	if err != nil {
 		return nil, "", err
 	}
@@ -97,16 +92,20 @@ func (s *Service) loadPage(ctx context.Context, f Filter) (listPage, error) {
 	if err != nil {
 		return listPage{}, err
 	}
-	var ids, tags []string
-	for i := range hits {
-		ids = append(ids, hits[i].OrganizerID)
-		tags = append(tags, hits[i].TagIDs...)
-	}
-	r, err := s.lookup(ctx, ids, tags)
+	r, err := s.refsOf(ctx, activitiesOf(hits))
 	if err != nil {
 		return listPage{}, err
 	}
 	return listPage{Hits: hits, People: r.people, Tags: r.tags, Named: r.named}, nil
+}
+
+// activitiesOf points at the activities of hits.
+func activitiesOf(hits []Hit) []*Activity {
+	out := make([]*Activity, len(hits))
+	for i := range hits {
+		out[i] = &hits[i].Activity
+	}
+	return out
 }
 
 // checkFilter validates and normalizes a list request.

@@ -53,18 +53,16 @@ func (s *Service) ExportParticipants(ctx context.Context, activityID string, adm
 		return nil, err
 	}
 	ex := &Export{Activity: a, Participants: list, Nicknames: map[string]string{}}
-	if s.details.people != nil && len(list) > 0 {
-		ids := make([]string, len(list))
-		for i := range list {
-			ids[i] = list[i].UserID
-		}
-		people, err := s.details.people.People(ctx, ids)
-		if err != nil {
-			return nil, err
-		}
-		for id, p := range people {
-			ex.Nicknames[id] = p.Nickname
-		}
+	ids := make([]string, len(list))
+	for i := range list {
+		ids[i] = list[i].UserID
+	}
+	r, err := s.lookup(ctx, ids, nil)
+	if err != nil {
+		return nil, err
+	}
+	for id, p := range r.people {
+		ex.Nicknames[id] = p.Nickname
 	}
 	return ex, nil
 }

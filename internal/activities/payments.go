@@ -140,7 +140,7 @@ func (p SignupPolicy) SelfCancelRefund(paidFen int64, start, now time.Time) (int
 	return paidFen * int64(p.LateRefundPercent) / 100, nil
 }
 
-// hours renders a cutoff as people read it ("2 小时", "90 分钟").
+// hours writes a duration as people read it ("2 小时", "90 分钟").
 func hours(d time.Duration) string {
 	if d%time.Hour == 0 {
 		return fmt.Sprintf("%d 小时", int(d/time.Hour))

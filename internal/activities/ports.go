@@ -52,7 +52,6 @@ type Store interface {
 	// (or refuses the cancellation); a refund is requested through the
 	// outbox in the same transaction.
 	CancelSignup(ctx context.Context, activityID, userID string, now time.Time, refund func(Signup) (int64, error)) (*Signup, error)
-	Signups(ctx context.Context, activityID string) ([]Signup, error)
 	// AcceptOffer confirms the user's open waitlist offer on a published or
 	// formed activity (ErrNoOffer otherwise), also after the sign-up
 	// deadline while the offer's window lasts.

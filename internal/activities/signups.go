@@ -38,7 +38,7 @@ func (s *Service) SignUp(ctx context.Context, activityID, idemKey string) (*Sign
 			return nil, nil, err
 		}
 		if sg != nil {
-			return s.withOrder(ctx, sg)
+			return s.withOrder(ctx, sg, nil)
 		}
 	}
 	a, err := s.store.Get(ctx, activityID)
@@ -54,11 +54,9 @@ func (s *Service) SignUp(ctx context.Context, activityID, idemKey string) (*Sign
 		return nil, nil, ErrPaidNotYet
 	}
 	if a.MemberOnly {
-		ok := false
-		if s.members != nil {
-			if ok, err = s.members.IsMember(ctx, p.UserID); err != nil {
-				return nil, nil, err
-			}
+		ok, err := s.isMember(ctx, p.UserID)
+		if err != nil {
+			return nil, nil, err
 		}
 		if !ok {
 			return nil, nil, ErrMembersOnly
@@ -77,7 +75,7 @@ func (s *Service) SignUp(ctx context.Context, activityID, idemKey string) (*Sign
 	if errors.Is(err, ErrAlreadySignedUp) && idemKey != "" {
 		// A concurrent retry of the same request won: answer with its result.
 		if first, ferr := s.store.SignupByKey(ctx, activityID, p.UserID, idemKey); ferr == nil && first != nil {
-			return s.withOrder(ctx, first)
+			return s.withOrder(ctx, first, a)
 		}
 	}
 	if err != nil || sg.Status != SignupPendingPayment {
@@ -129,16 +127,19 @@ func (s *Service) openOrder(ctx context.Context, a *Activity, sg *Signup) (*Orde
 }
 
 // withOrder answers a retried sign-up with its order, if it has one.
-func (s *Service) withOrder(ctx context.Context, sg *Signup) (*Signup, *Order, error) {
+// a is the sign-up's activity when the caller has it loaded (nil: load it).
+func (s *Service) withOrder(ctx context.Context, sg *Signup, a *Activity) (*Signup, *Order, error) {
 	if sg.OrderNo == "" && sg.Status != SignupPendingPayment {
 		return sg, nil, nil
 	}
 	if s.payments == nil {
 		return sg, nil, nil
 	}
-	a, err := s.store.Get(ctx, sg.ActivityID)
-	if err != nil {
-		return nil, nil, err
+	if a == nil {
+		var err error
+		if a, err = s.store.Get(ctx, sg.ActivityID); err != nil {
+			return nil, nil, err
+		}
 	}
 	o, err := s.openOrder(ctx, a, sg)
 	if err != nil {
@@ -189,22 +190,6 @@ func (s *Service) CancelMine(ctx context.Context, activityID string) (*Signup, e
 	}
 	s.wake(ctx, now.Add(OfferWindow)) // a freed seat may now be on offer
 	return sg, nil
-}
-
-// Participants lists an activity's sign-ups (its organizer and staff).
-func (s *Service) Participants(ctx context.Context, activityID string) ([]Signup, error) {
-	p, err := auth.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.store.Get(ctx, activityID)
-	if err != nil {
-		return nil, err
-	}
-	if a.OrganizerID != p.UserID && !p.IsStaff() {
-		return nil, ErrNotOrganizer
-	}
-	return s.store.Signups(ctx, activityID)
 }
 
 // AcceptOffer takes the seat offered to the caller from the waitlist,

@@ -114,22 +114,6 @@ func (h handlers) cancelMine(ctx context.Context, in *idIn) (*signupOut, error) 
 	return &signupOut{Body: h.toSignup(ctx, s)}, nil
 }
 
-type signupsOut struct {
-	Body struct {
-		Items      []SignupDTO `json:"items"`
-		NextCursor *string     `json:"next_cursor"`
-	}
-}
-
-func (h handlers) signupList(ctx context.Context, list []activities.Signup) *signupsOut {
-	out := &signupsOut{}
-	out.Body.Items = make([]SignupDTO, len(list))
-	for i := range list {
-		out.Body.Items[i] = h.toSignup(ctx, &list[i])
-	}
-	return out
-}
-
 // SignupActivityDTO is the summary of a sign-up's activity.
 type SignupActivityDTO struct {
 	ID       string    `json:"id"`

@@ -194,17 +194,6 @@ func (s *Store) CancelSignup(ctx context.Context, activityID, userID string, now
 	return &sg, nil
 }
 
-// Signups lists an activity's sign-ups: confirmed first, then the waitlist in order.
-func (s *Store) Signups(ctx context.Context, activityID string) ([]activities.Signup, error) {
-	var rows []signupRow
-	err := s.db.WithContext(ctx).Where("activity_id = ?", activityID).
-		Order("CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END, position, created_at, id").Limit(10000).Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("list sign-ups: %w", err)
-	}
-	return signups(rows), nil
-}
-
 func signups(rows []signupRow) []activities.Signup {
 	out := make([]activities.Signup, len(rows))
 	for i, r := range rows {
