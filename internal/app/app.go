@@ -4,8 +4,6 @@ package app
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -241,9 +239,7 @@ func (a *App) userSettings(secret []byte) users.Settings {
 	s.SMSPerIP = ratelimit.PerHour(cfg.Limits.SMSPerIP)
 	s.RefreshPerIP = ratelimit.PerMinute(cfg.Limits.RefreshPerIP)
 	s.MaxImageBytes = cfg.Files.MaxImageBytes
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("zuju sms codes"))
-	s.CodeKey = m.Sum(nil)
+	s.CodeKey = deriveKey(secret, "zuju sms codes")
 	return s
 }
 

@@ -14,7 +14,13 @@ import (
 // config.CheckInOpensBefore the start, the shortest cancel cutoff the
 // configuration accepts.
 func (a *App) checkInSettings() activities.CheckInSettings {
-	m := hmac.New(sha256.New, []byte(a.Config.JWTSecret))
-	m.Write([]byte("zuju check-in codes"))
-	return activities.CheckInSettings{Key: m.Sum(nil), OpensBefore: config.CheckInOpensBefore}
+	return activities.CheckInSettings{Key: deriveKey([]byte(a.Config.JWTSecret), "zuju check-in codes"), OpensBefore: config.CheckInOpensBefore}
+}
+
+// deriveKey derives a key for one purpose from the JWT secret, so each
+// purpose has its own key and every replica derives the same one.
+func deriveKey(secret []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }

@@ -44,18 +44,18 @@ func registerActivities(ctx context.Context, a *App) error {
 		a.Activities.SetPayments(a.payments)
 	}
 	activitieshttp.Register(a.HTTP.API, a.Activities)
-	jobs.RegisterFunc(a.Jobs, func(ctx context.Context, _ *river.Job[sweepArgs]) error {
+	sweep := func(ctx context.Context) error {
 		n, err := a.Activities.Sweep(ctx)
 		if err == nil && n > 0 {
 			a.Logger.Info("activity lifecycle sweep", "changed", n)
 		}
 		return err
-	})
+	}
+	// The periodic sweep and the wake-ups run the same sweep; wake-ups keep
+	// their own kind so jobs of one moment are one job.
+	jobs.RegisterFunc(a.Jobs, func(ctx context.Context, _ *river.Job[sweepArgs]) error { return sweep(ctx) })
 	a.Jobs.Every(time.Minute, func() river.JobArgs { return sweepArgs{} })
-	jobs.RegisterFunc(a.Jobs, func(ctx context.Context, _ *river.Job[wakeArgs]) error {
-		_, err := a.Activities.Sweep(ctx)
-		return err
-	})
+	jobs.RegisterFunc(a.Jobs, func(ctx context.Context, _ *river.Job[wakeArgs]) error { return sweep(ctx) })
 	a.Activities.SetTimers(jobTimers{jobs: a.Jobs, logger: a.Logger.With("component", "activities")})
 	return nil
 }

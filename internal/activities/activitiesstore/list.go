@@ -209,7 +209,7 @@ func distanceSQL(exact bool) string {
 		lat = "(FLOOR(lat * " + g + " + 0.5) / " + g + ")"
 		lng = "(FLOOR(lng * " + g + " + 0.5) / " + g + ")"
 	}
-	d := "6371.0088 * 2 * ASIN(SQRT(POWER(SIN(RADIANS(" + lat + " - ?) / 2), 2) + " +
+	d := strconv.FormatFloat(earthRadiusKm, 'f', -1, 64) + " * 2 * ASIN(SQRT(POWER(SIN(RADIANS(" + lat + " - ?) / 2), 2) + " +
 		"COS(RADIANS(?)) * COS(RADIANS(" + lat + ")) * POWER(SIN(RADIANS(" + lng + " - ?) / 2), 2)))"
 	if exact {
 		return d
