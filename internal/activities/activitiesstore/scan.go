@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"reflect"
-	"strings"
 
 	"github.com/zuju/zuju/internal/activities"
 	"github.com/zuju/zuju/internal/platform/sqldb"
@@ -14,38 +12,10 @@ import (
 // The list is the busiest read: its rows are scanned by hand instead of
 // through GORM's reflection, which cost about as much as the query.
 
-// bind expands the slice arguments of a statement with ? placeholders into
-// parenthesized lists of their elements, as GORM does, and turns the
-// placeholders into the dialect's.
-func bind(pg bool, q string, args []any) (string, []any) {
-	var b strings.Builder
-	out := make([]any, 0, len(args))
-	n := 0
-	for _, r := range q {
-		if r != '?' || n >= len(args) {
-			b.WriteRune(r)
-			continue
-		}
-		arg := args[n]
-		n++
-		v := reflect.ValueOf(arg)
-		if v.Kind() != reflect.Slice || v.Type().Elem().Kind() == reflect.Uint8 {
-			out = append(out, arg)
-			b.WriteByte('?')
-			continue
-		}
-		b.WriteString("(" + strings.TrimSuffix(strings.Repeat("?, ", v.Len()), ", ") + ")")
-		for i := range v.Len() {
-			out = append(out, v.Index(i).Interface())
-		}
-	}
-	return sqldb.Rebind(pg, b.String()), out
-}
-
 // queryHits runs a list statement and scans its rows: the list columns,
 // then distance_km and overlap when the statement computes them.
 func (s *Store) queryHits(ctx context.Context, q string, args []any) ([]activities.Hit, error) {
-	stmt, bound := bind(s.pg, q, args)
+	stmt, bound := sqldb.Bind(s.pg, q, args)
 	rows, err := s.sql.QueryContext(ctx, stmt, bound...)
 	if err != nil {
 		return nil, fmt.Errorf("list activities: %w", err)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/zuju/zuju/internal/platform/sqldb"
@@ -139,13 +138,8 @@ func (s *Store) contacts(ctx context.Context, ids []string, batch int) ([]users.
 	}
 	out := make([]users.Contact, 0, len(uniq))
 	for start := 0; start < len(uniq); start += batch {
-		part := uniq[start:min(start+batch, len(uniq))]
-		marks := strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
-		rows, err := s.sql.QueryContext(ctx, sqldb.Rebind(s.pg, "SELECT id, nickname, avatar_url, phone FROM users WHERE id IN ("+marks+")"), args...)
+		q, args := sqldb.Bind(s.pg, "SELECT id, nickname, avatar_url, phone FROM users WHERE id IN ?", []any{uniq[start:min(start+batch, len(uniq))]})
+		rows, err := s.sql.QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, fmt.Errorf("load contacts: %w", err)
 		}

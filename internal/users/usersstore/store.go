@@ -279,12 +279,8 @@ func (s *Store) TagsByIDs(ctx context.Context, ids []string) ([]users.Tag, error
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
-	rows, err := s.sql.QueryContext(ctx, sqldb.Rebind(s.pg, "SELECT id, name, category, sort, created_at FROM tags WHERE id IN ("+marks+")"), args...)
+	q, args := sqldb.Bind(s.pg, "SELECT id, name, category, sort, created_at FROM tags WHERE id IN ?", []any{ids})
+	rows, err := s.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load tags: %w", err)
 	}
