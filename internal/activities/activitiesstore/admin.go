@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/zuju/zuju/internal/activities"
+	"github.com/zuju/zuju/internal/platform/sqldb"
 )
 
 // AdminList returns one page of activities of every status, newest first,
@@ -36,5 +37,5 @@ func (s *Store) AdminList(ctx context.Context, f activities.AdminFilter) ([]acti
 // containsPattern is a lower-case LIKE pattern (ESCAPE '\') matching
 // values that contain s literally.
 func containsPattern(s string) string {
-	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(s)) + "%"
+	return "%" + sqldb.EscapeLike(strings.ToLower(s)) + "%"
 }

@@ -52,3 +52,8 @@ func Bind(pg bool, q string, args []any) (string, []any) {
 	}
 	return Rebind(pg, b.String()), out
 }
+
+// EscapeLike escapes the LIKE wildcards of s (use with ESCAPE '\').
+func EscapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -21,13 +21,13 @@ func (s *Store) ListUsers(ctx context.Context, f users.UserFilter) ([]users.User
 	if f.Query != "" {
 		// Contact data matches only exactly, so search cannot be used to
 		// read a phone number digit by digit; nicknames match by substring.
-		like := "%" + strings.ToLower(escapeLike(f.Query)) + "%"
+		like := "%" + strings.ToLower(sqldb.EscapeLike(f.Query)) + "%"
 		phone, _ := users.NormalizePhone(f.Query)
 		email := strings.ToLower(strings.TrimSpace(f.Query))
 		q = q.Where("(LOWER(nickname) LIKE ? ESCAPE '\\' OR phone = ? OR email = ? OR id = ?)", like, phone, email, f.Query)
 	}
 	if f.Role != "" {
-		q = q.Where("roles LIKE ? ESCAPE '\\'", "%,"+escapeLike(f.Role)+",%")
+		q = q.Where("roles LIKE ? ESCAPE '\\'", "%,"+sqldb.EscapeLike(f.Role)+",%")
 	}
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
@@ -45,10 +45,6 @@ func (s *Store) ListUsers(ctx context.Context, f users.UserFilter) ([]users.User
 		out[i] = *r.user()
 	}
 	return out, total, nil
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // AuditRead records a staff read of personal data.
