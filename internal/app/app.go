@@ -48,15 +48,13 @@ type App struct {
 	Jobs       *jobs.Queue
 	Now        func() time.Time
 
-	redis    *redis.Client
-	cache    users.Cache // the shared cache (memory or Redis)
-	payments activities.Payments
-	closers  []func() error
-	workers  []worker
-	// shared by the modules that take uploads, and the membership check
+	redis   *redis.Client
+	cache   users.Cache // the shared cache (memory or Redis)
+	closers []func() error
+	workers []worker
+	// shared by the modules that take uploads
 	files   users.FileStore
 	limiter users.Limiter
-	members activities.Members
 }
 
 // worker is a background component started with the server and stopped
@@ -84,7 +82,7 @@ type Options struct {
 // New opens the database (applying migrations), connects the configured
 // servers and builds every module.
 func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Options) (*App, error) {
-	a := &App{Config: cfg, Logger: logger, Now: opts.Now, members: opts.Members, payments: opts.Payments}
+	a := &App{Config: cfg, Logger: logger, Now: opts.Now}
 	if a.Now == nil {
 		a.Now = time.Now
 	}
@@ -176,7 +174,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	a.HTTP.AddReadiness("jobs", a.Jobs.Healthy)
 	a.registerJobs()
 	usershttp.Register(a.HTTP.API, a.Users)
-	if err := registerActivities(ctx, a); err != nil {
+	if err := registerActivities(ctx, a, opts); err != nil {
 		return nil, err
 	}
 	registerAdmin(a)

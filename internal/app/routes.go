@@ -17,7 +17,7 @@ import (
 	"github.com/zuju/zuju/internal/users"
 )
 
-func registerActivities(ctx context.Context, a *App) error {
+func registerActivities(ctx context.Context, a *App, opts Options) error {
 	store := activitiesstore.New(a.DB.Gorm)
 	if n, err := store.IndexMissing(ctx); err != nil {
 		return err
@@ -33,15 +33,15 @@ func registerActivities(ctx context.Context, a *App) error {
 	a.Activities.SetTagCatalog(tagCatalog{users: a.Users})
 	a.Activities.SetCovers(a.files, a.limiter, activities.CoverSettings{MaxBytes: a.Config.Files.MaxImageBytes,
 		PerUser: users.DefaultSettings().UploadsPerUser, Logger: a.Logger.With("module", "activities")})
-	if a.members != nil {
-		a.Activities.SetMembers(a.members)
+	if opts.Members != nil {
+		a.Activities.SetMembers(opts.Members)
 	}
 	a.Activities.SetCheckIn(a.checkInSettings())
 	c := a.Config.Activity
 	a.Activities.SetSignupPolicy(activities.SignupPolicy{PaymentHold: c.PaymentHold, CancelCutoff: c.CancelCutoff,
 		FullRefundBefore: c.FullRefundBefore, LateRefundPercent: c.LateRefundPercent})
-	if a.payments != nil {
-		a.Activities.SetPayments(a.payments)
+	if opts.Payments != nil {
+		a.Activities.SetPayments(opts.Payments)
 	}
 	activitieshttp.Register(a.HTTP.API, a.Activities)
 	sweep := func(ctx context.Context) error {
