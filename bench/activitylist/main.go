@@ -82,6 +82,7 @@ type options struct {
 	Out         string        `json:"-"`
 	CPUProfile  string        `json:"-"`
 	Keep        bool          `json:"-"`
+	Reuse       string        `json:"-"`
 }
 
 func main() {
@@ -98,6 +99,7 @@ func main() {
 	flag.BoolVar(&o.Gzip, "gzip", false, "clients ask for gzip (ours then compresses; the reference never does)")
 	flag.StringVar(&o.Postgres, "pg", envOr("ZUJU_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL server (a private schema is created and dropped)")
 	flag.BoolVar(&o.Keep, "keep", false, "keep the seeded schema (its DSN is printed) instead of dropping it")
+	flag.StringVar(&o.Reuse, "reuse", "", "DSN of a schema kept by an earlier -keep run: skip seeding and measure it again")
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the closed-loop rounds to this file")
 	flag.StringVar(&o.Out, "out", "", "JSON results file (default <module>/bench/out/activitylist.json)")
 	flag.Parse()
@@ -119,14 +121,18 @@ func envOr(k, def string) string {
 func run(o options) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	dsn, drop, err := benchkit.Schema(ctx, o.Postgres, "bench_al_")
-	if err != nil {
-		return fmt.Errorf("postgres: %w", err)
-	}
-	if o.Keep {
-		fmt.Println("keeping the schema:", dsn)
-	} else {
-		defer drop()
+	dsn := o.Reuse
+	if dsn == "" {
+		d, drop, err := benchkit.Schema(ctx, o.Postgres, "bench_al_")
+		if err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		dsn = d
+		if o.Keep {
+			fmt.Println("keeping the schema:", dsn)
+		} else {
+			defer drop()
+		}
 	}
 	dir, err := os.MkdirTemp("", "zuju-bench-")
 	if err != nil {
@@ -157,12 +163,12 @@ func run(o options) error {
 	}
 	defer uncachedApp.Close()
 
-	cached, err := benchkit.Serve(cachedApp.Handler())
+	cached, err := benchkit.Serve(labelled("cached", cachedApp.Handler()))
 	if err != nil {
 		return err
 	}
 	defer cached.Stop()
-	ours, err := benchkit.Serve(uncachedApp.Handler())
+	ours, err := benchkit.Serve(labelled("ours", uncachedApp.Handler()))
 	if err != nil {
 		return err
 	}
@@ -177,13 +183,18 @@ func run(o options) error {
 		return err
 	}
 	defer pool.Close()
-	raw, err := benchkit.Serve(&reference{pool: pool, auth: benchkit.NewRawAuth(uncachedApp.DB.SQL, true, cfg)})
+	raw, err := benchkit.Serve(labelled("raw", &reference{pool: pool, auth: benchkit.NewRawAuth(uncachedApp.DB.SQL, true, cfg)}))
 	if err != nil {
 		return err
 	}
 	defer raw.Stop()
 
-	token, err := seed(ctx, o, cachedApp, cached.URL, sms)
+	var token string
+	if o.Reuse != "" {
+		_, token, err = login(http.DefaultClient, cached.URL+"/api/v1", sms, benchPhone)
+	} else {
+		token, err = seed(ctx, o, cachedApp, cached.URL, sms)
+	}
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
@@ -274,6 +285,15 @@ func run(o options) error {
 	return nil
 }
 
+// labelled serves h with the profiler label server=name, so that a CPU
+// profile can be split by target (go tool pprof -tagfocus server=ours).
+func labelled(name string, h http.Handler) http.Handler {
+	labels := pprof.Labels("server", name)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pprof.Do(r.Context(), labels, func(ctx context.Context) { h.ServeHTTP(w, r.WithContext(ctx)) })
+	})
+}
+
 func verdict(ok bool) string {
 	if ok {
 		return "meets"
@@ -315,33 +335,20 @@ func seed(ctx context.Context, o options, a *app.App, base string, sms *benchkit
 		}
 		tagIDs = append(tagIDs, t.ID)
 	}
-	login := func(phone string) (string, string, error) {
-		if err := benchkit.Call(c, "POST", api+"/auth/sms-codes", "", map[string]string{"phone": phone, "purpose": "login"}, 202, nil); err != nil {
-			return "", "", err
-		}
-		var t struct {
-			AccessToken string `json:"access_token"`
-			User        struct {
-				ID string `json:"id"`
-			} `json:"user"`
-		}
-		err := benchkit.Call(c, "POST", api+"/auth/sms-login", "", map[string]string{"phone": phone, "code": sms.Code("login", phone)}, 200, &t)
-		return t.User.ID, t.AccessToken, err
-	}
 	organizers := make([]string, 200)
 	for i := range organizers {
-		id, _, err := login(fmt.Sprintf("137%08d", i))
+		id, _, err := login(c, api, sms, fmt.Sprintf("137%08d", i))
 		if err != nil {
 			return "", err
 		}
 		organizers[i] = id
 	}
-	_, token, err := login("13800138000")
+	_, token, err := login(c, api, sms, benchPhone)
 	if err != nil {
 		return "", err
 	}
 
-	store := activitiesstore.New(a.DB.Gorm)
+	store := activitiesstore.New(a.DB)
 	start := time.Now()
 	now := start.UTC().Truncate(time.Second)
 	var next, done atomic.Int64
@@ -375,6 +382,25 @@ func seed(ctx context.Context, o options, a *app.App, base string, sms *benchkit
 	}
 	fmt.Printf("seeded %d activities in %s\n", o.N, time.Since(start).Round(time.Second))
 	return token, nil
+}
+
+// benchPhone is the phone of the account the closed loop and the attacks
+// authenticate as.
+const benchPhone = "13800138000"
+
+// login signs phone in by SMS code and returns its user id and access token.
+func login(c *http.Client, api string, sms *benchkit.SMS, phone string) (string, string, error) {
+	if err := benchkit.Call(c, "POST", api+"/auth/sms-codes", "", map[string]string{"phone": phone, "purpose": "login"}, 202, nil); err != nil {
+		return "", "", err
+	}
+	var t struct {
+		AccessToken string `json:"access_token"`
+		User        struct {
+			ID string `json:"id"`
+		} `json:"user"`
+	}
+	err := benchkit.Call(c, "POST", api+"/auth/sms-login", "", map[string]string{"phone": phone, "code": sms.Code("login", phone)}, 200, &t)
+	return t.User.ID, t.AccessToken, err
 }
 
 // activity is the i-th seeded activity: spread over 10 cities and 90 days,

@@ -139,7 +139,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 
 	secret := []byte(cfg.JWTSecret)
 	a.Users = users.NewService(users.Deps{
-		Store:   usersstore.New(a.DB.Gorm),
+		Store:   usersstore.New(a.DB),
 		Tokens:  auth.NewTokens(secret, cfg.Auth.Issuer, cfg.Auth.Audience, cfg.Auth.AccessTTL, a.Now),
 		Hasher:  auth.NewHasher(auth.OWASPParams, cfg.Auth.HashConcurrency),
 		Cache:   c,

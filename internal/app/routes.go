@@ -18,7 +18,7 @@ import (
 )
 
 func registerActivities(ctx context.Context, a *App, opts Options) error {
-	store := activitiesstore.New(a.DB.Gorm)
+	store := activitiesstore.New(a.DB)
 	if n, err := store.IndexMissing(ctx); err != nil {
 		return err
 	} else if n > 0 {

@@ -31,7 +31,7 @@ var demoTags = map[string][]string{
 
 // SeedDemo adds the tag catalog and demo accounts (idempotent).
 func (a *App) SeedDemo(ctx context.Context, w io.Writer) error {
-	store := usersstore.New(a.DB.Gorm)
+	store := usersstore.New(a.DB)
 	var tags []users.Tag
 	now := a.Now().UTC()
 	for cat, names := range demoTags {
@@ -81,7 +81,7 @@ func (a *App) SeedDemo(ctx context.Context, w io.Writer) error {
 // seedActivities adds the activity types and a few published activities of
 // the demo organizer, once.
 func (a *App) seedActivities(ctx context.Context, w io.Writer) error {
-	store := activitiesstore.New(a.DB.Gorm)
+	store := activitiesstore.New(a.DB)
 	now := a.Now().UTC().Truncate(time.Hour)
 	typeIDs := map[string]string{}
 	for i, name := range []string{"运动", "桌游", "户外", "学习", "文艺", "聚餐"} {
@@ -98,7 +98,7 @@ func (a *App) seedActivities(ctx context.Context, w io.Writer) error {
 	for _, t := range types {
 		typeIDs[t.Name] = t.ID
 	}
-	org, err := usersstore.New(a.DB.Gorm).UserByPhone(ctx, "13800000001")
+	org, err := usersstore.New(a.DB).UserByPhone(ctx, "13800000001")
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ const demoAdminEmail = "admin@zuju.local"
 // refuseDemoData stops a production start on a database with demo
 // accounts, whose password is public.
 func (a *App) refuseDemoData(ctx context.Context) error {
-	_, err := usersstore.New(a.DB.Gorm).UserByEmail(ctx, demoAdminEmail)
+	_, err := usersstore.New(a.DB).UserByEmail(ctx, demoAdminEmail)
 	switch {
 	case errors.Is(err, users.ErrUserNotFound):
 		return nil

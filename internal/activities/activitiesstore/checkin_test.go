@@ -58,7 +58,7 @@ func noShows(t *testing.T, db *sqldb.DB, user string) int {
 func TestCheckInAndNoShowsOnce(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		s := New(db.Gorm)
+		s := New(db)
 		now := time.Now().UTC().Truncate(time.Second)
 		for _, id := range []string{"a1", "a2"} {
 			seedActivity(t, s, id, 2, 5, now)
@@ -156,7 +156,7 @@ func TestCheckInAndNoShowsOnce(t *testing.T) {
 func TestCheckInNeedsFormedActivity(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		s := New(db.Gorm)
+		s := New(db)
 		now := time.Now().UTC().Truncate(time.Second)
 		seedActivity(t, s, "p1", 3, 5, now)
 		if _, err := s.SignUp(ctx, &activities.Signup{ID: "s1", ActivityID: "p1", UserID: "u1", CheckInCode: "c"}, now); err != nil {
@@ -185,7 +185,7 @@ func reminderEvents(t *testing.T, db *sqldb.DB, activityID string, kind activiti
 func TestRemindOnce(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		s := New(db.Gorm)
+		s := New(db)
 		now := time.Now().UTC().Truncate(time.Second)
 		seedActivity(t, s, "r1", 1, 5, now) // starts at now+48h
 		seedActivity(t, s, "r2", 1, 5, now)
@@ -241,7 +241,7 @@ func TestRemindOnce(t *testing.T) {
 func TestAdminListAndAuditedRoster(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		s := New(db.Gorm)
+		s := New(db)
 		now := time.Now().UTC().Truncate(time.Second)
 		for i := range 3 {
 			seedActivity(t, s, fmt.Sprint("l", i), 1, 5, now.Add(time.Duration(i)*time.Second))

@@ -33,7 +33,7 @@ const price = 3001 // fen; odd, so a half refund rounds down
 
 func newPaidEnv(t *testing.T, db *sqldb.DB) *paidEnv {
 	clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
-	st := New(db.Gorm)
+	st := New(db)
 	svc := activities.NewService(st, clk.Now)
 	pay := activitiestest.NewPayments(clk.Now)
 	svc.SetPayments(pay)

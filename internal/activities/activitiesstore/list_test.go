@@ -26,7 +26,7 @@ type listWorld struct {
 }
 
 func newListWorld(t *testing.T, db *sqldb.DB) *listWorld {
-	w := &listWorld{t: t, s: New(db.Gorm), now: time.Date(2030, 3, 1, 10, 0, 0, 0, time.UTC)}
+	w := &listWorld{t: t, s: New(db), now: time.Date(2030, 3, 1, 10, 0, 0, 0, time.UTC)}
 	for id, name := range map[string]string{"sport": "运动", "study": "学习"} {
 		if err := w.s.CreateType(context.Background(), &activities.Type{ID: id, Name: name, CreatedAt: w.now}, activities.Audit{}); err != nil {
 			t.Fatal(err)

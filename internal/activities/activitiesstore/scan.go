@@ -6,25 +6,21 @@ import (
 	"fmt"
 
 	"github.com/zuju/zuju/internal/activities"
-	"github.com/zuju/zuju/internal/platform/sqldb"
 )
 
 // The list is the busiest read: its rows are scanned by hand instead of
-// through GORM's reflection, which cost about as much as the query.
+// through GORM's reflection, which cost about as much as the query, and on
+// PostgreSQL it runs on the pgx pool directly (sqldb.DB.Query).
 
 // queryHits runs a list statement and scans its rows: the list columns,
 // then distance_km and overlap when the statement computes them.
 func (s *Store) queryHits(ctx context.Context, q string, args []any) ([]activities.Hit, error) {
-	stmt, bound := sqldb.Bind(s.pg, q, args)
-	rows, err := s.sql.QueryContext(ctx, stmt, bound...)
+	rows, err := s.raw.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list activities: %w", err)
 	}
 	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, fmt.Errorf("list activities: %w", err)
-	}
+	cols := rows.Columns()
 	var out []activities.Hit
 	for rows.Next() {
 		var r row

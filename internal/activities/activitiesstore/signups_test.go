@@ -82,7 +82,7 @@ func crowd(t *testing.T, db *sqldb.DB, signUp signupFunc, activityID string, n i
 // and the same test catches a naive implementation.
 func TestNoOversell(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		s := New(db.Gorm)
+		s := New(db)
 		now := time.Now().UTC().Truncate(time.Second)
 		const capacity, users, runs = 5, 30, 20
 		for run := range runs {
@@ -121,7 +121,7 @@ func TestNoOversell(t *testing.T) {
 func TestCancelFreesSeatAndWaitlistOrder(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		s := New(db.Gorm)
+		s := New(db)
 		now := time.Now().UTC().Truncate(time.Second)
 		seedActivity(t, s, "a1", 1, 2, now)
 		for i := range 4 {

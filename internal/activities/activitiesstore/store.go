@@ -4,7 +4,6 @@ package activitiesstore
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"strings"
@@ -27,17 +26,13 @@ func Migrations() sqldb.Migrations { return sqldb.Embedded("activities", migrati
 // Store implements activities.Store on GORM.
 type Store struct {
 	db  *gorm.DB
-	sql *sql.DB // the same pool, for the hand-scanned list
-	pg  bool    // PostgreSQL (else SQLite): the full-text search differs
+	raw *sqldb.DB // the same database, for the hand-scanned list
+	pg  bool      // PostgreSQL (else SQLite): the full-text search differs
 }
 
 // New returns a store over db.
-func New(db *gorm.DB) *Store {
-	s := &Store{db: db, pg: db.Dialector.Name() == "postgres"}
-	if pool, err := db.DB(); err == nil {
-		s.sql = pool
-	}
-	return s
+func New(db *sqldb.DB) *Store {
+	return &Store{db: db.Gorm, raw: db, pg: db.Dialect == sqldb.Postgres}
 }
 
 var _ activities.Store = (*Store)(nil)

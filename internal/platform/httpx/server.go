@@ -141,7 +141,7 @@ func New(opts Options) (*Server, error) {
 	formats := make(map[string]huma.Format, len(cfg.Formats))
 	for ct, f := range cfg.Formats {
 		if strings.Contains(ct, "json") {
-			f = textJSON(f)
+			f = jsonFormat()
 		}
 		formats[ct] = f
 	}

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Rebind turns the ? placeholders of a hand-written statement into $1, $2,
@@ -13,14 +14,16 @@ func Rebind(pg bool, q string) string {
 		return q
 	}
 	var b strings.Builder
+	b.Grow(len(q) + 16)
 	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
+	for i := 0; i < len(q); i++ {
+		if q[i] != '?' {
+			b.WriteByte(q[i])
 			continue
 		}
-		b.WriteRune(r)
+		n++
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(n))
 	}
 	return b.String()
 }
@@ -30,27 +33,52 @@ func Rebind(pg bool, q string) string {
 // placeholders into the dialect's.
 func Bind(pg bool, q string, args []any) (string, []any) {
 	var b strings.Builder
+	b.Grow(len(q) + 16)
 	out := make([]any, 0, len(args))
+	mark := func() {
+		if pg {
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(len(out)))
+		} else {
+			b.WriteByte('?')
+		}
+	}
 	n := 0
-	for _, r := range q {
-		if r != '?' || n >= len(args) {
-			b.WriteRune(r)
+	// Bytes, not runes: '?' never occurs inside a multi-byte character.
+	for i := 0; i < len(q); i++ {
+		if q[i] != '?' || n >= len(args) {
+			b.WriteByte(q[i])
 			continue
 		}
 		arg := args[n]
 		n++
-		v := reflect.ValueOf(arg)
-		if v.Kind() != reflect.Slice || v.Type().Elem().Kind() == reflect.Uint8 {
+		if !isList(arg) {
 			out = append(out, arg)
-			b.WriteByte('?')
+			mark()
 			continue
 		}
-		b.WriteString("(" + strings.TrimSuffix(strings.Repeat("?, ", v.Len()), ", ") + ")")
-		for i := range v.Len() {
-			out = append(out, v.Index(i).Interface())
+		v := reflect.ValueOf(arg)
+		b.WriteByte('(')
+		for j := range v.Len() {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			out = append(out, v.Index(j).Interface())
+			mark()
 		}
+		b.WriteByte(')')
 	}
-	return Rebind(pg, b.String()), out
+	return b.String(), out
+}
+
+// isList reports whether arg is a slice to expand ([]byte is a value).
+func isList(arg any) bool {
+	switch arg.(type) {
+	case string, int, int64, float64, bool, time.Time, nil, []byte:
+		return false
+	}
+	v := reflect.ValueOf(arg)
+	return v.Kind() == reflect.Slice && v.Type().Elem().Kind() != reflect.Uint8
 }
 
 // EscapeLike escapes the LIKE wildcards of s (use with ESCAPE '\').

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/libtnb/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -34,8 +36,11 @@ const (
 
 // DB is an open database.
 type DB struct {
-	Gorm    *gorm.DB
-	SQL     *sql.DB
+	Gorm *gorm.DB
+	SQL  *sql.DB
+	// Pool is the pgx pool under SQL on PostgreSQL (nil on SQLite): the
+	// hot reads of Query run on it directly.
+	Pool    *pgxpool.Pool
 	Dialect Dialect
 	// DSN is the connection string (for SQLite, the file DSN) so other
 	// components (the job queue) can open their own handle.
@@ -84,30 +89,44 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	return &DB{Gorm: g, SQL: sqlDB, Dialect: SQLite, DSN: dsn}, nil
 }
 
-// OpenPostgres connects to PostgreSQL.
+// OpenPostgres connects to PostgreSQL: one pgx pool of opts.MaxOpenConns
+// connections (default 20; a pool_max_conns in dsn wins), with database/sql
+// and GORM on top of it.
 func OpenPostgres(ctx context.Context, dsn string, opts Options) (*DB, error) {
-	g, err := gorm.Open(postgres.Open(dsn), gormConfig())
+	pc, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("connect postgres: %w", err)
-	}
-	sqlDB, err := g.DB()
-	if err != nil {
-		return nil, fmt.Errorf("postgres handle: %w", err)
+		return nil, fmt.Errorf("postgres url: %w", err)
 	}
 	n := opts.MaxOpenConns
 	if n <= 0 {
 		n = 20
 	}
-	sqlDB.SetMaxOpenConns(n)
-	sqlDB.SetMaxIdleConns(n)
-	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := sqlDB.PingContext(pctx); err != nil {
-		_ = sqlDB.Close()
+	if !strings.Contains(dsn, "pool_max_conns") {
+		pc.MaxConns = int32(n)
+	}
+	pc.MaxConnIdleTime = 5 * time.Minute
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
 		return nil, fmt.Errorf("connect postgres: %w", err)
 	}
-	return &DB{Gorm: g, SQL: sqlDB, Dialect: Postgres, DSN: dsn}, nil
+	// database/sql keeps no idle connections of its own: they stay in
+	// the pgx pool, shared with Query.
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	sqlDB.SetMaxOpenConns(int(pc.MaxConns))
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		_ = sqlDB.Close()
+		pool.Close()
+		return nil, fmt.Errorf("connect postgres: %w", err)
+	}
+	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), gormConfig())
+	if err != nil {
+		_ = sqlDB.Close()
+		pool.Close()
+		return nil, fmt.Errorf("gorm on postgres: %w", err)
+	}
+	return &DB{Gorm: g, SQL: sqlDB, Pool: pool, Dialect: Postgres, DSN: dsn}, nil
 }
 
 // Open picks the dialect from url: a postgres:// URL means PostgreSQL,
@@ -130,7 +149,13 @@ func gormConfig() *gorm.Config {
 }
 
 // Close closes the pool.
-func (db *DB) Close() error { return db.SQL.Close() }
+func (db *DB) Close() error {
+	err := db.SQL.Close()
+	if db.Pool != nil {
+		db.Pool.Close()
+	}
+	return err
+}
 
 // Ping checks the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.SQL.PingContext(ctx) }

@@ -138,8 +138,7 @@ func (s *Store) contacts(ctx context.Context, ids []string, batch int) ([]users.
 	}
 	out := make([]users.Contact, 0, len(uniq))
 	for start := 0; start < len(uniq); start += batch {
-		q, args := sqldb.Bind(s.pg, "SELECT id, nickname, avatar_url, phone FROM users WHERE id IN ?", []any{uniq[start:min(start+batch, len(uniq))]})
-		rows, err := s.sql.QueryContext(ctx, q, args...)
+		rows, err := s.raw.Query(ctx, "SELECT id, nickname, avatar_url, phone FROM users WHERE id IN ?", uniq[start:min(start+batch, len(uniq))])
 		if err != nil {
 			return nil, fmt.Errorf("load contacts: %w", err)
 		}

@@ -28,17 +28,14 @@ func Migrations() sqldb.Migrations { return sqldb.Embedded("users", migrations) 
 // Store implements users.Store on GORM.
 type Store struct {
 	db  *gorm.DB
-	sql *sql.DB // the same pool, for hand-scanned hot reads
+	sql *sql.DB   // the same pool, for hand-scanned hot reads
+	raw *sqldb.DB // the same database, for the batch reads of Query
 	pg  bool
 }
 
 // New returns a store over db.
-func New(db *gorm.DB) *Store {
-	sqlDB, err := db.DB()
-	if err != nil {
-		panic(fmt.Sprintf("usersstore: gorm without a database/sql pool: %v", err))
-	}
-	return &Store{db: db, sql: sqlDB, pg: db.Dialector.Name() == "postgres"}
+func New(db *sqldb.DB) *Store {
+	return &Store{db: db.Gorm, sql: db.SQL, raw: db, pg: db.Dialect == sqldb.Postgres}
 }
 
 var _ users.Store = (*Store)(nil)
@@ -279,8 +276,7 @@ func (s *Store) TagsByIDs(ctx context.Context, ids []string) ([]users.Tag, error
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	q, args := sqldb.Bind(s.pg, "SELECT id, name, category, sort, created_at FROM tags WHERE id IN ?", []any{ids})
-	rows, err := s.sql.QueryContext(ctx, q, args...)
+	rows, err := s.raw.Query(ctx, "SELECT id, name, category, sort, created_at FROM tags WHERE id IN ?", ids)
 	if err != nil {
 		return nil, fmt.Errorf("load tags: %w", err)
 	}

@@ -16,7 +16,7 @@ import (
 func TestPurgeExpired(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		s := usersstore.New(db.Gorm)
+		s := usersstore.New(db)
 		now := time.Now().UTC()
 		u := &users.User{ID: "u1", Phone: "13800000000", Nickname: "n", Roles: []auth.Role{auth.RoleUser},
 			Status: users.StatusActive, CreatedAt: now, UpdatedAt: now}
@@ -63,7 +63,7 @@ func TestPurgeExpired(t *testing.T) {
 func TestContacts(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		s := usersstore.New(db.Gorm)
+		s := usersstore.New(db)
 		now := time.Now().UTC()
 		for i, id := range []string{"u-a", "u-b", "u-c"} {
 			u := &users.User{ID: id, Phone: "1380000000" + string(rune('1'+i)), Nickname: "n" + id, AvatarURL: "/files/a/" + id + ".png",
