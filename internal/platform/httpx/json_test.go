@@ -19,7 +19,9 @@ type jsonEmbedded struct {
 
 type jsonMarshaler struct{ v string }
 
-func (m jsonMarshaler) MarshalJSON() ([]byte, error) { return []byte(` { "wrapped" : "` + m.v + `" } `), nil }
+func (m jsonMarshaler) MarshalJSON() ([]byte, error) {
+	return []byte(` { "wrapped" : "` + m.v + `" } `), nil
+}
 
 type jsonText struct{ v string }
 
