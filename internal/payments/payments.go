@@ -1,0 +1,135 @@
+// Package payments owns orders and refunds: orders for paid activity
+// sign-ups and membership plans, amounts in integer fen computed on the
+// server, one state change per order however often a provider calls back,
+// and refunds that never exceed what was paid.
+package payments
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/zuju/zuju/internal/platform/errs"
+)
+
+// Kind is what an order pays for.
+type Kind string
+
+// Order kinds.
+const (
+	KindActivitySignup Kind = "activity_signup"
+	KindMembership     Kind = "membership"
+)
+
+// Status is an order's state.
+type Status string
+
+// Order states (API.md): pending → paid → refunding → refunded or
+// partially_refunded; pending → closed.
+const (
+	StatusPending           Status = "pending"
+	StatusPaid              Status = "paid"
+	StatusClosed            Status = "closed"
+	StatusRefunding         Status = "refunding"
+	StatusRefunded          Status = "refunded"
+	StatusPartiallyRefunded Status = "partially_refunded"
+)
+
+// transitions is the one place that says which status may follow which.
+// A refund settling part of the amount leaves partially_refunded, from
+// which a later refund may start again.
+var transitions = map[Status][]Status{
+	StatusPending:           {StatusPaid, StatusClosed},
+	StatusPaid:              {StatusRefunding},
+	StatusRefunding:         {StatusRefunded, StatusPartiallyRefunded, StatusRefunding},
+	StatusPartiallyRefunded: {StatusRefunding},
+}
+
+// CanTransition reports whether an order may go from one status to another.
+func CanTransition(from, to Status) bool { return slices.Contains(transitions[from], to) }
+
+// Errors of the module.
+var (
+	ErrNotFound       = errs.NotFound("order.not_found", "订单不存在")
+	ErrBadTransition  = errs.Conflict("order.bad_transition", "订单当前状态不允许该操作")
+	ErrAmount         = errs.Invalid("order.invalid_amount", "订单金额不正确")
+	ErrRefundTooLarge = errs.Conflict("refund.exceeds_paid", "退款金额超过可退金额")
+	ErrRefundAmount   = errs.Invalid("refund.invalid_amount", "退款金额必须大于 0")
+)
+
+// Order is a payment for one sign-up or membership.
+type Order struct {
+	No          string
+	Kind        Kind
+	UserID      string
+	SubjectID   string // the sign-up or the membership plan
+	AmountFen   int64
+	Status      Status
+	Channel     string // wechat, sandbox; empty until paid
+	TradeNo     string // the provider's transaction id
+	RefundedFen int64  // settled refunds
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	PaidAt      *time.Time
+}
+
+// Refundable is what may still be refunded: the amount paid less settled
+// refunds and refunds in flight (inFlightFen).
+func (o *Order) Refundable(inFlightFen int64) int64 {
+	if o.PaidAt == nil {
+		return 0
+	}
+	return max(0, o.AmountFen-o.RefundedFen-inFlightFen)
+}
+
+// CheckRefund checks a refund of amountFen against what is refundable.
+func (o *Order) CheckRefund(amountFen, inFlightFen int64) error {
+	switch {
+	case amountFen <= 0:
+		return ErrRefundAmount
+	case amountFen > o.Refundable(inFlightFen):
+		return ErrRefundTooLarge.WithDetail("最多可退 " + Yuan(o.Refundable(inFlightFen)) + " 元")
+	}
+	return nil
+}
+
+// SettledStatus is the status after refunds totalling refundedFen settle.
+func (o *Order) SettledStatus(refundedFen int64) Status {
+	if refundedFen >= o.AmountFen {
+		return StatusRefunded
+	}
+	return StatusPartiallyRefunded
+}
+
+// Yuan formats fen as yuan with two decimals ("12.50").
+func Yuan(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	c := strconv.FormatInt(fen%100, 10)
+	if len(c) == 1 {
+		c = "0" + c
+	}
+	return sign + strconv.FormatInt(fen/100, 10) + "." + c
+}
+
+// beijing is the zone order numbers read in (China Standard Time has no
+// daylight saving).
+var beijing = time.FixedZone("CST", 8*3600)
+
+// NewNo returns an order or refund number: prefix, the Beijing time to the
+// second and 10 random digits ("ZJ20261202183015" + "0123456789"), within
+// WeChat Pay's 32 characters of [0-9A-Za-z] and sortable by time.
+func NewNo(prefix string, now time.Time) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	n := binary.BigEndian.Uint64(b[:]) % 10_000_000_000
+	digits := strconv.FormatUint(n, 10)
+	for len(digits) < 10 {
+		digits = "0" + digits
+	}
+	return prefix + now.In(beijing).Format("20060102150405") + digits
+}
