@@ -57,6 +57,7 @@ var (
 	ErrAmount         = errs.Invalid("order.invalid_amount", "订单金额不正确")
 	ErrRefundTooLarge = errs.Conflict("refund.exceeds_paid", "退款金额超过可退金额")
 	ErrRefundAmount   = errs.Invalid("refund.invalid_amount", "退款金额必须大于 0")
+	ErrRefundNotFound = errs.NotFound("refund.not_found", "退款单不存在")
 )
 
 // Order is a payment for one sign-up or membership.
@@ -69,10 +70,34 @@ type Order struct {
 	Status      Status
 	Channel     string // wechat, sandbox; empty until paid
 	TradeNo     string // the provider's transaction id
-	RefundedFen int64  // settled refunds
-	CreatedAt   time.Time
-	ExpiresAt   time.Time
-	PaidAt      *time.Time
+	Description string
+	RefundedFen int64 // settled refunds
+	// RefundingFen is the sum of refunds in flight.
+	RefundingFen int64
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
+	PaidAt       *time.Time
+}
+
+// RefundStatus is a refund's state.
+type RefundStatus string
+
+// Refund states: pending until the provider settles it.
+const (
+	RefundPending   RefundStatus = "pending"
+	RefundSucceeded RefundStatus = "succeeded"
+	RefundFailed    RefundStatus = "failed"
+)
+
+// Refund returns part or all of a paid order; its number makes it
+// idempotent.
+type Refund struct {
+	No        string
+	OrderNo   string
+	AmountFen int64
+	Status    RefundStatus
+	Reason    string
+	CreatedAt time.Time
 }
 
 // Refundable is what may still be refunded: the amount paid less settled

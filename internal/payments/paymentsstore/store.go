@@ -1,0 +1,234 @@
+// Package paymentsstore is the GORM store of the payments module, with its
+// migrations for SQLite and PostgreSQL. Every state change is one
+// conditional UPDATE, so concurrent callbacks, expiry and refund requests
+// settle on one outcome on either database.
+package paymentsstore
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/zuju/zuju/internal/payments"
+	"github.com/zuju/zuju/internal/platform/sqldb"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Migrations returns the module's migration trees.
+func Migrations() sqldb.Migrations { return sqldb.Embedded("payments", migrations) }
+
+// Store keeps orders and refunds.
+type Store struct{ db *gorm.DB }
+
+// New returns a store over db.
+func New(db *sqldb.DB) *Store { return &Store{db: db.Gorm} }
+
+type orderRow struct {
+	OrderNo        string `gorm:"primaryKey"`
+	Kind           string
+	UserID         string
+	SubjectID      string
+	AmountFen      int64
+	Status         string
+	Channel        string
+	TradeNo        string
+	RefundingFen   int64
+	RefundedFen    int64
+	IdempotencyKey string
+	Description    string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	ExpiresAt      time.Time
+	PaidAt         *time.Time
+	ClosedAt       *time.Time
+}
+
+func (orderRow) TableName() string { return "orders" }
+
+func (r orderRow) order() *payments.Order {
+	o := &payments.Order{No: r.OrderNo, Kind: payments.Kind(r.Kind), UserID: r.UserID, SubjectID: r.SubjectID,
+		AmountFen: r.AmountFen, Status: payments.Status(r.Status), Channel: r.Channel, TradeNo: r.TradeNo,
+		RefundedFen: r.RefundedFen, RefundingFen: r.RefundingFen, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
+	if r.PaidAt != nil {
+		t := r.PaidAt.UTC()
+		o.PaidAt = &t
+	}
+	return o
+}
+
+type refundRow struct {
+	RefundNo  string `gorm:"primaryKey"`
+	OrderNo   string
+	AmountFen int64
+	Status    string
+	Reason    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	SettledAt *time.Time
+}
+
+func (refundRow) TableName() string { return "refunds" }
+
+func (r refundRow) refund() *payments.Refund {
+	return &payments.Refund{No: r.RefundNo, OrderNo: r.OrderNo, AmountFen: r.AmountFen, Status: payments.RefundStatus(r.Status),
+		Reason: r.Reason, CreatedAt: r.CreatedAt.UTC()}
+}
+
+// CreateOrder inserts o; with an idempotency key already used by the same
+// user it returns that order instead (created false).
+func (s *Store) CreateOrder(ctx context.Context, o *payments.Order, idempotencyKey string) (*payments.Order, bool, error) {
+	r := orderRow{OrderNo: o.No, Kind: string(o.Kind), UserID: o.UserID, SubjectID: o.SubjectID, AmountFen: o.AmountFen,
+		Status: string(payments.StatusPending), IdempotencyKey: idempotencyKey, Description: o.Description,
+		CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.CreatedAt.UTC(), ExpiresAt: o.ExpiresAt.UTC()}
+	err := s.db.WithContext(ctx).Create(&r).Error
+	if err != nil && idempotencyKey != "" && sqldb.IsUniqueViolation(err) {
+		var prev orderRow
+		if err := s.db.WithContext(ctx).Where("user_id = ? AND idempotency_key = ?", o.UserID, idempotencyKey).Take(&prev).Error; err != nil {
+			return nil, false, fmt.Errorf("load order by idempotency key: %w", err)
+		}
+		return prev.order(), false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("create order: %w", err)
+	}
+	return r.order(), true, nil
+}
+
+// Order loads an order.
+func (s *Store) Order(ctx context.Context, no string) (*payments.Order, error) {
+	var r orderRow
+	err := s.db.WithContext(ctx).Where("order_no = ?", no).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, payments.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load order: %w", err)
+	}
+	return r.order(), nil
+}
+
+// MarkPaid moves a pending order of exactly amountFen to paid; changed is
+// false when it was not pending (already paid, closed) — then the order as
+// it is comes back for the caller to judge.
+func (s *Store) MarkPaid(ctx context.Context, no string, amountFen int64, channel, tradeNo string, at time.Time) (*payments.Order, bool, error) {
+	res := s.db.WithContext(ctx).Exec(`UPDATE orders SET status = ?, channel = ?, trade_no = ?, paid_at = ?, updated_at = ?
+		WHERE order_no = ? AND status = ? AND amount_fen = ?`,
+		payments.StatusPaid, channel, tradeNo, at.UTC(), at.UTC(), no, payments.StatusPending, amountFen)
+	if res.Error != nil {
+		return nil, false, fmt.Errorf("mark order paid: %w", res.Error)
+	}
+	o, err := s.Order(ctx, no)
+	return o, res.RowsAffected == 1, err
+}
+
+// Close moves a pending order to closed; false when it was not pending.
+func (s *Store) Close(ctx context.Context, no string, at time.Time) (bool, error) {
+	res := s.db.WithContext(ctx).Exec(`UPDATE orders SET status = ?, closed_at = ?, updated_at = ? WHERE order_no = ? AND status = ?`,
+		payments.StatusClosed, at.UTC(), at.UTC(), no, payments.StatusPending)
+	if res.Error != nil {
+		return false, fmt.Errorf("close order: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// StartRefund records a refund and reserves its amount on the order, in
+// one transaction: the reservation is a conditional UPDATE, so concurrent
+// refunds never reserve more than was paid (ErrRefundTooLarge). A refund
+// number already recorded returns that refund (created false).
+func (s *Store) StartRefund(ctx context.Context, rf *payments.Refund) (*payments.Refund, bool, error) {
+	if rf.AmountFen <= 0 {
+		return nil, false, payments.ErrRefundAmount
+	}
+	row := refundRow{RefundNo: rf.No, OrderNo: rf.OrderNo, AmountFen: rf.AmountFen, Status: string(payments.RefundPending),
+		Reason: rf.Reason, CreatedAt: rf.CreatedAt.UTC(), UpdatedAt: rf.CreatedAt.UTC()}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		res := tx.Exec(`UPDATE orders SET refunding_fen = refunding_fen + ?, status = ?, updated_at = ?
+			WHERE order_no = ? AND status IN (?, ?, ?) AND refunded_fen + refunding_fen + ? <= amount_fen`,
+			rf.AmountFen, payments.StatusRefunding, rf.CreatedAt.UTC(), rf.OrderNo,
+			payments.StatusPaid, payments.StatusRefunding, payments.StatusPartiallyRefunded, rf.AmountFen)
+		if res.Error != nil {
+			return fmt.Errorf("reserve refund: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return payments.ErrRefundTooLarge
+		}
+		return nil
+	})
+	if err != nil && sqldb.IsUniqueViolation(err) {
+		var prev refundRow
+		if err := s.db.WithContext(ctx).Where("refund_no = ?", rf.No).Take(&prev).Error; err != nil {
+			return nil, false, fmt.Errorf("load refund: %w", err)
+		}
+		return prev.refund(), false, nil
+	}
+	if err != nil {
+		if errors.Is(err, payments.ErrRefundTooLarge) {
+			return nil, false, err
+		}
+		return nil, false, fmt.Errorf("start refund: %w", err)
+	}
+	return row.refund(), true, nil
+}
+
+// SettleRefund ends a refund in flight once: succeeded moves its amount to
+// refunded_fen, a failure releases it. The order becomes refunded,
+// partially_refunded, still refunding (other refunds in flight) or, when a
+// failure leaves nothing refunded, paid again. False when the refund was
+// already settled.
+func (s *Store) SettleRefund(ctx context.Context, no string, succeeded bool, at time.Time) (bool, error) {
+	status := payments.RefundFailed
+	if succeeded {
+		status = payments.RefundSucceeded
+	}
+	changed := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var rf refundRow
+		if err := tx.Where("refund_no = ?", no).Take(&rf).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return payments.ErrRefundNotFound
+			}
+			return fmt.Errorf("load refund: %w", err)
+		}
+		res := tx.Exec(`UPDATE refunds SET status = ?, settled_at = ?, updated_at = ? WHERE refund_no = ? AND status = ?`,
+			status, at.UTC(), at.UTC(), no, payments.RefundPending)
+		if res.Error != nil {
+			return fmt.Errorf("settle refund: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		changed = true
+		refunded := int64(0)
+		if succeeded {
+			refunded = rf.AmountFen
+		}
+		// The new status follows from the new sums, computed in SQL so
+		// that concurrent settlements of one order each see the other.
+		res = tx.Exec(`UPDATE orders SET refunding_fen = refunding_fen - ?, refunded_fen = refunded_fen + ?, updated_at = ?,
+			status = CASE
+				WHEN refunding_fen - ? > 0 THEN ?
+				WHEN refunded_fen + ? >= amount_fen THEN ?
+				WHEN refunded_fen + ? > 0 THEN ?
+				ELSE ? END
+			WHERE order_no = ?`,
+			rf.AmountFen, refunded, at.UTC(),
+			rf.AmountFen, payments.StatusRefunding,
+			refunded, payments.StatusRefunded,
+			refunded, payments.StatusPartiallyRefunded,
+			payments.StatusPaid, rf.OrderNo)
+		if res.Error != nil {
+			return fmt.Errorf("settle refund on order: %w", res.Error)
+		}
+		return nil
+	})
+	return changed, err
+}

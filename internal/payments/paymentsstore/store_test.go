@@ -1,0 +1,185 @@
+package paymentsstore_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/zuju/zuju/internal/payments"
+	"github.com/zuju/zuju/internal/payments/paymentsstore"
+	"github.com/zuju/zuju/internal/platform/dbtest"
+	"github.com/zuju/zuju/internal/platform/sqldb"
+)
+
+var now = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+
+func order(no string, fen int64) *payments.Order {
+	return &payments.Order{No: no, Kind: payments.KindActivitySignup, UserID: "u1", SubjectID: "s-" + no, AmountFen: fen,
+		CreatedAt: now, ExpiresAt: now.Add(15 * time.Minute), Description: "周末篮球局"}
+}
+
+func each(t *testing.T, fn func(t *testing.T, s *paymentsstore.Store)) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) { fn(t, paymentsstore.New(db)) }, paymentsstore.Migrations())
+}
+
+func TestCreateOrderIsIdempotent(t *testing.T) {
+	each(t, func(t *testing.T, s *paymentsstore.Store) {
+		ctx := context.Background()
+		o, created, err := s.CreateOrder(ctx, order("ZJ1", 2000), "key-1")
+		if err != nil || !created || o.Status != payments.StatusPending {
+			t.Fatalf("create: %+v %v %v", o, created, err)
+		}
+		again, created, err := s.CreateOrder(ctx, order("ZJ2", 2000), "key-1")
+		if err != nil || created || again.No != "ZJ1" {
+			t.Fatalf("retry: %+v %v %v", again, created, err)
+		}
+		if _, err := s.Order(ctx, "ZJ2"); !errors.Is(err, payments.ErrNotFound) {
+			t.Fatalf("the retry stored a second order: %v", err)
+		}
+	})
+}
+
+// However many callbacks race, an order changes state once, and a paid
+// order never closes (nor a closed one becomes paid).
+func TestPayOnceAndPayVersusClose(t *testing.T) {
+	each(t, func(t *testing.T, s *paymentsstore.Store) {
+		ctx := context.Background()
+		if _, _, err := s.CreateOrder(ctx, order("ZJ10", 3000), ""); err != nil {
+			t.Fatal(err)
+		}
+		var changed atomic.Int32
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Go(func() {
+				_, ok, err := s.MarkPaid(ctx, "ZJ10", 3000, "wechat", "4200001", now.Add(time.Minute))
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					changed.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if changed.Load() != 1 {
+			t.Fatalf("%d transitions to paid", changed.Load())
+		}
+		if ok, err := s.Close(ctx, "ZJ10", now.Add(time.Hour)); ok || err != nil {
+			t.Fatalf("a paid order closed: %v %v", ok, err)
+		}
+		if _, ok, _ := s.MarkPaid(ctx, "ZJ-none", 1, "wechat", "x", now); ok {
+			t.Fatal("an unknown order was paid")
+		}
+		// A wrong amount never pays.
+		if _, _, err := s.CreateOrder(ctx, order("ZJ11", 3000), ""); err != nil {
+			t.Fatal(err)
+		}
+		if o, ok, err := s.MarkPaid(ctx, "ZJ11", 2999, "wechat", "4200002", now); ok || err != nil || o.Status != payments.StatusPending {
+			t.Fatalf("paid with the wrong amount: %+v %v %v", o, ok, err)
+		}
+		// Pay against expiry: exactly one wins, and the outcome is consistent.
+		for i := range 10 {
+			no := "ZJ2" + strconv.Itoa(i)
+			if _, _, err := s.CreateOrder(ctx, order(no, 500), ""); err != nil {
+				t.Fatal(err)
+			}
+			var paid, closed bool
+			var wg sync.WaitGroup
+			wg.Go(func() { _, paid, _ = s.MarkPaid(ctx, no, 500, "wechat", "t"+no, now) })
+			wg.Go(func() { closed, _ = s.Close(ctx, no, now) })
+			wg.Wait()
+			o, err := s.Order(ctx, no)
+			if err != nil || paid == closed || (paid && o.Status != payments.StatusPaid) || (closed && o.Status != payments.StatusClosed) {
+				t.Fatalf("pay vs close: paid %v closed %v order %+v %v", paid, closed, o, err)
+			}
+		}
+	})
+}
+
+// Concurrent refunds of one order never reserve more than was paid, and
+// settling them adds up.
+func TestConcurrentRefundsNeverExceedThePaidAmount(t *testing.T) {
+	each(t, func(t *testing.T, s *paymentsstore.Store) {
+		ctx := context.Background()
+		if _, _, err := s.CreateOrder(ctx, order("ZJ30", 5000), ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.StartRefund(ctx, &payments.Refund{No: "RF-unpaid", OrderNo: "ZJ30", AmountFen: 1, CreatedAt: now}); !errors.Is(err, payments.ErrRefundTooLarge) {
+			t.Fatalf("refund of an unpaid order: %v", err)
+		}
+		if _, _, err := s.MarkPaid(ctx, "ZJ30", 5000, "wechat", "4200030", now); err != nil {
+			t.Fatal(err)
+		}
+		var started atomic.Int64
+		var wg sync.WaitGroup
+		var nos sync.Map
+		for i := range 24 {
+			wg.Go(func() {
+				no := "RF30-" + strconv.Itoa(i)
+				_, created, err := s.StartRefund(ctx, &payments.Refund{No: no, OrderNo: "ZJ30", AmountFen: 300, CreatedAt: now})
+				switch {
+				case errors.Is(err, payments.ErrRefundTooLarge):
+				case err != nil:
+					t.Error(err)
+				case created:
+					started.Add(300)
+					nos.Store(no, true)
+				}
+			})
+		}
+		wg.Wait()
+		if started.Load() != 4800 {
+			t.Fatalf("reserved %d fen of 5000 with 300-fen refunds (want 16 of them)", started.Load())
+		}
+		o, _ := s.Order(ctx, "ZJ30")
+		if o.RefundingFen != 4800 || o.Status != payments.StatusRefunding {
+			t.Fatalf("order after reservations: %+v", o)
+		}
+		// The same refund number again changes nothing.
+		var first string
+		nos.Range(func(k, _ any) bool { first = k.(string); return false })
+		if _, created, err := s.StartRefund(ctx, &payments.Refund{No: first, OrderNo: "ZJ30", AmountFen: 300, CreatedAt: now}); created || err != nil {
+			t.Fatalf("repeated refund number: %v %v", created, err)
+		}
+		// Settle, each refund twice at once: one fails (its reservation is
+		// released), the rest succeed, and each settles once.
+		var settled atomic.Int32
+		nos.Range(func(k, _ any) bool {
+			no := k.(string)
+			for range 2 {
+				wg.Go(func() {
+					if changed, err := s.SettleRefund(ctx, no, no != first, now); err != nil {
+						t.Error(err)
+					} else if changed {
+						settled.Add(1)
+					}
+				})
+			}
+			return true
+		})
+		wg.Wait()
+		if settled.Load() != 16 {
+			t.Fatalf("%d settlements of 16 refunds", settled.Load())
+		}
+		o, _ = s.Order(ctx, "ZJ30")
+		if o.RefundingFen != 0 || o.RefundedFen != 4500 || o.Status != payments.StatusPartiallyRefunded {
+			t.Fatalf("order after settlement: %+v", o)
+		}
+		if _, _, err := s.StartRefund(ctx, &payments.Refund{No: "RF30-last", OrderNo: "ZJ30", AmountFen: 501, CreatedAt: now}); !errors.Is(err, payments.ErrRefundTooLarge) {
+			t.Fatalf("refund beyond the rest: %v", err)
+		}
+		if _, _, err := s.StartRefund(ctx, &payments.Refund{No: "RF30-last", OrderNo: "ZJ30", AmountFen: 500, CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SettleRefund(ctx, "RF30-last", true, now); err != nil {
+			t.Fatal(err)
+		}
+		if o, _ = s.Order(ctx, "ZJ30"); o.Status != payments.StatusRefunded || o.RefundedFen != 5000 {
+			t.Fatalf("fully refunded: %+v", o)
+		}
+	})
+}
