@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/zuju/zuju/internal/payments"
+	"github.com/zuju/zuju/internal/platform/outbox"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 )
 
@@ -113,18 +114,36 @@ func (s *Store) Order(ctx context.Context, no string) (*payments.Order, error) {
 	return r.order(), nil
 }
 
-// MarkPaid moves a pending order of exactly amountFen to paid; changed is
-// false when it was not pending (already paid, closed) — then the order as
-// it is comes back for the caller to judge.
+// MarkPaid moves a pending order of exactly amountFen to paid and, in the
+// same transaction, writes its payments.order_paid event; changed is false
+// when it was not pending (already paid, closed) — then the order as it is
+// comes back for the caller to judge.
 func (s *Store) MarkPaid(ctx context.Context, no string, amountFen int64, channel, tradeNo string, at time.Time) (*payments.Order, bool, error) {
-	res := s.db.WithContext(ctx).Exec(`UPDATE orders SET status = ?, channel = ?, trade_no = ?, paid_at = ?, updated_at = ?
-		WHERE order_no = ? AND status = ? AND amount_fen = ?`,
-		payments.StatusPaid, channel, tradeNo, at.UTC(), at.UTC(), no, payments.StatusPending, amountFen)
-	if res.Error != nil {
-		return nil, false, fmt.Errorf("mark order paid: %w", res.Error)
+	changed := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Exec(`UPDATE orders SET status = ?, channel = ?, trade_no = ?, paid_at = ?, updated_at = ?
+			WHERE order_no = ? AND status = ? AND amount_fen = ?`,
+			payments.StatusPaid, channel, tradeNo, at.UTC(), at.UTC(), no, payments.StatusPending, amountFen)
+		if res.Error != nil {
+			return fmt.Errorf("mark order paid: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		changed = true
+		var r orderRow
+		if err := tx.Where("order_no = ?", no).Take(&r).Error; err != nil {
+			return fmt.Errorf("load paid order: %w", err)
+		}
+		_, err := outbox.Add(ctx, tx, payments.TopicOrderPaid, payments.OrderPaidEvent{OrderNo: r.OrderNo, Kind: payments.Kind(r.Kind),
+			UserID: r.UserID, SubjectID: r.SubjectID, AmountFen: r.AmountFen, Channel: channel, PaidAt: at.UTC()})
+		return err
+	})
+	if err != nil {
+		return nil, false, err
 	}
 	o, err := s.Order(ctx, no)
-	return o, res.RowsAffected == 1, err
+	return o, changed, err
 }
 
 // Close moves a pending order to closed; false when it was not pending.
@@ -228,7 +247,13 @@ func (s *Store) SettleRefund(ctx context.Context, no string, succeeded bool, at 
 		if res.Error != nil {
 			return fmt.Errorf("settle refund on order: %w", res.Error)
 		}
-		return nil
+		var userID string
+		if err := tx.Raw("SELECT user_id FROM orders WHERE order_no = ?", rf.OrderNo).Scan(&userID).Error; err != nil {
+			return fmt.Errorf("load refunded order: %w", err)
+		}
+		_, err := outbox.Add(ctx, tx, payments.TopicRefundSettled, payments.RefundSettledEvent{RefundNo: rf.RefundNo, OrderNo: rf.OrderNo,
+			UserID: userID, AmountFen: rf.AmountFen, Succeeded: succeeded, SettledAt: at.UTC()})
+		return err
 	})
 	return changed, err
 }

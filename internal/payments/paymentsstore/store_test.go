@@ -12,6 +12,7 @@ import (
 	"github.com/zuju/zuju/internal/payments"
 	"github.com/zuju/zuju/internal/payments/paymentsstore"
 	"github.com/zuju/zuju/internal/platform/dbtest"
+	"github.com/zuju/zuju/internal/platform/outbox"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 )
 
@@ -22,12 +23,22 @@ func order(no string, fen int64) *payments.Order {
 		CreatedAt: now, ExpiresAt: now.Add(15 * time.Minute), Description: "周末篮球局"}
 }
 
-func each(t *testing.T, fn func(t *testing.T, s *paymentsstore.Store)) {
-	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) { fn(t, paymentsstore.New(db)) }, paymentsstore.Migrations())
+func each(t *testing.T, fn func(t *testing.T, s *paymentsstore.Store, db *sqldb.DB)) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) { fn(t, paymentsstore.New(db), db) }, outbox.Migrations(), paymentsstore.Migrations())
+}
+
+// events counts the outbox events of topic that mention key.
+func events(t *testing.T, db *sqldb.DB, topic, key string) int {
+	t.Helper()
+	var n int64
+	if err := db.Gorm.Raw("SELECT COUNT(*) FROM outbox_events WHERE topic = ? AND payload LIKE ?", topic, "%"+key+"%").Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
 }
 
 func TestCreateOrderIsIdempotent(t *testing.T) {
-	each(t, func(t *testing.T, s *paymentsstore.Store) {
+	each(t, func(t *testing.T, s *paymentsstore.Store, db *sqldb.DB) {
 		ctx := context.Background()
 		o, created, err := s.CreateOrder(ctx, order("ZJ1", 2000), "key-1")
 		if err != nil || !created || o.Status != payments.StatusPending {
@@ -46,7 +57,7 @@ func TestCreateOrderIsIdempotent(t *testing.T) {
 // However many callbacks race, an order changes state once, and a paid
 // order never closes (nor a closed one becomes paid).
 func TestPayOnceAndPayVersusClose(t *testing.T) {
-	each(t, func(t *testing.T, s *paymentsstore.Store) {
+	each(t, func(t *testing.T, s *paymentsstore.Store, db *sqldb.DB) {
 		ctx := context.Background()
 		if _, _, err := s.CreateOrder(ctx, order("ZJ10", 3000), ""); err != nil {
 			t.Fatal(err)
@@ -65,8 +76,8 @@ func TestPayOnceAndPayVersusClose(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		if changed.Load() != 1 {
-			t.Fatalf("%d transitions to paid", changed.Load())
+		if changed.Load() != 1 || events(t, db, payments.TopicOrderPaid, `"ZJ10"`) != 1 {
+			t.Fatalf("%d transitions to paid, %d events", changed.Load(), events(t, db, payments.TopicOrderPaid, `"ZJ10"`))
 		}
 		if ok, err := s.Close(ctx, "ZJ10", now.Add(time.Hour)); ok || err != nil {
 			t.Fatalf("a paid order closed: %v %v", ok, err)
@@ -103,7 +114,7 @@ func TestPayOnceAndPayVersusClose(t *testing.T) {
 // Concurrent refunds of one order never reserve more than was paid, and
 // settling them adds up.
 func TestConcurrentRefundsNeverExceedThePaidAmount(t *testing.T) {
-	each(t, func(t *testing.T, s *paymentsstore.Store) {
+	each(t, func(t *testing.T, s *paymentsstore.Store, db *sqldb.DB) {
 		ctx := context.Background()
 		if _, _, err := s.CreateOrder(ctx, order("ZJ30", 5000), ""); err != nil {
 			t.Fatal(err)
@@ -162,8 +173,11 @@ func TestConcurrentRefundsNeverExceedThePaidAmount(t *testing.T) {
 			return true
 		})
 		wg.Wait()
-		if settled.Load() != 16 {
-			t.Fatalf("%d settlements of 16 refunds", settled.Load())
+		if settled.Load() != 16 || events(t, db, payments.TopicRefundSettled, `"ZJ30"`) != 16 {
+			t.Fatalf("%d settlements of 16 refunds, %d events", settled.Load(), events(t, db, payments.TopicRefundSettled, `"ZJ30"`))
+		}
+		if events(t, db, payments.TopicRefundSettled, `"succeeded":false`) != 1 {
+			t.Fatal("the failed refund's event")
 		}
 		o, _ = s.Order(ctx, "ZJ30")
 		if o.RefundingFen != 0 || o.RefundedFen != 4500 || o.Status != payments.StatusPartiallyRefunded {
