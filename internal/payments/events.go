@@ -16,6 +16,9 @@ type OrderPaidEvent struct {
 	AmountFen int64     `json:"amount_fen"`
 	Channel   string    `json:"channel"`
 	PaidAt    time.Time `json:"paid_at"`
+	// Late: the order had been closed (expired, or its seat released)
+	// when the money arrived; the seller refunds what it cannot fulfil.
+	Late bool `json:"late"`
 }
 
 // TopicRefundSettled is published once per refund when the provider has

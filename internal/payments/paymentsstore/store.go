@@ -114,16 +114,17 @@ func (s *Store) Order(ctx context.Context, no string) (*payments.Order, error) {
 	return r.order(), nil
 }
 
-// MarkPaid moves a pending order of exactly amountFen to paid and, in the
-// same transaction, writes its payments.order_paid event; changed is false
-// when it was not pending (already paid, closed) — then the order as it is
-// comes back for the caller to judge.
+// MarkPaid moves an order of exactly amountFen from pending — or closed:
+// the money arrived after all and must be accounted for, so that it can be
+// refunded — to paid and, in the same transaction, writes its
+// payments.order_paid event (Late when it had been closed). changed is
+// false when it was paid before; the order as it is comes back.
 func (s *Store) MarkPaid(ctx context.Context, no string, amountFen int64, channel, tradeNo string, at time.Time) (*payments.Order, bool, error) {
 	changed := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Exec(`UPDATE orders SET status = ?, channel = ?, trade_no = ?, paid_at = ?, updated_at = ?
-			WHERE order_no = ? AND status = ? AND amount_fen = ?`,
-			payments.StatusPaid, channel, tradeNo, at.UTC(), at.UTC(), no, payments.StatusPending, amountFen)
+			WHERE order_no = ? AND status IN (?, ?) AND amount_fen = ?`,
+			payments.StatusPaid, channel, tradeNo, at.UTC(), at.UTC(), no, payments.StatusPending, payments.StatusClosed, amountFen)
 		if res.Error != nil {
 			return fmt.Errorf("mark order paid: %w", res.Error)
 		}
@@ -136,7 +137,7 @@ func (s *Store) MarkPaid(ctx context.Context, no string, amountFen int64, channe
 			return fmt.Errorf("load paid order: %w", err)
 		}
 		_, err := outbox.Add(ctx, tx, payments.TopicOrderPaid, payments.OrderPaidEvent{OrderNo: r.OrderNo, Kind: payments.Kind(r.Kind),
-			UserID: r.UserID, SubjectID: r.SubjectID, AmountFen: r.AmountFen, Channel: channel, PaidAt: at.UTC()})
+			UserID: r.UserID, SubjectID: r.SubjectID, AmountFen: r.AmountFen, Channel: channel, PaidAt: at.UTC(), Late: r.ClosedAt != nil})
 		return err
 	})
 	if err != nil {

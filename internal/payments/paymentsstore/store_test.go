@@ -82,6 +82,9 @@ func TestPayOnceAndPayVersusClose(t *testing.T) {
 		if ok, err := s.Close(ctx, "ZJ10", now.Add(time.Hour)); ok || err != nil {
 			t.Fatalf("a paid order closed: %v %v", ok, err)
 		}
+		if _, ok, err := s.MarkPaid(ctx, "ZJ10", 3000, "wechat", "4200001", now); ok || err != nil {
+			t.Fatalf("paid twice: %v %v", ok, err)
+		}
 		if _, ok, _ := s.MarkPaid(ctx, "ZJ-none", 1, "wechat", "x", now); ok {
 			t.Fatal("an unknown order was paid")
 		}
@@ -92,7 +95,9 @@ func TestPayOnceAndPayVersusClose(t *testing.T) {
 		if o, ok, err := s.MarkPaid(ctx, "ZJ11", 2999, "wechat", "4200002", now); ok || err != nil || o.Status != payments.StatusPending {
 			t.Fatalf("paid with the wrong amount: %+v %v %v", o, ok, err)
 		}
-		// Pay against expiry: exactly one wins, and the outcome is consistent.
+		// Pay against expiry: the order ends paid (the money is accounted
+		// for even when the close came first, and the event says so) with
+		// one event, never closed with a payment lost.
 		for i := range 10 {
 			no := "ZJ2" + strconv.Itoa(i)
 			if _, _, err := s.CreateOrder(ctx, order(no, 500), ""); err != nil {
@@ -104,8 +109,11 @@ func TestPayOnceAndPayVersusClose(t *testing.T) {
 			wg.Go(func() { closed, _ = s.Close(ctx, no, now) })
 			wg.Wait()
 			o, err := s.Order(ctx, no)
-			if err != nil || paid == closed || (paid && o.Status != payments.StatusPaid) || (closed && o.Status != payments.StatusClosed) {
+			if err != nil || !paid || o.Status != payments.StatusPaid || events(t, db, payments.TopicOrderPaid, `"`+no+`"`) != 1 {
 				t.Fatalf("pay vs close: paid %v closed %v order %+v %v", paid, closed, o, err)
+			}
+			if late := events(t, db, payments.TopicOrderPaid, `"`+no+`","kind":"activity_signup","user_id":"u1","subject_id":"s-`+no+`","amount_fen":500,"channel":"wechat","paid_at":"2026-12-02T10:00:00Z","late":true`); (late == 1) != closed {
+				t.Fatalf("late flag %d, closed first %v", late, closed)
 			}
 		}
 	})

@@ -1,0 +1,131 @@
+package payments
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/zuju/zuju/internal/platform/errs"
+)
+
+// DefaultOrderExpiry is how long an order may be paid when its seller
+// sets no end.
+const DefaultOrderExpiry = 15 * time.Minute
+
+// Errors of payments arriving from a provider.
+var (
+	// ErrAmountMismatch: the provider reports another amount or currency
+	// than the order's; nothing changes.
+	ErrAmountMismatch = errs.Conflict("payment.amount_mismatch", "支付金额与订单不符")
+)
+
+// Service runs orders and refunds.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewService returns the service over store with the clock now.
+func NewService(store Store, now func() time.Time) *Service {
+	return &Service{store: store, now: now}
+}
+
+// NewOrder asks for an order.
+type NewOrder struct {
+	Kind           Kind
+	UserID         string
+	SubjectID      string
+	AmountFen      int64
+	Description    string
+	ExpiresAt      time.Time // zero: DefaultOrderExpiry from now
+	IdempotencyKey string
+}
+
+// CreateOrder creates a pending order, or returns the one created before
+// under the same idempotency key.
+func (s *Service) CreateOrder(ctx context.Context, r NewOrder) (*Order, error) {
+	if r.AmountFen <= 0 {
+		return nil, ErrAmount
+	}
+	if r.Kind != KindActivitySignup && r.Kind != KindMembership {
+		return nil, fmt.Errorf("payments: unknown order kind %q", r.Kind)
+	}
+	now := s.now().UTC()
+	exp := r.ExpiresAt
+	if exp.IsZero() {
+		exp = now.Add(DefaultOrderExpiry)
+	}
+	o := &Order{No: NewNo("ZJ", now), Kind: r.Kind, UserID: r.UserID, SubjectID: r.SubjectID, AmountFen: r.AmountFen,
+		Description: r.Description, CreatedAt: now, ExpiresAt: exp.UTC()}
+	out, _, err := s.store.CreateOrder(ctx, o, r.IdempotencyKey)
+	return out, err
+}
+
+// Order returns an order.
+func (s *Service) Order(ctx context.Context, no string) (*Order, error) {
+	return s.store.Order(ctx, no)
+}
+
+// CloseOrder stops a pending order from being paid; closing a closed or
+// paid order changes nothing (the caller looks at the order).
+func (s *Service) CloseOrder(ctx context.Context, no string) (*Order, error) {
+	if _, err := s.store.Close(ctx, no, s.now()); err != nil {
+		return nil, err
+	}
+	return s.store.Order(ctx, no)
+}
+
+// ProviderPayment is a payment a provider confirmed (a verified callback,
+// a query, the sandbox).
+type ProviderPayment struct {
+	OrderNo   string
+	AmountFen int64
+	Currency  string
+	Channel   string
+	TradeNo   string
+	PaidAt    time.Time
+}
+
+// Paid applies a confirmed payment once: changed is true only the first
+// time, and then payments.order_paid goes out. A payment of another amount
+// or currency changes nothing (ErrAmountMismatch). A payment for a closed
+// order is recorded too (the event says Late): the seller refunds it under
+// LateRefundNo if it cannot fulfil it.
+func (s *Service) Paid(ctx context.Context, p ProviderPayment) (*Order, bool, error) {
+	o, err := s.store.Order(ctx, p.OrderNo)
+	if err != nil {
+		return nil, false, err
+	}
+	if p.AmountFen != o.AmountFen || (p.Currency != "" && p.Currency != "CNY") {
+		return o, false, ErrAmountMismatch
+	}
+	at := p.PaidAt
+	if at.IsZero() {
+		at = s.now()
+	}
+	return s.store.MarkPaid(ctx, p.OrderNo, p.AmountFen, p.Channel, p.TradeNo, at)
+}
+
+// RefundRequest asks to refund part or all of a paid order.
+type RefundRequest struct {
+	RefundNo  string // idempotency: the same number refunds once
+	OrderNo   string
+	AmountFen int64
+	Reason    string
+}
+
+// Refund records a refund (reserving its amount) for the provider to
+// carry out; never more than was paid in total (ErrRefundTooLarge).
+func (s *Service) Refund(ctx context.Context, r RefundRequest) (*Refund, bool, error) {
+	if r.AmountFen <= 0 {
+		return nil, false, ErrRefundAmount
+	}
+	if r.RefundNo == "" {
+		r.RefundNo = NewNo("RF", s.now())
+	}
+	return s.store.StartRefund(ctx, &Refund{No: r.RefundNo, OrderNo: r.OrderNo, AmountFen: r.AmountFen, Reason: r.Reason, CreatedAt: s.now().UTC()})
+}
+
+// LateRefundNo is the refund number of a payment that arrived after its
+// order closed: one per order.
+func LateRefundNo(orderNo string) string { return "RL" + orderNo }
