@@ -166,25 +166,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && path == "/v3/pay/transactions/jsapi":
 		s.calls["POST prepay"]++
 		var in struct {
-			AppID, MchID, OutTradeNo, NotifyURL string
-			Amount                              struct{ Total int64 }
-			Payer                               struct{ Openid string }
+			AppID      string `json:"appid"`
+			MchID      string `json:"mchid"`
+			OutTradeNo string `json:"out_trade_no"`
+			NotifyURL  string `json:"notify_url"`
+			Amount     struct {
+				Total int64 `json:"total"`
+			} `json:"amount"`
+			Payer struct {
+				Openid string `json:"openid"`
+			} `json:"payer"`
 		}
-		var raw map[string]any
-		if json.Unmarshal(body, &raw) != nil {
+		if json.Unmarshal(body, &in) != nil {
 			s.fail(w, http.StatusBadRequest, "PARAM_ERROR", "参数错误")
 			return
-		}
-		in.AppID, _ = raw["appid"].(string)
-		in.MchID, _ = raw["mchid"].(string)
-		in.OutTradeNo, _ = raw["out_trade_no"].(string)
-		in.NotifyURL, _ = raw["notify_url"].(string)
-		if a, ok := raw["amount"].(map[string]any); ok {
-			t, _ := a["total"].(float64)
-			in.Amount.Total = int64(t)
-		}
-		if p, ok := raw["payer"].(map[string]any); ok {
-			in.Payer.Openid, _ = p["openid"].(string)
 		}
 		if in.AppID != AppID || in.MchID != MchID || in.OutTradeNo == "" || in.Amount.Total <= 0 || in.Payer.Openid == "" {
 			s.fail(w, http.StatusBadRequest, "PARAM_ERROR", "参数错误")
