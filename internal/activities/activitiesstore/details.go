@@ -12,12 +12,26 @@ import (
 )
 
 // Seated lists the user ids of the confirmed and checked-in sign-ups in
-// sign-up order (signups_activity_idx covers the lookup).
+// sign-up order.
 func (s *Store) Seated(ctx context.Context, activityID string, limit int) ([]string, error) {
-	var ids []string
-	if err := s.db.WithContext(ctx).Model(&signupRow{}).Where("activity_id = ? AND status IN ?", activityID, seated).
-		Order("created_at, id").Limit(limit).Pluck("user_id", &ids).Error; err != nil {
+	ids, err := userIDs(s.db.WithContext(ctx), activityID, seated, limit)
+	if err != nil {
 		return nil, fmt.Errorf("list seated participants: %w", err)
+	}
+	return ids, nil
+}
+
+// userIDs lists the user ids of an activity's sign-ups in these statuses,
+// in sign-up order (signups_activity_idx covers the lookup), at most limit
+// of them when limit > 0; never nil.
+func userIDs(tx *gorm.DB, activityID string, statuses []string, limit int) ([]string, error) {
+	ids := []string{}
+	q := tx.Model(&signupRow{}).Where("activity_id = ? AND status IN ?", activityID, statuses).Order("created_at, id")
+	if limit > 0 {
+		q = q.Limit(limit)
+	}
+	if err := q.Pluck("user_id", &ids).Error; err != nil {
+		return nil, err
 	}
 	return ids, nil
 }

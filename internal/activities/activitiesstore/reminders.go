@@ -64,9 +64,8 @@ func (s *Store) Remind(ctx context.Context, id string, kind activities.ReminderK
 		if err := tx.Where("id = ?", id).Take(&a).Error; err != nil {
 			return fmt.Errorf("load reminded activity: %w", err)
 		}
-		ids := []string{}
-		if err := tx.Model(&signupRow{}).Where("activity_id = ? AND status IN ?", id, seated).
-			Order("created_at, id").Pluck("user_id", &ids).Error; err != nil {
+		ids, err := userIDs(tx, id, seated, 0)
+		if err != nil {
 			return fmt.Errorf("list participants: %w", err)
 		}
 		ev := activities.ReminderEvent{ActivityID: id, Kind: kind, Title: a.Title, StartAt: a.StartAt.UTC(),

@@ -118,12 +118,11 @@ func (s *Store) formIfReady(ctx context.Context, tx *gorm.DB, activityID string,
 	if err := tx.Where("id = ?", activityID).Take(&a).Error; err != nil {
 		return fmt.Errorf("load formed activity: %w", err)
 	}
-	var ids []string
-	if err := tx.Model(&signupRow{}).Where("activity_id = ? AND status = ?", activityID, string(activities.SignupConfirmed)).
-		Order("created_at, id").Pluck("user_id", &ids).Error; err != nil {
+	ids, err := userIDs(tx, activityID, []string{string(activities.SignupConfirmed)}, 0)
+	if err != nil {
 		return fmt.Errorf("list participants: %w", err)
 	}
-	_, err := outbox.Add(ctx, tx, activities.TopicFormed, activities.FormedEvent{ActivityID: activityID, OrganizerID: a.OrganizerID, ParticipantIDs: ids})
+	_, err = outbox.Add(ctx, tx, activities.TopicFormed, activities.FormedEvent{ActivityID: activityID, OrganizerID: a.OrganizerID, ParticipantIDs: ids})
 	return err
 }
 

@@ -357,9 +357,8 @@ func (s *Store) SetStatus(ctx context.Context, id string, from, to activities.St
 			}
 		}
 		if to == activities.StatusCancelled {
-			var ids []string
-			if err := tx.Model(&signupRow{}).Where("activity_id = ? AND status IN ?", id, activeSignup).
-				Order("created_at, id").Pluck("user_id", &ids).Error; err != nil {
+			ids, err := userIDs(tx, id, activeSignup, 0)
+			if err != nil {
 				return fmt.Errorf("list participants: %w", err)
 			}
 			ev := activities.CancelledEvent{ActivityID: id, Reason: reason, Automatic: reason == activities.AutoCancelReason, ParticipantIDs: ids}
