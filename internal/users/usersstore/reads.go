@@ -54,7 +54,7 @@ func scanUser(row scanner) (userRow, error) {
 // userBy loads the account whose column equals arg, with its tags.
 func (s *Store) userBy(ctx context.Context, column string, arg any) (*users.User, error) {
 	q := sqldb.Rebind(s.pg, "SELECT "+userColumns+" FROM users WHERE "+column+" = ?")
-	row, err := scanUser(s.sql.QueryRowContext(ctx, q, arg))
+	row, err := scanUser(s.raw.SQL.QueryRowContext(ctx, q, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, users.ErrUserNotFound
 	}
@@ -69,7 +69,7 @@ func (s *Store) userBy(ctx context.Context, column string, arg any) (*users.User
 }
 
 func (s *Store) tagsOf(ctx context.Context, userID string) ([]users.Tag, error) {
-	rows, err := s.sql.QueryContext(ctx, sqldb.Rebind(s.pg, `SELECT tags.id, tags.name, tags.category, tags.sort, tags.created_at
+	rows, err := s.raw.SQL.QueryContext(ctx, sqldb.Rebind(s.pg, `SELECT tags.id, tags.name, tags.category, tags.sort, tags.created_at
 		FROM tags JOIN user_tags ON user_tags.tag_id = tags.id
 		WHERE user_tags.user_id = ? ORDER BY tags.sort, tags.name`), userID)
 	if err != nil {
@@ -95,7 +95,7 @@ func (s *Store) tagsOf(ctx context.Context, userID string) ([]users.Tag, error) 
 func (s *Store) SessionState(ctx context.Context, sessionID string) (*users.Session, *users.User, error) {
 	var sess sessionRow
 	var revoked sql.NullTime
-	err := s.sql.QueryRowContext(ctx, sqldb.Rebind(s.pg, `SELECT id, user_id, created_at, last_used_at, revoked_at, user_agent, ip
+	err := s.raw.SQL.QueryRowContext(ctx, sqldb.Rebind(s.pg, `SELECT id, user_id, created_at, last_used_at, revoked_at, user_agent, ip
 		FROM sessions WHERE id = ?`), sessionID).
 		Scan(&sess.ID, &sess.UserID, &sess.CreatedAt, &sess.LastUsedAt, &revoked, &sess.UserAgent, &sess.IP)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -105,7 +105,7 @@ func (s *Store) SessionState(ctx context.Context, sessionID string) (*users.Sess
 		return nil, nil, fmt.Errorf("load session: %w", err)
 	}
 	sess.RevokedAt = nullTime(revoked)
-	u, err := scanUser(s.sql.QueryRowContext(ctx, sqldb.Rebind(s.pg, "SELECT "+userColumns+" FROM users WHERE id = ?"), sess.UserID))
+	u, err := scanUser(s.raw.SQL.QueryRowContext(ctx, sqldb.Rebind(s.pg, "SELECT "+userColumns+" FROM users WHERE id = ?"), sess.UserID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, users.ErrSessionRevoked
 	}

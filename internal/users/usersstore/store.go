@@ -4,7 +4,6 @@ package usersstore
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"strings"
@@ -28,14 +27,13 @@ func Migrations() sqldb.Migrations { return sqldb.Embedded("users", migrations) 
 // Store implements users.Store on GORM.
 type Store struct {
 	db  *gorm.DB
-	sql *sql.DB   // the same pool, for hand-scanned hot reads
-	raw *sqldb.DB // the same database, for the batch reads of Query
+	raw *sqldb.DB // the same database, for hand-scanned hot reads
 	pg  bool
 }
 
 // New returns a store over db.
 func New(db *sqldb.DB) *Store {
-	return &Store{db: db.Gorm, sql: db.SQL, raw: db, pg: db.Dialect == sqldb.Postgres}
+	return &Store{db: db.Gorm, raw: db, pg: db.Dialect == sqldb.Postgres}
 }
 
 var _ users.Store = (*Store)(nil)
