@@ -7,7 +7,6 @@ package payments
 import (
 	"crypto/rand"
 	"encoding/binary"
-	"slices"
 	"strconv"
 	"time"
 
@@ -27,7 +26,8 @@ const (
 type Status string
 
 // Order states (API.md): pending → paid → refunding → refunded or
-// partially_refunded; pending → closed.
+// partially_refunded; pending → closed (→ paid when the money arrives
+// anyway). The store makes each change with one conditional UPDATE.
 const (
 	StatusPending           Status = "pending"
 	StatusPaid              Status = "paid"
@@ -36,19 +36,6 @@ const (
 	StatusRefunded          Status = "refunded"
 	StatusPartiallyRefunded Status = "partially_refunded"
 )
-
-// transitions is the one place that says which status may follow which.
-// A refund settling part of the amount leaves partially_refunded, from
-// which a later refund may start again.
-var transitions = map[Status][]Status{
-	StatusPending:           {StatusPaid, StatusClosed},
-	StatusPaid:              {StatusRefunding},
-	StatusRefunding:         {StatusRefunded, StatusPartiallyRefunded, StatusRefunding},
-	StatusPartiallyRefunded: {StatusRefunding},
-}
-
-// CanTransition reports whether an order may go from one status to another.
-func CanTransition(from, to Status) bool { return slices.Contains(transitions[from], to) }
 
 // Errors of the module.
 var (
@@ -98,47 +85,6 @@ type Refund struct {
 	Status    RefundStatus
 	Reason    string
 	CreatedAt time.Time
-}
-
-// Refundable is what may still be refunded: the amount paid less settled
-// refunds and refunds in flight (inFlightFen).
-func (o *Order) Refundable(inFlightFen int64) int64 {
-	if o.PaidAt == nil {
-		return 0
-	}
-	return max(0, o.AmountFen-o.RefundedFen-inFlightFen)
-}
-
-// CheckRefund checks a refund of amountFen against what is refundable.
-func (o *Order) CheckRefund(amountFen, inFlightFen int64) error {
-	switch {
-	case amountFen <= 0:
-		return ErrRefundAmount
-	case amountFen > o.Refundable(inFlightFen):
-		return ErrRefundTooLarge.WithDetail("最多可退 " + Yuan(o.Refundable(inFlightFen)) + " 元")
-	}
-	return nil
-}
-
-// SettledStatus is the status after refunds totalling refundedFen settle.
-func (o *Order) SettledStatus(refundedFen int64) Status {
-	if refundedFen >= o.AmountFen {
-		return StatusRefunded
-	}
-	return StatusPartiallyRefunded
-}
-
-// Yuan formats fen as yuan with two decimals ("12.50").
-func Yuan(fen int64) string {
-	sign := ""
-	if fen < 0 {
-		sign, fen = "-", -fen
-	}
-	c := strconv.FormatInt(fen%100, 10)
-	if len(c) == 1 {
-		c = "0" + c
-	}
-	return sign + strconv.FormatInt(fen/100, 10) + "." + c
 }
 
 // beijing is the zone order numbers read in (China Standard Time has no

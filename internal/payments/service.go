@@ -89,8 +89,8 @@ type ProviderPayment struct {
 // Paid applies a confirmed payment once: changed is true only the first
 // time, and then payments.order_paid goes out. A payment of another amount
 // or currency changes nothing (ErrAmountMismatch). A payment for a closed
-// order is recorded too (the event says Late): the seller refunds it under
-// LateRefundNo if it cannot fulfil it.
+// order is recorded too (the event says Late): the seller refunds it if it
+// cannot fulfil it (activities.LateRefundNo for sign-ups).
 func (s *Service) Paid(ctx context.Context, p ProviderPayment) (*Order, bool, error) {
 	o, err := s.store.Order(ctx, p.OrderNo)
 	if err != nil {
@@ -125,7 +125,3 @@ func (s *Service) Refund(ctx context.Context, r RefundRequest) (*Refund, bool, e
 	}
 	return s.store.StartRefund(ctx, &Refund{No: r.RefundNo, OrderNo: r.OrderNo, AmountFen: r.AmountFen, Reason: r.Reason, CreatedAt: s.now().UTC()})
 }
-
-// LateRefundNo is the refund number of a payment that arrived after its
-// order closed: one per order.
-func LateRefundNo(orderNo string) string { return "RL" + orderNo }

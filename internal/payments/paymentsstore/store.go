@@ -120,6 +120,7 @@ func (s *Store) Order(ctx context.Context, no string) (*payments.Order, error) {
 // payments.order_paid event (Late when it had been closed). changed is
 // false when it was paid before; the order as it is comes back.
 func (s *Store) MarkPaid(ctx context.Context, no string, amountFen int64, channel, tradeNo string, at time.Time) (*payments.Order, bool, error) {
+	var r orderRow
 	changed := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Exec(`UPDATE orders SET status = ?, channel = ?, trade_no = ?, paid_at = ?, updated_at = ?
@@ -128,14 +129,16 @@ func (s *Store) MarkPaid(ctx context.Context, no string, amountFen int64, channe
 		if res.Error != nil {
 			return fmt.Errorf("mark order paid: %w", res.Error)
 		}
+		if err := tx.Where("order_no = ?", no).Take(&r).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return payments.ErrNotFound
+			}
+			return fmt.Errorf("load order: %w", err)
+		}
 		if res.RowsAffected == 0 {
 			return nil
 		}
 		changed = true
-		var r orderRow
-		if err := tx.Where("order_no = ?", no).Take(&r).Error; err != nil {
-			return fmt.Errorf("load paid order: %w", err)
-		}
 		_, err := outbox.Add(ctx, tx, payments.TopicOrderPaid, payments.OrderPaidEvent{OrderNo: r.OrderNo, Kind: payments.Kind(r.Kind),
 			UserID: r.UserID, SubjectID: r.SubjectID, AmountFen: r.AmountFen, Channel: channel, PaidAt: at.UTC(), Late: r.ClosedAt != nil})
 		return err
@@ -143,8 +146,7 @@ func (s *Store) MarkPaid(ctx context.Context, no string, amountFen int64, channe
 	if err != nil {
 		return nil, false, err
 	}
-	o, err := s.Order(ctx, no)
-	return o, changed, err
+	return r.order(), changed, nil
 }
 
 // Close moves a pending order to closed; false when it was not pending.

@@ -56,6 +56,7 @@ type refundContent struct {
 // recognise by ID and by the transaction's state.
 func (c *Client) ParseNotification(ctx context.Context, r *http.Request) (n Notification, err error) {
 	defer func() {
+		// The SDK dereferences a missing resource of a signed body.
 		if recover() != nil {
 			err = &Error{Kind: ErrNotification, Op: "notify: malformed"}
 		}
@@ -72,14 +73,6 @@ func (c *Client) ParseNotification(ctx context.Context, r *http.Request) (n Noti
 	}
 	r = r.Clone(ctx)
 	r.Body = io.NopCloser(strings.NewReader(string(body)))
-	var envelope struct {
-		Resource *struct {
-			OriginalType string `json:"original_type"`
-		} `json:"resource"`
-	}
-	if json.Unmarshal(body, &envelope) != nil || envelope.Resource == nil {
-		return Notification{}, &Error{Kind: ErrNotification, Op: "notify: envelope"}
-	}
 	var content json.RawMessage
 	req, err := c.notify.ParseNotifyRequest(ctx, r, &content)
 	if err != nil {
