@@ -17,6 +17,8 @@ import (
 
 	"github.com/zuju/zuju/internal/activities"
 	"github.com/zuju/zuju/internal/config"
+	"github.com/zuju/zuju/internal/payments"
+	"github.com/zuju/zuju/internal/payments/membership"
 	"github.com/zuju/zuju/internal/platform/auth"
 	"github.com/zuju/zuju/internal/platform/cache"
 	"github.com/zuju/zuju/internal/platform/events"
@@ -44,9 +46,12 @@ type App struct {
 	Users  *users.Service
 	// Activities is the meetups module.
 	Activities *activities.Service
-	Bus        *events.Bus
-	Jobs       *jobs.Queue
-	Now        func() time.Time
+	// Payments runs orders and refunds; Members sells memberships.
+	Payments *payments.Service
+	Members  *membership.Service
+	Bus      *events.Bus
+	Jobs     *jobs.Queue
+	Now      func() time.Time
 
 	redis   *redis.Client
 	cache   users.Cache // the shared cache (memory or Redis)
@@ -71,11 +76,11 @@ type Options struct {
 	HTTPClient *http.Client
 	// SMS replaces the configured SMS sender.
 	SMS users.SMSSender
-	// Members answers whether someone holds a membership (tests make
-	// people members; nil: nobody is one until the membership module).
+	// Members replaces the membership check of activities (tests make
+	// people members without buying).
 	Members activities.Members
-	// Payments connects a payments port to the activities module (paid
-	// activities take sign-ups only with one; tests pass a double).
+	// Payments replaces the payments module as the activities module's
+	// order port (tests pass a double).
 	Payments activities.Payments
 }
 
@@ -175,6 +180,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	a.registerJobs()
 	usershttp.Register(a.HTTP.API, a.Users)
 	if err := registerActivities(ctx, a, opts); err != nil {
+		return nil, err
+	}
+	if err := registerPayments(ctx, a, opts); err != nil {
 		return nil, err
 	}
 	registerAdmin(a)

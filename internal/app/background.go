@@ -20,7 +20,7 @@ import (
 func (a *App) openBackground(ctx context.Context) error {
 	var err error
 	if a.Config.AMQPURL != "" {
-		a.Bus, err = events.NewAMQP(a.Config.AMQPURL, a.Logger.With("component", "events"))
+		a.Bus, err = events.NewAMQP(a.Config.AMQPURL, a.Logger.With("component", "events"), events.WithNamespace(a.Config.AMQPPrefix))
 		if err != nil {
 			return fmt.Errorf("connect rabbitmq: %w", err)
 		}

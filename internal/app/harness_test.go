@@ -68,6 +68,7 @@ func testConfig(t testing.TB, b backend, dataDir, db string) config.Config {
 		// Replicas of one test share a namespace; tests never share one.
 		u, _ := url.Parse(db)
 		cfg.RedisPrefix = "zt:" + u.Query().Get("search_path") + ":"
+		cfg.AMQPPrefix = cfg.RedisPrefix
 		cfg.AMQPURL = testenv.AMQP(t)
 	}
 	return cfg

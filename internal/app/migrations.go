@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/zuju/zuju/internal/activities/activitiesstore"
+	"github.com/zuju/zuju/internal/payments/paymentsstore"
 	"github.com/zuju/zuju/internal/platform/audit"
 	"github.com/zuju/zuju/internal/platform/outbox"
 	"github.com/zuju/zuju/internal/platform/sqldb"
@@ -15,5 +16,6 @@ func Migrations() []sqldb.Migrations {
 		outbox.Migrations(),
 		usersstore.Migrations(),
 		activitiesstore.Migrations(),
+		paymentsstore.Migrations(),
 	}
 }

@@ -222,10 +222,10 @@ func TestPaidSignupsOverHTTP(t *testing.T) {
 	})
 }
 
-// Without a payments port (the single binary today) paid activities take
-// no sign-ups.
+// Without a payment channel (the sandbox off, WeChat Pay not configured)
+// paid activities take no sign-ups.
 func TestPaidSignupUnavailableWithoutPayments(t *testing.T) {
-	a := startApp(t, single)
+	a := startApp(t, single, func(c *config.Config, _ *Options) { c.Pay.Sandbox = "off" })
 	root := a.admin(t, "root@example.com")
 	typeID := str(a.api(t, "POST", "/admin/activity-types", root.Access, map[string]any{"name": "飞盘"}).json(t)["id"])
 	id := paidActivity(t, a, root.Access, typeID, time.Now().Add(72*time.Hour).UTC().Truncate(time.Second), 1, 2, 100)

@@ -33,16 +33,10 @@ func registerActivities(ctx context.Context, a *App, opts Options) error {
 	a.Activities.SetTagCatalog(tagCatalog{users: a.Users})
 	a.Activities.SetCovers(a.files, a.limiter, activities.CoverSettings{MaxBytes: a.Config.Files.MaxImageBytes,
 		PerUser: users.DefaultSettings().UploadsPerUser, Logger: a.Logger.With("module", "activities")})
-	if opts.Members != nil {
-		a.Activities.SetMembers(opts.Members)
-	}
 	a.Activities.SetCheckIn(a.checkInSettings())
 	c := a.Config.Activity
 	a.Activities.SetSignupPolicy(activities.SignupPolicy{PaymentHold: c.PaymentHold, CancelCutoff: c.CancelCutoff,
 		FullRefundBefore: c.FullRefundBefore, LateRefundPercent: c.LateRefundPercent})
-	if opts.Payments != nil {
-		a.Activities.SetPayments(opts.Payments)
-	}
 	activitieshttp.Register(a.HTTP.API, a.Activities)
 	sweep := func(ctx context.Context) error {
 		n, err := a.Activities.Sweep(ctx)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,6 +45,7 @@ type Config struct {
 	RedisURL       string        `key:"redis_url" doc:"redis:// URL; empty means in-process cache and rate limits" secret:"url"`
 	RedisPrefix    string        `key:"redis_prefix" doc:"namespace of every Redis key (several deployments can share one Redis)"`
 	AMQPURL        string        `key:"amqp_url" doc:"amqp:// URL; empty means in-process events" secret:"url"`
+	AMQPPrefix     string        `key:"amqp_prefix" doc:"prefix of every RabbitMQ exchange and queue name (several deployments can share one broker)"`
 	JWTSecret      string        `key:"jwt_secret" doc:"HMAC secret for access tokens (≥ 32 bytes); generated in development" secret:"true"`
 	RateLimit      string        `key:"ratelimit" doc:"on or off (off is refused in production)"`
 	CORSOrigins    []string      `key:"cors_origins" doc:"comma-separated allowed browser origins"`
@@ -59,7 +61,39 @@ type Config struct {
 	Files  Files  `key:"files"`
 	Demo   Demo   `key:"demo"`
 
-	Activity Activity `key:"activity"`
+	Activity  Activity  `key:"activity"`
+	Pay       Pay       `key:"pay"`
+	WeChatPay WeChatPay `key:"wechatpay"`
+}
+
+// Pay configures payments (ZUJU_PAY_*).
+type Pay struct {
+	Sandbox string `key:"sandbox" doc:"the sandbox payment channel (a pay page that settles orders without real money): auto (on in development, off in production), on or off; refused in production"`
+}
+
+// WeChatPay configures WeChat Pay APIv3 (ZUJU_WECHATPAY_*), verified with
+// the WeChat Pay public key. Setting the mchid turns the channel on.
+type WeChatPay struct {
+	MchID           string `key:"mchid" doc:"merchant id (商户号); empty turns WeChat Pay off"`
+	AppID           string `key:"appid" doc:"appid the orders are paid in (defaults to ZUJU_WECHAT_APPID)"`
+	MerchantSerial  string `key:"merchant_serial" doc:"serial number of the merchant API certificate"`
+	MerchantKeyFile string `key:"merchant_key_file" doc:"PEM file of the merchant API private key (apiclient_key.pem)"`
+	PublicKeyID     string `key:"public_key_id" doc:"id of the WeChat Pay public key (PUB_KEY_ID_…)"`
+	PublicKeyFile   string `key:"public_key_file" doc:"PEM file of the WeChat Pay public key (微信支付公钥)"`
+	APIv3Key        string `key:"apiv3_key" doc:"APIv3 key (32 characters) that decrypts callbacks" secret:"true"`
+	NotifyURL       string `key:"notify_url" doc:"callback URL WeChat Pay calls (defaults to the public URL + /api/v1/payments/wechat/notify)"`
+	BaseURL         string `key:"base_url" doc:"WeChat Pay API base URL (empty: https://api.mch.weixin.qq.com)"`
+}
+
+// SandboxOn reports whether the sandbox payment channel is on.
+func (c *Config) SandboxOn() bool {
+	switch c.Pay.Sandbox {
+	case "on":
+		return true
+	case "off":
+		return false
+	}
+	return !c.Production()
 }
 
 // Activity configures the sign-up rules of activities (ZUJU_ACTIVITY_*).
@@ -170,6 +204,7 @@ func Default() Config {
 			LateRefundPercent: 50,
 			ListCacheTTL:      30 * time.Second,
 		},
+		Pay: Pay{Sandbox: "auto"},
 	}
 }
 
@@ -336,7 +371,7 @@ func (c *Config) Postgres() bool {
 	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
 }
 
-// SandboxPay is reserved for the payment provider; always off in production.
+var amqpPrefix = regexp.MustCompile(`^[A-Za-z0-9._:-]{0,40}$`)
 
 // Validate checks the configuration and returns every problem at once.
 func (c *Config) Validate() error {
@@ -356,6 +391,9 @@ func (c *Config) Validate() error {
 	}
 	if c.AMQPURL != "" && scheme(c.AMQPURL) != "amqp" && scheme(c.AMQPURL) != "amqps" {
 		add("ZUJU_AMQP_URL must be an amqp:// URL or empty")
+	}
+	if !amqpPrefix.MatchString(c.AMQPPrefix) {
+		add("ZUJU_AMQP_PREFIX may hold letters, digits, '.', '_', ':' and '-' only (at most 40)")
 	}
 	if c.RateLimit != "on" && c.RateLimit != "off" {
 		add("ZUJU_RATELIMIT must be on or off, got %q", c.RateLimit)
@@ -410,6 +448,22 @@ func (c *Config) Validate() error {
 	}
 	if c.Activity.FullRefundBefore < c.Activity.CancelCutoff {
 		add("ZUJU_ACTIVITY_FULL_REFUND_BEFORE must be at least ZUJU_ACTIVITY_CANCEL_CUTOFF")
+	}
+	if !slices.Contains([]string{"auto", "on", "off"}, c.Pay.Sandbox) {
+		add("ZUJU_PAY_SANDBOX must be auto, on or off, got %q", c.Pay.Sandbox)
+	} else if c.Production() && c.Pay.Sandbox == "on" {
+		add("ZUJU_PAY_SANDBOX=on is refused in production: the sandbox settles orders without money")
+	}
+	if w := c.WeChatPay; w.MchID != "" {
+		if w.MerchantSerial == "" || w.MerchantKeyFile == "" || w.PublicKeyID == "" || w.PublicKeyFile == "" || (w.AppID == "" && c.WeChat.AppID == "") {
+			add("ZUJU_WECHATPAY_MCHID needs ZUJU_WECHATPAY_MERCHANT_SERIAL, _MERCHANT_KEY_FILE, _PUBLIC_KEY_ID, _PUBLIC_KEY_FILE and an appid (ZUJU_WECHATPAY_APPID or ZUJU_WECHAT_APPID)")
+		}
+		if len(w.APIv3Key) != 32 {
+			add("ZUJU_WECHATPAY_APIV3_KEY must be the 32-character APIv3 key")
+		}
+		if c.Production() && w.NotifyURL == "" && !strings.HasPrefix(c.PublicURL, "https://") {
+			add("WeChat Pay calls back over HTTPS: set ZUJU_WECHATPAY_NOTIFY_URL or an https ZUJU_PUBLIC_URL")
+		}
 	}
 	if c.Activity.LateRefundPercent < 0 || c.Activity.LateRefundPercent > 100 {
 		add("ZUJU_ACTIVITY_LATE_REFUND_PERCENT must be between 0 and 100")

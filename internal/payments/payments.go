@@ -45,6 +45,8 @@ var (
 	ErrRefundTooLarge = errs.Conflict("refund.exceeds_paid", "退款金额超过可退金额")
 	ErrRefundAmount   = errs.Invalid("refund.invalid_amount", "退款金额必须大于 0")
 	ErrRefundNotFound = errs.NotFound("refund.not_found", "退款单不存在")
+	// ErrTradeReused: a provider transaction already paid another order.
+	ErrTradeReused = errs.Conflict("payment.trade_reused", "该支付流水已用于其他订单")
 )
 
 // Order is a payment for one sign-up or membership.
@@ -84,7 +86,12 @@ type Refund struct {
 	AmountFen int64
 	Status    RefundStatus
 	Reason    string
-	CreatedAt time.Time
+	// FailureReason says why a failed refund failed (shown to staff).
+	FailureReason string
+	// ProviderRefundID is the provider's id once it accepted the refund.
+	ProviderRefundID string
+	CreatedAt        time.Time
+	SettledAt        *time.Time
 }
 
 // beijing is the zone order numbers read in (China Standard Time has no

@@ -3,6 +3,7 @@ package payments
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/zuju/zuju/internal/platform/errs"
@@ -21,8 +22,11 @@ var (
 
 // Service runs orders and refunds.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store     Store
+	now       func() time.Time
+	providers Providers
+	refunds   RefundQueue
+	logger    *slog.Logger
 }
 
 // NewService returns the service over store with the clock now.
@@ -69,10 +73,18 @@ func (s *Service) Order(ctx context.Context, no string) (*Order, error) {
 // CloseOrder stops a pending order from being paid; closing a closed or
 // paid order changes nothing (the caller looks at the order).
 func (s *Service) CloseOrder(ctx context.Context, no string) (*Order, error) {
-	if _, err := s.store.Close(ctx, no, s.now()); err != nil {
+	closed, err := s.store.Close(ctx, no, s.now())
+	if err != nil {
 		return nil, err
 	}
-	return s.store.Order(ctx, no)
+	o, err := s.store.Order(ctx, no)
+	if err != nil {
+		return nil, err
+	}
+	if closed {
+		s.closeAtProvider(ctx, o)
+	}
+	return o, nil
 }
 
 // ProviderPayment is a payment a provider confirmed (a verified callback,
@@ -114,14 +126,34 @@ type RefundRequest struct {
 	Reason    string
 }
 
-// Refund records a refund (reserving its amount) for the provider to
-// carry out; never more than was paid in total (ErrRefundTooLarge).
+// Audit describes the audit row of a staff action (Action empty: none).
+type Audit struct {
+	Action, TargetType, TargetID string
+}
+
+// Refund records a refund (reserving its amount) and queues it for the
+// provider; never more than was paid in total (ErrRefundTooLarge). The
+// same refund number again returns the first refund (created false).
 func (s *Service) Refund(ctx context.Context, r RefundRequest) (*Refund, bool, error) {
+	return s.refund(ctx, r, Audit{})
+}
+
+func (s *Service) refund(ctx context.Context, r RefundRequest, au Audit) (*Refund, bool, error) {
 	if r.AmountFen <= 0 {
 		return nil, false, ErrRefundAmount
 	}
 	if r.RefundNo == "" {
 		r.RefundNo = NewNo("RF", s.now())
 	}
-	return s.store.StartRefund(ctx, &Refund{No: r.RefundNo, OrderNo: r.OrderNo, AmountFen: r.AmountFen, Reason: r.Reason, CreatedAt: s.now().UTC()})
+	rf, created, err := s.store.StartRefund(ctx, &Refund{No: r.RefundNo, OrderNo: r.OrderNo, AmountFen: r.AmountFen, Reason: r.Reason,
+		CreatedAt: s.now().UTC()}, au)
+	if err != nil || rf.Status != RefundPending || s.refunds == nil {
+		return rf, created, err
+	}
+	// Queued again when repeated: a lost job must not strand the refund
+	// (the queue keeps one job per refund).
+	if err := s.refunds.EnqueueRefund(ctx, rf.No); err != nil {
+		s.log().Warn("queue refund; reconciliation queues it later", "refund_no", rf.No, "err", err)
+	}
+	return rf, created, nil
 }

@@ -10,13 +10,39 @@ import (
 	"github.com/zuju/zuju/internal/platform/files"
 )
 
-// Me returns the caller's own account.
+// Memberships tells the account its paid membership (the payments
+// module answers).
+type Memberships interface {
+	Membership(ctx context.Context, userID string) (*Membership, error)
+}
+
+// SetMemberships connects the membership lookup of Me.
+func (s *Service) SetMemberships(m Memberships) { s.memberships = m }
+
+// Me returns the caller's own account with its membership.
 func (s *Service) Me(ctx context.Context) (*User, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.UserByID(ctx, p.UserID)
+	u, err := s.Store.UserByID(ctx, p.UserID)
+	if err != nil || s.memberships == nil {
+		return u, err
+	}
+	if u.Membership, err = s.memberships.Membership(ctx, u.ID); err != nil {
+		return nil, fmt.Errorf("load membership: %w", err)
+	}
+	return u, nil
+}
+
+// WeChatOpenID returns the openid a user pays with in the mini program
+// ("" when the account is not bound to WeChat).
+func (s *Service) WeChatOpenID(ctx context.Context, userID string) (string, error) {
+	u, err := s.Store.UserByID(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	return u.WeChatOpenID, nil
 }
 
 // Public returns the public fields of an account.

@@ -78,7 +78,8 @@ type Deps struct {
 // Service implements the accounts use cases.
 type Service struct {
 	Deps
-	s Settings
+	s           Settings
+	memberships Memberships
 }
 
 // NewService returns the accounts service.

@@ -43,6 +43,15 @@ type User struct {
 	UpdatedAt     time.Time
 	LastLoginAt   *time.Time
 	Tags          []Tag
+	// Membership is filled by Me (nil: never a member).
+	Membership *Membership
+}
+
+// Membership is a user's paid membership as the account shows it.
+type Membership struct {
+	Active    bool
+	PlanID    string
+	ExpiresAt time.Time
 }
 
 // BannedAt reports whether the account is banned at time now.

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/zuju/zuju/internal/payments"
+	"github.com/zuju/zuju/internal/platform/audit"
 	"github.com/zuju/zuju/internal/platform/outbox"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 )
@@ -48,9 +49,21 @@ type orderRow struct {
 	ExpiresAt      time.Time
 	PaidAt         *time.Time
 	ClosedAt       *time.Time
+	FulfilledAt    *time.Time
 }
 
 func (orderRow) TableName() string { return "orders" }
+
+// paidEvent is the payments.order_paid event of a paid order (Late when
+// it had been closed before the money came).
+func (r orderRow) paidEvent() payments.OrderPaidEvent {
+	var at time.Time
+	if r.PaidAt != nil {
+		at = r.PaidAt.UTC()
+	}
+	return payments.OrderPaidEvent{OrderNo: r.OrderNo, Kind: payments.Kind(r.Kind), UserID: r.UserID, SubjectID: r.SubjectID,
+		AmountFen: r.AmountFen, Channel: r.Channel, PaidAt: at, Late: r.ClosedAt != nil}
+}
 
 func (r orderRow) order() *payments.Order {
 	o := &payments.Order{No: r.OrderNo, Kind: payments.Kind(r.Kind), UserID: r.UserID, SubjectID: r.SubjectID,
@@ -64,21 +77,28 @@ func (r orderRow) order() *payments.Order {
 }
 
 type refundRow struct {
-	RefundNo  string `gorm:"primaryKey"`
-	OrderNo   string
-	AmountFen int64
-	Status    string
-	Reason    string
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	SettledAt *time.Time
+	RefundNo         string `gorm:"primaryKey"`
+	OrderNo          string
+	AmountFen        int64
+	Status           string
+	Reason           string
+	ProviderRefundID string
+	FailureReason    string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	SettledAt        *time.Time
 }
 
 func (refundRow) TableName() string { return "refunds" }
 
 func (r refundRow) refund() *payments.Refund {
-	return &payments.Refund{No: r.RefundNo, OrderNo: r.OrderNo, AmountFen: r.AmountFen, Status: payments.RefundStatus(r.Status),
-		Reason: r.Reason, CreatedAt: r.CreatedAt.UTC()}
+	out := &payments.Refund{No: r.RefundNo, OrderNo: r.OrderNo, AmountFen: r.AmountFen, Status: payments.RefundStatus(r.Status),
+		Reason: r.Reason, FailureReason: r.FailureReason, ProviderRefundID: r.ProviderRefundID, CreatedAt: r.CreatedAt.UTC()}
+	if r.SettledAt != nil {
+		t := r.SettledAt.UTC()
+		out.SettledAt = &t
+	}
+	return out
 }
 
 // CreateOrder inserts o; with an idempotency key already used by the same
@@ -127,6 +147,9 @@ func (s *Store) MarkPaid(ctx context.Context, no string, amountFen int64, channe
 			WHERE order_no = ? AND status IN (?, ?) AND amount_fen = ?`,
 			payments.StatusPaid, channel, tradeNo, at.UTC(), at.UTC(), no, payments.StatusPending, payments.StatusClosed, amountFen)
 		if res.Error != nil {
+			if sqldb.IsUniqueViolation(res.Error) {
+				return payments.ErrTradeReused
+			}
 			return fmt.Errorf("mark order paid: %w", res.Error)
 		}
 		if err := tx.Where("order_no = ?", no).Take(&r).Error; err != nil {
@@ -139,8 +162,7 @@ func (s *Store) MarkPaid(ctx context.Context, no string, amountFen int64, channe
 			return nil
 		}
 		changed = true
-		_, err := outbox.Add(ctx, tx, payments.TopicOrderPaid, payments.OrderPaidEvent{OrderNo: r.OrderNo, Kind: payments.Kind(r.Kind),
-			UserID: r.UserID, SubjectID: r.SubjectID, AmountFen: r.AmountFen, Channel: channel, PaidAt: at.UTC(), Late: r.ClosedAt != nil})
+		_, err := outbox.Add(ctx, tx, payments.TopicOrderPaid, r.paidEvent())
 		return err
 	})
 	if err != nil {
@@ -163,7 +185,7 @@ func (s *Store) Close(ctx context.Context, no string, at time.Time) (bool, error
 // one transaction: the reservation is a conditional UPDATE, so concurrent
 // refunds never reserve more than was paid (ErrRefundTooLarge). A refund
 // number already recorded returns that refund (created false).
-func (s *Store) StartRefund(ctx context.Context, rf *payments.Refund) (*payments.Refund, bool, error) {
+func (s *Store) StartRefund(ctx context.Context, rf *payments.Refund, au payments.Audit) (*payments.Refund, bool, error) {
 	if rf.AmountFen <= 0 {
 		return nil, false, payments.ErrRefundAmount
 	}
@@ -183,7 +205,10 @@ func (s *Store) StartRefund(ctx context.Context, rf *payments.Refund) (*payments
 		if res.RowsAffected == 0 {
 			return payments.ErrRefundTooLarge
 		}
-		return nil
+		if au.Action == "" {
+			return nil
+		}
+		return audit.Record(ctx, tx, au.Action, au.TargetType, au.TargetID, nil, row)
 	})
 	if err != nil && sqldb.IsUniqueViolation(err) {
 		var prev refundRow
@@ -202,11 +227,11 @@ func (s *Store) StartRefund(ctx context.Context, rf *payments.Refund) (*payments
 }
 
 // SettleRefund ends a refund in flight once: succeeded moves its amount to
-// refunded_fen, a failure releases it. The order becomes refunded,
+// refunded_fen, a failure (with its reason for staff) releases it. The order becomes refunded,
 // partially_refunded, still refunding (other refunds in flight) or, when a
 // failure leaves nothing refunded, paid again. False when the refund was
 // already settled.
-func (s *Store) SettleRefund(ctx context.Context, no string, succeeded bool, at time.Time) (bool, error) {
+func (s *Store) SettleRefund(ctx context.Context, no string, succeeded bool, failure string, at time.Time) (bool, error) {
 	status := payments.RefundFailed
 	if succeeded {
 		status = payments.RefundSucceeded
@@ -220,8 +245,8 @@ func (s *Store) SettleRefund(ctx context.Context, no string, succeeded bool, at 
 			}
 			return fmt.Errorf("load refund: %w", err)
 		}
-		res := tx.Exec(`UPDATE refunds SET status = ?, settled_at = ?, updated_at = ? WHERE refund_no = ? AND status = ?`,
-			status, at.UTC(), at.UTC(), no, payments.RefundPending)
+		res := tx.Exec(`UPDATE refunds SET status = ?, failure_reason = ?, settled_at = ?, updated_at = ? WHERE refund_no = ? AND status = ?`,
+			status, failure, at.UTC(), at.UTC(), no, payments.RefundPending)
 		if res.Error != nil {
 			return fmt.Errorf("settle refund: %w", res.Error)
 		}

@@ -127,7 +127,7 @@ func TestConcurrentRefundsNeverExceedThePaidAmount(t *testing.T) {
 		if _, _, err := s.CreateOrder(ctx, order("ZJ30", 5000), ""); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.StartRefund(ctx, &payments.Refund{No: "RF-unpaid", OrderNo: "ZJ30", AmountFen: 1, CreatedAt: now}); !errors.Is(err, payments.ErrRefundTooLarge) {
+		if _, _, err := s.StartRefund(ctx, &payments.Refund{No: "RF-unpaid", OrderNo: "ZJ30", AmountFen: 1, CreatedAt: now}, payments.Audit{}); !errors.Is(err, payments.ErrRefundTooLarge) {
 			t.Fatalf("refund of an unpaid order: %v", err)
 		}
 		if _, _, err := s.MarkPaid(ctx, "ZJ30", 5000, "wechat", "4200030", now); err != nil {
@@ -139,7 +139,7 @@ func TestConcurrentRefundsNeverExceedThePaidAmount(t *testing.T) {
 		for i := range 24 {
 			wg.Go(func() {
 				no := "RF30-" + strconv.Itoa(i)
-				_, created, err := s.StartRefund(ctx, &payments.Refund{No: no, OrderNo: "ZJ30", AmountFen: 300, CreatedAt: now})
+				_, created, err := s.StartRefund(ctx, &payments.Refund{No: no, OrderNo: "ZJ30", AmountFen: 300, CreatedAt: now}, payments.Audit{})
 				switch {
 				case errors.Is(err, payments.ErrRefundTooLarge):
 				case err != nil:
@@ -161,7 +161,7 @@ func TestConcurrentRefundsNeverExceedThePaidAmount(t *testing.T) {
 		// The same refund number again changes nothing.
 		var first string
 		nos.Range(func(k, _ any) bool { first = k.(string); return false })
-		if _, created, err := s.StartRefund(ctx, &payments.Refund{No: first, OrderNo: "ZJ30", AmountFen: 300, CreatedAt: now}); created || err != nil {
+		if _, created, err := s.StartRefund(ctx, &payments.Refund{No: first, OrderNo: "ZJ30", AmountFen: 300, CreatedAt: now}, payments.Audit{}); created || err != nil {
 			t.Fatalf("repeated refund number: %v %v", created, err)
 		}
 		// Settle, each refund twice at once: one fails (its reservation is
@@ -171,7 +171,7 @@ func TestConcurrentRefundsNeverExceedThePaidAmount(t *testing.T) {
 			no := k.(string)
 			for range 2 {
 				wg.Go(func() {
-					if changed, err := s.SettleRefund(ctx, no, no != first, now); err != nil {
+					if changed, err := s.SettleRefund(ctx, no, no != first, "", now); err != nil {
 						t.Error(err)
 					} else if changed {
 						settled.Add(1)
@@ -191,13 +191,13 @@ func TestConcurrentRefundsNeverExceedThePaidAmount(t *testing.T) {
 		if o.RefundingFen != 0 || o.RefundedFen != 4500 || o.Status != payments.StatusPartiallyRefunded {
 			t.Fatalf("order after settlement: %+v", o)
 		}
-		if _, _, err := s.StartRefund(ctx, &payments.Refund{No: "RF30-last", OrderNo: "ZJ30", AmountFen: 501, CreatedAt: now}); !errors.Is(err, payments.ErrRefundTooLarge) {
+		if _, _, err := s.StartRefund(ctx, &payments.Refund{No: "RF30-last", OrderNo: "ZJ30", AmountFen: 501, CreatedAt: now}, payments.Audit{}); !errors.Is(err, payments.ErrRefundTooLarge) {
 			t.Fatalf("refund beyond the rest: %v", err)
 		}
-		if _, _, err := s.StartRefund(ctx, &payments.Refund{No: "RF30-last", OrderNo: "ZJ30", AmountFen: 500, CreatedAt: now}); err != nil {
+		if _, _, err := s.StartRefund(ctx, &payments.Refund{No: "RF30-last", OrderNo: "ZJ30", AmountFen: 500, CreatedAt: now}, payments.Audit{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.SettleRefund(ctx, "RF30-last", true, now); err != nil {
+		if _, err := s.SettleRefund(ctx, "RF30-last", true, "", now); err != nil {
 			t.Fatal(err)
 		}
 		if o, _ = s.Order(ctx, "ZJ30"); o.Status != payments.StatusRefunded || o.RefundedFen != 5000 {

@@ -67,6 +67,14 @@ type Option func(*options)
 
 type options struct {
 	minBackoff, maxBackoff time.Duration
+	namespace              string
+}
+
+// WithNamespace prefixes every topic on the transport (RabbitMQ exchange
+// and queue names), so several deployments can share one broker; handlers
+// still see the topic without it.
+func WithNamespace(ns string) Option {
+	return func(o *options) { o.namespace = ns }
 }
 
 // WithRetryBackoff sets the wait before a failed message is handed back:
@@ -159,7 +167,7 @@ func (b *Bus) Publish(ctx context.Context, topic string, payload []byte, meta ma
 	msg.Metadata = make(message.Metadata, len(meta))
 	maps.Copy(msg.Metadata, meta)
 	msg.SetContext(ctx)
-	if err := b.pub.Publish(topic, msg); err != nil {
+	if err := b.pub.Publish(b.opts.namespace+topic, msg); err != nil {
 		return "", fmt.Errorf("publish %s to %q: %w", id, topic, err)
 	}
 	return id, nil
@@ -187,7 +195,7 @@ func (b *Bus) Subscribe(ctx context.Context, topic, group string, h Handler) err
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(b.ctx, cancel)
-	msgs, owned, err := b.subscribe(cctx, topic, group)
+	msgs, owned, err := b.subscribe(cctx, b.opts.namespace+topic, group)
 	if err != nil {
 		stop()
 		cancel()

@@ -1,7 +1,9 @@
 package events_test
 
 import (
+	"context"
 	"log/slog"
+	"strconv"
 	"testing"
 	"time"
 
@@ -59,4 +61,54 @@ func TestAMQPContract(t *testing.T) {
 			}
 		},
 	})
+}
+
+// Two deployments on one broker, each with its namespace, never see each
+// other's events, though they use the same topics and groups.
+func TestAMQPNamespacesDoNotCross(t *testing.T) {
+	url := testenv.AMQP(t)
+	suffix := strconv.FormatInt(time.Now().UnixNano(), 36)
+	got := map[string]chan string{}
+	buses := map[string]*events.Bus{}
+	for _, ns := range []string{"nsa" + suffix + ".", "nsb" + suffix + "."} {
+		bus, err := events.NewAMQP(url, testLogger(t), events.WithNamespace(ns))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			_ = bus.Close()
+			if conn, err := amqp091.Dial(url); err == nil {
+				if ch, err := conn.Channel(); err == nil {
+					_, _ = ch.QueueDelete(events.QueueName(ns+"shared.topic", "g"), false, false, false)
+					_ = ch.ExchangeDelete(ns+"shared.topic", false, false)
+				}
+				_ = conn.Close()
+			}
+		})
+		c := make(chan string, 4)
+		if err := bus.Subscribe(context.Background(), "shared.topic", "g", func(_ context.Context, m events.Message) error {
+			c <- m.Topic + ":" + string(m.Payload)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got[ns], buses[ns] = c, bus
+	}
+	a, b := "nsa"+suffix+".", "nsb"+suffix+"."
+	if _, err := buses[a].Publish(context.Background(), "shared.topic", []byte("hello"), nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-got[a]:
+		if m != "shared.topic:hello" {
+			t.Fatalf("handler saw %q", m)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the event did not arrive in its own namespace")
+	}
+	select {
+	case m := <-got[b]:
+		t.Fatalf("another namespace received %q", m)
+	case <-time.After(500 * time.Millisecond):
+	}
 }

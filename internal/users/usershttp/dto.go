@@ -108,6 +108,10 @@ func toUser(u *users.User) UserDTO {
 		Nickname: u.Nickname, AvatarURL: u.AvatarURL, Bio: u.Bio, City: u.City, Gender: u.Gender,
 		Roles: roles(u), Tags: tagDTOs(u.Tags), CreatedAt: u.CreatedAt,
 	}
+	if m := u.Membership; m != nil {
+		plan, exp := m.PlanID, m.ExpiresAt
+		d.Membership = MembershipDTO{Active: m.Active, PlanID: &plan, ExpiresAt: &exp}
+	}
 	if u.Phone != "" {
 		d.Phone = opt(users.MaskPhone(u.Phone))
 	}

@@ -13,12 +13,16 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -140,12 +144,17 @@ func (s *Server) Pay(outTradeNo string) string {
 }
 
 // SettleRefund finishes a processing refund with status (SUCCESS, CLOSED
-// or ABNORMAL).
+// or ABNORMAL). A closed refund gives its amount back to the order's
+// refundable balance; an abnormal one keeps it (WeChat Pay holds the
+// money until the merchant handles it).
 func (s *Server) SettleRefund(outRefundNo, status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if r := s.refunds[outRefundNo]; r != nil {
+	if r := s.refunds[outRefundNo]; r != nil && r.Status == "PROCESSING" {
 		r.Status = status
+		if o := s.orders[r.OutTradeNo]; o != nil && status == "CLOSED" {
+			o.RefundedFen -= r.RefundFen
+		}
 	}
 }
 
@@ -458,4 +467,25 @@ func (c Callback) Tampered() Callback {
 	i := bytes.Index(b, []byte(`"summary":"`)) + len(`"summary":"`)
 	b[i] ^= 0x01
 	return Callback{Body: b, Header: c.Header.Clone()}
+}
+
+// WriteKeys writes the merchant's private key and the fake's WeChat Pay
+// public key as PEM files into dir, as a deployment holds them.
+func (s *Server) WriteKeys(dir string) (merchantKeyFile, publicKeyFile string, err error) {
+	mk, err := x509.MarshalPKCS8PrivateKey(s.MerchantKey)
+	if err != nil {
+		return "", "", err
+	}
+	pk, err := x509.MarshalPKIXPublicKey(&s.WechatKey.PublicKey)
+	if err != nil {
+		return "", "", err
+	}
+	merchantKeyFile, publicKeyFile = filepath.Join(dir, "apiclient_key.pem"), filepath.Join(dir, "pub_key.pem")
+	if err := os.WriteFile(merchantKeyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: mk}), 0o600); err != nil {
+		return "", "", err
+	}
+	if err := os.WriteFile(publicKeyFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pk}), 0o600); err != nil {
+		return "", "", err
+	}
+	return merchantKeyFile, publicKeyFile, nil
 }

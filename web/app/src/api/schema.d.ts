@@ -284,6 +284,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/membership-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every membership plan (admins) */
+        get: operations["admin-list-membership-plans"];
+        put?: never;
+        /** Add a membership plan (admins; audited) */
+        post: operations["admin-create-membership-plan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/membership-plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a membership plan or take it off sale (admins; audited) */
+        patch: operations["admin-update-membership-plan"];
+        trace?: never;
+    };
+    "/api/v1/admin/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders with their refunds, newest first (admins); status refund_failed lists orders with a failed refund */
+        get: operations["admin-list-orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orders/{order_no}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund part or all of a paid order by hand (admins; audited). Never more than was paid in total */
+        post: operations["admin-refund-order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/tags": {
         parameters: {
             query?: never;
@@ -678,6 +747,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/membership/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Buy a plan: the order to pay (paying starts or extends the membership by the plan's days) */
+        post: operations["buy-membership"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/membership/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Membership plans on sale, cheapest first */
+        get: operations["list-membership-plans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{order_no}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An order (its owner or an admin) */
+        get: operations["get-order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{order_no}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start paying one's pending order: the parameters of wx.requestPayment (wechat) or the sandbox's pay page */
+        post: operations["pay-order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/sandbox/{order_no}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sandbox provider's pay page (development; 404 when the sandbox is off) */
+        get: operations["sandbox-pay-page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/sandbox/{order_no}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Settle a sandbox order through the same path as a WeChat Pay callback: paid, or failed and closed (404 when the sandbox is off) */
+        post: operations["sandbox-complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/wechat/notify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** WeChat Pay APIv3 callback (payments and refunds; signed and encrypted). 204 when handled, else {code: FAIL} and WeChat Pay retries */
+        post: operations["wechat-pay-notify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tags": {
         parameters: {
             query?: never;
@@ -787,6 +975,60 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        AdminOrderDTO: {
+            /** Format: int64 */
+            amount_fen: number;
+            /** @description wechat or sandbox once paying started; empty before */
+            channel: string;
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** @enum {string} */
+            kind: "activity_signup" | "membership";
+            order_no: string;
+            /** Format: date-time */
+            paid_at: string | null;
+            /** Format: int64 */
+            refunded_fen: number;
+            /** Format: int64 */
+            refunding_fen: number;
+            refunds: components["schemas"]["RefundDTO"][] | null;
+            /** @enum {string} */
+            status: "pending" | "paid" | "closed" | "refunding" | "refunded" | "partially_refunded";
+            /** @description the sign-up or membership plan paid for */
+            subject_id: string;
+            /** @description the provider's transaction id */
+            trade_no: string;
+            user_id: string;
+        };
+        AdminOrdersOutBody: {
+            items: components["schemas"]["AdminOrderDTO"][] | null;
+            /** Format: int64 */
+            total: number;
+        };
+        AdminPlanDTO: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            duration_days: number;
+            enabled: boolean;
+            id: string;
+            name: string;
+            /** Format: int64 */
+            price_fen: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        AdminPlansOutBody: {
+            items: components["schemas"]["AdminPlanDTO"][] | null;
+        };
+        AdminRefundInBody: {
+            /** Format: int64 */
+            amount_fen: number;
+            reason: string;
+        };
         AdminUserDTO: {
             avatar_url: string;
             ban_reason: string;
@@ -826,12 +1068,24 @@ export interface components {
             code: string;
             phone: string;
         };
+        BuyInBody: {
+            plan_id: string;
+        };
         CancelInBody: {
             reason?: string;
         };
         CheckInInBody: {
             /** @description the payload of the participant's QR code */
             code: string;
+        };
+        CreatePlanInBody: {
+            /** Format: int64 */
+            duration_days: number;
+            /** @description on sale (default true) */
+            enabled?: boolean;
+            name: string;
+            /** Format: int64 */
+            price_fen: number;
         };
         DraftBody: {
             address?: string;
@@ -943,6 +1197,32 @@ export interface components {
             /** @description cursor of the next page; null on the last */
             next_cursor: string | null;
         };
+        NotifyFail: {
+            /** @enum {string} */
+            code: "FAIL";
+            message: string;
+        };
+        OrderDTO: {
+            /** Format: int64 */
+            amount_fen: number;
+            /** @description wechat or sandbox once paying started; empty before */
+            channel: string;
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** @enum {string} */
+            kind: "activity_signup" | "membership";
+            order_no: string;
+            /** Format: date-time */
+            paid_at: string | null;
+            /** Format: int64 */
+            refunded_fen: number;
+            /** @enum {string} */
+            status: "pending" | "paid" | "closed" | "refunding" | "refunded" | "partially_refunded";
+            user_id: string;
+        };
         ParticipantDTO: {
             activity_id: string;
             /** Format: date-time */
@@ -983,6 +1263,30 @@ export interface components {
             items: components["schemas"]["ParticipantDTO"][] | null;
             next_cursor: string | null;
         };
+        PayInBody: {
+            /**
+             * @description wechat: JSAPI inside the mini program; sandbox: development only
+             * @enum {string}
+             */
+            channel: "wechat" | "sandbox";
+        };
+        PayOutBody: {
+            order: components["schemas"]["OrderDTO"];
+            sandbox?: components["schemas"]["SandboxDTO"];
+            /** @description pass to wx.requestPayment as is */
+            wechat?: components["schemas"]["RequestPayment"];
+        };
+        PlanDTO: {
+            /** Format: int64 */
+            duration_days: number;
+            id: string;
+            name: string;
+            /** Format: int64 */
+            price_fen: number;
+        };
+        PlansOutBody: {
+            items: components["schemas"]["PlanDTO"][] | null;
+        };
         Problem: {
             /** @description stable machine-readable error code */
             code: string;
@@ -1014,6 +1318,20 @@ export interface components {
         RefreshInBody: {
             refresh_token: string;
         };
+        RefundDTO: {
+            /** Format: int64 */
+            amount_fen: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description why a failed refund failed */
+            failure_reason: string;
+            reason: string;
+            refund_no: string;
+            /** Format: date-time */
+            settled_at: string | null;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed";
+        };
         RegisterInBody: {
             /** @description SMS code of purpose register; required with phone */
             code?: string;
@@ -1025,8 +1343,27 @@ export interface components {
             /** @description mainland China mobile number; phone or email is required */
             phone?: string;
         };
+        RequestPayment: {
+            appId: string;
+            nonceStr: string;
+            package: string;
+            paySign: string;
+            signType: string;
+            timeStamp: string;
+        };
         RolesInBody: {
             roles: string[] | null;
+        };
+        SandboxCompleteInBody: {
+            /**
+             * @description success pays the order; fail fails the payment and closes it
+             * @default success
+             * @enum {string}
+             */
+            result: "success" | "fail";
+        };
+        SandboxDTO: {
+            pay_url: string;
         };
         SendCodeInBody: {
             phone: string;
@@ -1189,6 +1526,14 @@ export interface components {
             /** @enum {string} */
             gender?: "male" | "female" | "other" | "";
             nickname?: string;
+        };
+        UpdatePlanInBody: {
+            /** Format: int64 */
+            duration_days?: number;
+            enabled?: boolean;
+            name?: string;
+            /** Format: int64 */
+            price_fen?: number;
         };
         UserDTO: {
             avatar_url: string;
@@ -1925,6 +2270,177 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-list-membership-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminPlansOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-create-membership-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePlanInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminPlanDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-update-membership-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePlanInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminPlanDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-list-orders": {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                status?: "pending" | "paid" | "closed" | "refunding" | "refunded" | "partially_refunded" | "refund_failed" | "";
+                kind?: "activity_signup" | "membership" | "";
+                user_id?: string;
+                order_no?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminOrdersOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-refund-order": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retried request with the same key refunds once */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                order_no: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminRefundInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundDTO"];
                 };
             };
             /** @description Error */
@@ -2794,6 +3310,248 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "buy-membership": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description a retried request with the same key returns the same order */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BuyInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-membership-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlansOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_no: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "pay-order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_no: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "sandbox-pay-page": {
+        parameters: {
+            query?: {
+                /** @description a path of this site to go back to once paid */
+                return?: string;
+            };
+            header?: never;
+            path: {
+                order_no: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML page */
+            200: {
+                headers: {
+                    "Content-Security-Policy"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "sandbox-complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_no: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SandboxCompleteInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "wechat-pay-notify": {
+        parameters: {
+            query?: never;
+            header?: {
+                "Wechatpay-Serial"?: string;
+                "Wechatpay-Signature"?: string;
+                "Wechatpay-Timestamp"?: string;
+                "Wechatpay-Nonce"?: string;
+                "Wechatpay-Signature-Type"?: string;
+                "Request-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": string;
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotifyFail"];
                 };
             };
             /** @description Error */
