@@ -31,7 +31,7 @@ func TestSandboxPaysAndIsGoneWhenOff(t *testing.T) {
 	}
 	page := call(t, "GET", a.URL+payURL+"?return=/app/", "", nil)
 	expect(t, page, 200, "")
-	if !strings.Contains(string(page.Body), "¥99.00") || !strings.Contains(string(page.Body), "确认支付") ||
+	if !strings.Contains(string(page.Body), "¥99.00") || !strings.Contains(string(page.Body), "活动报名：周末篮球局") || !strings.Contains(string(page.Body), "确认支付") ||
 		!strings.Contains(page.Header.Get("Content-Security-Policy"), "script-src 'nonce-") {
 		t.Fatalf("pay page: %s", page.Body)
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/zuju/zuju/internal/activities"
 	"github.com/zuju/zuju/internal/activities/activitiesstore"
+	"github.com/zuju/zuju/internal/payments/membership"
+	"github.com/zuju/zuju/internal/payments/paymentsstore"
 	"github.com/zuju/zuju/internal/platform/auth"
 	"github.com/zuju/zuju/internal/users"
 	"github.com/zuju/zuju/internal/users/usersstore"
@@ -109,17 +111,21 @@ func (a *App) seedActivities(ctx context.Context, w io.Writer) error {
 		title, typ, city, address, desc string
 		days, hours, min, max           int
 		lat, lng                        float64
+		priceFen                        int64
+		memberOnly                      bool
 	}{
-		{"周末篮球局（新手友好）", "运动", "上海", "徐汇区徐家汇体育公园 3 号场", "全场 5v5，水平不限，自带球衣颜色深浅各一件。", 3, 2, 6, 12, 31.18, 121.43},
-		{"周五晚剧本杀：《长安夜》", "桌游", "上海", "静安区南京西路 1266 号 5 楼", "6 人本，推理为主，新人有 DM 带。", 5, 4, 6, 6, 31.23, 121.45},
-		{"香山秋日徒步", "户外", "北京", "香山公园东门集合", "全程约 8 公里，中等强度，请穿登山鞋、带水。", 7, 5, 5, 20, 39.99, 116.19},
-		{"英语角 · 聊聊旅行", "学习", "杭州", "西湖区文三路 478 号咖啡馆", "全英文交流，每人准备一个旅行故事。", 2, 2, 3, 15, 30.28, 120.13},
+		{"周末篮球局（新手友好）", "运动", "上海", "徐汇区徐家汇体育公园 3 号场", "全场 5v5，水平不限，自带球衣颜色深浅各一件。", 3, 2, 6, 12, 31.18, 121.43, 0, false},
+		{"周五晚剧本杀：《长安夜》", "桌游", "上海", "静安区南京西路 1266 号 5 楼", "6 人本，推理为主，新人有 DM 带。费用含场地与 DM。", 5, 4, 6, 6, 31.23, 121.45, 6800, false},
+		{"香山秋日徒步", "户外", "北京", "香山公园东门集合", "全程约 8 公里，中等强度，请穿登山鞋、带水。", 7, 5, 5, 20, 39.99, 116.19, 0, false},
+		{"英语角 · 聊聊旅行", "学习", "杭州", "西湖区文三路 478 号咖啡馆", "全英文交流，每人准备一个旅行故事。", 2, 2, 3, 15, 30.28, 120.13, 0, false},
+		{"会员专享 · 咖啡品鉴会", "学习", "上海", "黄浦区复兴中路 523 号", "品鉴三款手冲，会员专享，名额有限。", 9, 2, 3, 10, 31.21, 121.47, 0, true},
 	}
 	for _, d := range demo {
 		start := now.Add(time.Duration(d.days) * 24 * time.Hour)
 		ac := &activities.Activity{ID: uuid.Must(uuid.NewV7()).String(), Title: d.title, TypeID: typeIDs[d.typ], City: d.city,
 			Address: d.address, Lat: d.lat, Lng: d.lng, StartAt: start, EndAt: start.Add(time.Duration(d.hours) * time.Hour),
 			SignupDeadline: start.Add(-12 * time.Hour), MinParticipants: d.min, MaxParticipants: d.max, Description: d.desc,
+			PriceFen: d.priceFen, MemberOnly: d.memberOnly,
 			Status: activities.StatusDraft, OrganizerID: org.ID, CreatedAt: now, UpdatedAt: now}
 		if err := store.Create(ctx, ac); err != nil {
 			return err
@@ -129,6 +135,25 @@ func (a *App) seedActivities(ctx context.Context, w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(w, "Activities: %d types, %d published by %s\n", len(types), len(demo), org.Nickname)
+	return a.seedPlans(ctx, w, now)
+}
+
+// seedPlans adds the demo membership plans (paid through the sandbox).
+func (a *App) seedPlans(ctx context.Context, w io.Writer, now time.Time) error {
+	store := paymentsstore.NewMemberships(a.DB)
+	if plans, err := store.Plans(ctx, false); err != nil || len(plans) > 0 {
+		return err
+	}
+	for _, p := range []membership.Plan{
+		{Name: "月度会员", DurationDays: 30, PriceFen: 1990},
+		{Name: "年度会员", DurationDays: 365, PriceFen: 16800},
+	} {
+		p.ID, p.Enabled, p.CreatedAt, p.UpdatedAt = uuid.Must(uuid.NewV7()).String(), true, now, now
+		if err := store.CreatePlan(ctx, &p, membership.Audit{Action: "membership_plan.create", TargetType: "membership_plan", TargetID: p.ID}); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w, "Membership plans: 月度会员 ¥19.90, 年度会员 ¥168.00 (pay in the sandbox)")
 	return nil
 }
 

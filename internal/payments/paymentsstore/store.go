@@ -67,7 +67,7 @@ func (r orderRow) paidEvent() payments.OrderPaidEvent {
 
 func (r orderRow) order() *payments.Order {
 	o := &payments.Order{No: r.OrderNo, Kind: payments.Kind(r.Kind), UserID: r.UserID, SubjectID: r.SubjectID,
-		AmountFen: r.AmountFen, Status: payments.Status(r.Status), Channel: r.Channel, TradeNo: r.TradeNo,
+		AmountFen: r.AmountFen, Status: payments.Status(r.Status), Channel: r.Channel, TradeNo: r.TradeNo, Description: r.Description,
 		RefundedFen: r.RefundedFen, RefundingFen: r.RefundingFen, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
 	if r.PaidAt != nil {
 		t := r.PaidAt.UTC()
