@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -146,4 +147,12 @@ func hours(d time.Duration) string {
 		return fmt.Sprintf("%d 小时", int(d/time.Hour))
 	}
 	return fmt.Sprintf("%d 分钟", int(d/time.Minute))
+}
+
+// RefundsRequestedSince lists the refund requests of sign-ups refunded at
+// or after since (a system call: the payments reconciliation makes sure
+// none was lost on the way, e.g. when the single binary stopped between
+// the cancellation and the refund).
+func (s *Service) RefundsRequestedSince(ctx context.Context, since time.Time, limit int) ([]RefundRequestedEvent, error) {
+	return s.store.RefundedSince(ctx, since, limit)
 }

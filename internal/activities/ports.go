@@ -259,4 +259,7 @@ type HoldStore interface {
 	// ExpireHolds cancels pending_payment sign-ups past their hold and
 	// passes their seats on; it returns the released sign-ups.
 	ExpireHolds(ctx context.Context, now time.Time, limit int) ([]Signup, error)
+	// RefundedSince lists again the refund requests of sign-ups refunded
+	// at or after since, newest first.
+	RefundedSince(ctx context.Context, since time.Time, limit int) ([]RefundRequestedEvent, error)
 }

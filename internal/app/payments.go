@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/zuju/zuju/internal/activities"
 	"github.com/zuju/zuju/internal/payments"
@@ -66,15 +65,15 @@ func registerPayments(ctx context.Context, a *App, opts Options) error {
 	jobs.RegisterFunc(a.Jobs, func(ctx context.Context, job *river.Job[refundArgs]) error {
 		return runRefund(ctx, a.Payments, job)
 	})
+	c := paymentConsumers{payments: a.Payments, activities: a.Activities, members: a.Members, logger: log}
 	jobs.RegisterFunc(a.Jobs, func(ctx context.Context, _ *river.Job[reconcileArgs]) error {
 		res, err := a.Payments.Reconcile(ctx)
 		if res != (payments.ReconcileResult{}) {
 			log.Info("payments reconciled", "paid", res.Paid, "closed", res.Closed, "republished", res.Republished, "requeued", res.Requeued)
 		}
-		return err
+		return errors.Join(err, c.redriveRefunds(ctx, a.Now()))
 	})
 	a.Jobs.Every(time.Minute, func() river.JobArgs { return reconcileArgs{} })
-	c := paymentConsumers{payments: a.Payments, activities: a.Activities, members: a.Members, logger: log}
 	a.workers = append(a.workers, worker{name: "payments events", start: func(ctx context.Context) error {
 		return c.subscribe(ctx, a.Bus)
 	}, stop: func(context.Context) error { return nil }})
@@ -144,9 +143,11 @@ func (o signupOrders) CloseOrder(ctx context.Context, no string) error {
 	return err
 }
 
-// refundArgs is the durable job that carries out one refund.
+// refundArgs is the durable job that carries out one refund (Round
+// tells apart the jobs reconciliation adds for a stranded refund).
 type refundArgs struct {
 	RefundNo string `json:"refund_no"`
+	Round    int64  `json:"round,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -156,13 +157,12 @@ func (refundArgs) Kind() string { return "payments.refund" }
 // spreads them over about a day.
 const refundAttempts = 12
 
-// refundQueue queues refund jobs, one per refund at a time.
+// refundQueue queues refund jobs, one per refund and round.
 type refundQueue struct{ jobs *jobs.Queue }
 
-func (q refundQueue) EnqueueRefund(ctx context.Context, refundNo string) error {
-	_, err := q.jobs.Insert(ctx, refundArgs{RefundNo: refundNo}, &river.InsertOpts{MaxAttempts: refundAttempts,
-		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
-			rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled}}})
+func (q refundQueue) EnqueueRefund(ctx context.Context, refundNo string, round int64) error {
+	_, err := q.jobs.Insert(ctx, refundArgs{RefundNo: refundNo, Round: round}, &river.InsertOpts{MaxAttempts: refundAttempts,
+		UniqueOpts: river.UniqueOpts{ByArgs: true}})
 	return err
 }
 
@@ -296,6 +296,44 @@ func (c paymentConsumers) refundRequested(ctx context.Context, m events.Message)
 		return nil
 	}
 	return err
+}
+
+// refundRedriveWindow is how far back the reconciliation checks that
+// every refunded sign-up's refund request reached the payments module.
+const refundRedriveWindow = 2 * time.Hour
+
+// redriveRefunds makes sure every recent sign-up refund was requested:
+// in the single binary an event in flight is lost when the process
+// stops. Requests already made return their refund and change nothing.
+func (c paymentConsumers) redriveRefunds(ctx context.Context, now time.Time) error {
+	list, err := c.activities.RefundsRequestedSince(ctx, now.Add(-refundRedriveWindow), 1000)
+	if err != nil {
+		return err
+	}
+	nos := make([]string, len(list))
+	for i := range list {
+		nos[i] = list[i].RefundNo
+	}
+	known, err := c.payments.KnownRefunds(ctx, nos)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, e := range list {
+		if known[e.RefundNo] {
+			continue
+		}
+		_, created, err := c.payments.Refund(ctx, payments.RefundRequest{RefundNo: e.RefundNo, OrderNo: e.OrderNo, AmountFen: e.AmountFen, Reason: e.Reason})
+		switch {
+		case errors.Is(err, payments.ErrRefundTooLarge), errors.Is(err, payments.ErrNotFound):
+			// Refunded by other means, or never an order here: the consumer logged it.
+		case err != nil:
+			errs = append(errs, err)
+		case created:
+			c.logger.Warn("refund request was missing; requested now", "refund_no", e.RefundNo, "order_no", e.OrderNo)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // holdReleased closes the order of a released hold; a payment that came

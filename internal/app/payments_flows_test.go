@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zuju/zuju/internal/activities"
 	"github.com/zuju/zuju/internal/config"
 )
 
@@ -248,4 +249,47 @@ func TestReconciliationSettlesLostCallbacks(t *testing.T) {
 			t.Fatalf("the unpaid order is %s at WeChat Pay", ord.State)
 		}
 	})
+}
+
+// A refund request lost on the way (the single binary stopped between
+// the cancellation and its event) is made by the reconciliation.
+func TestReconciliationRequestsLostRefunds(t *testing.T) {
+	a := startApp(t, single)
+	root := a.admin(t, "root@example.com")
+	typeID := str(a.api(t, "POST", "/admin/activity-types", root.Access, map[string]any{"name": "陶艺"}).json(t)["id"])
+	id := paidActivity(t, a, root.Access, typeID, time.Now().Add(72*time.Hour).UTC().Truncate(time.Second), 1, 5, 2500)
+	u := a.register(t, "13300000071", "secret-pass-1")
+	signupID, no := signUpPaid(t, a, u.Access, id)
+	expect(t, a.api(t, "POST", "/payments/sandbox/"+no+"/complete", "", nil), 200, "")
+	eventually(t, "the sign-up is confirmed", func() bool { return str(mySignup(t, a, u.Access, id)["status"]) == "confirmed" })
+	expect(t, a.api(t, "DELETE", "/activities/"+id+"/signups/me", u.Access, nil), 200, "")
+	eventually(t, "the refund is settled", func() bool { return str(orderOf(t, a, u.Access, no)["status"]) == "refunded" })
+
+	// Forget the refund and its job, as if its event had never arrived.
+	for _, q := range []string{"DELETE FROM refunds WHERE order_no = ?",
+		"UPDATE orders SET refunded_fen = 0, refunding_fen = 0, status = 'paid' WHERE order_no = ?",
+		"DELETE FROM river_job WHERE kind = 'payments.refund' AND CAST(args AS TEXT) LIKE '%' || ? || '%'"} {
+		arg := no
+		if strings.HasPrefix(q, "DELETE FROM river_job") {
+			arg = activities.RefundNo(signupID)
+		}
+		if err := a.DB.Gorm.Exec(q, arg).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := paymentConsumers{payments: a.Payments, activities: a.Activities, members: a.Members, logger: a.Logger}
+	if err := c.redriveRefunds(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the refund is made again", func() bool { return str(orderOf(t, a, u.Access, no)["status"]) == "refunded" })
+	if n := count(t, a, "SELECT COUNT(*) FROM refunds WHERE refund_no = ?", activities.RefundNo(signupID)); n != 1 {
+		t.Fatalf("%d refunds", n)
+	}
+	// Once requested, a second pass changes nothing.
+	if err := c.redriveRefunds(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if o := orderOf(t, a, u.Access, no); o["refunded_fen"] != float64(2500) {
+		t.Fatalf("refunded %v of 2500", o["refunded_fen"])
+	}
 }

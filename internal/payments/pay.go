@@ -65,18 +65,24 @@ func (s *Service) Sandbox() bool { return s.providers.Sandbox }
 // OrderFor returns an order to its owner or an admin (ErrNotFound to
 // anyone else).
 func (s *Service) OrderFor(ctx context.Context, no string) (*Order, error) {
+	o, _, err := s.callersOrder(ctx, no, true)
+	return o, err
+}
+
+// callersOrder loads an order of the caller (or, with admins, of anyone).
+func (s *Service) callersOrder(ctx context.Context, no string, admins bool) (*Order, auth.Principal, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
-		return nil, err
+		return nil, p, err
 	}
 	o, err := s.store.Order(ctx, no)
 	if err != nil {
-		return nil, err
+		return nil, p, err
 	}
-	if o.UserID != p.UserID && !p.IsAdmin() {
-		return nil, ErrNotFound
+	if o.UserID != p.UserID && !(admins && p.IsAdmin()) {
+		return nil, p, ErrNotFound
 	}
-	return o, nil
+	return o, p, nil
 }
 
 // PayResult is what the client needs to pay: the parameters of
@@ -90,16 +96,9 @@ type PayResult struct {
 // Pay starts paying the caller's pending order through channel. Asking
 // again is safe (WeChat Pay returns the same prepay for the same order).
 func (s *Service) Pay(ctx context.Context, no, channel string) (*PayResult, error) {
-	p, err := auth.Require(ctx)
+	o, p, err := s.callersOrder(ctx, no, false)
 	if err != nil {
 		return nil, err
-	}
-	o, err := s.store.Order(ctx, no)
-	if err != nil {
-		return nil, err
-	}
-	if o.UserID != p.UserID {
-		return nil, ErrNotFound
 	}
 	now := s.now()
 	switch {

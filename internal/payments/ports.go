@@ -28,6 +28,7 @@ type Store interface {
 	SetProviderRefundID(ctx context.Context, no, id string, at time.Time) error
 	PendingRefunds(ctx context.Context, before time.Time, limit int) ([]string, error)
 	Refunds(ctx context.Context, orderNos []string) (map[string][]Refund, error)
+	KnownRefunds(ctx context.Context, nos []string) (map[string]bool, error)
 	AdminOrders(ctx context.Context, f AdminFilter) ([]Order, int64, error)
 	// Republish writes an order's payments.order_paid event again (for a
 	// paid order its seller has not applied yet).
@@ -52,6 +53,8 @@ type Payers interface {
 }
 
 // RefundQueue runs refunds in the background (durable jobs with retries).
+// One job per refund and round: round 0 when the refund is created, a
+// later round when reconciliation finds it stranded.
 type RefundQueue interface {
-	EnqueueRefund(ctx context.Context, refundNo string) error
+	EnqueueRefund(ctx context.Context, refundNo string, round int64) error
 }

@@ -150,10 +150,14 @@ func (s *Service) refund(ctx context.Context, r RefundRequest, au Audit) (*Refun
 	if err != nil || rf.Status != RefundPending || s.refunds == nil {
 		return rf, created, err
 	}
-	// Queued again when repeated: a lost job must not strand the refund
-	// (the queue keeps one job per refund).
-	if err := s.refunds.EnqueueRefund(ctx, rf.No); err != nil {
+	// Queued again when repeated (the queue keeps one job per refund).
+	if err := s.refunds.EnqueueRefund(ctx, rf.No, 0); err != nil {
 		s.log().Warn("queue refund; reconciliation queues it later", "refund_no", rf.No, "err", err)
 	}
 	return rf, created, nil
+}
+
+// KnownRefunds reports which of these refund numbers are recorded.
+func (s *Service) KnownRefunds(ctx context.Context, nos []string) (map[string]bool, error) {
+	return s.store.KnownRefunds(ctx, nos)
 }

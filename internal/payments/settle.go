@@ -70,7 +70,8 @@ func (s *Service) Reconcile(ctx context.Context) (ReconcileResult, error) {
 			return res, errors.Join(append(errs, err)...)
 		}
 		for _, no := range nos {
-			if err := s.refunds.EnqueueRefund(ctx, no); err != nil {
+			// One more job per refund and refund grace period at most.
+			if err := s.refunds.EnqueueRefund(ctx, no, now.Unix()/int64(refundGrace/time.Second)); err != nil {
 				errs = append(errs, err)
 				continue
 			}

@@ -282,3 +282,33 @@ func (s *Store) settleCancelled(ctx context.Context, tx *gorm.DB, activityID str
 	}
 	return nil
 }
+
+// RefundedSince lists the refund requests of sign-ups refunded at or
+// after since, newest first (the events again, for a consumer that may
+// have missed them; their refund numbers make a repeat harmless).
+func (s *Store) RefundedSince(ctx context.Context, since time.Time, limit int) ([]activities.RefundRequestedEvent, error) {
+	type hit struct {
+		ID, ActivityID, UserID, OrderNo, ActivityStatus string
+		RefundFen                                       int64
+	}
+	var rows []hit
+	err := s.db.WithContext(ctx).Table("signups").
+		Select("signups.id, signups.activity_id, signups.user_id, signups.order_no, signups.refund_fen, activities.status AS activity_status").
+		Joins("JOIN activities ON activities.id = signups.activity_id").
+		Where("signups.status = ? AND signups.refund_fen > 0 AND signups.order_no <> '' AND signups.cancelled_at >= ?",
+			activities.SignupRefunded, since.UTC()).
+		Order("signups.cancelled_at DESC, signups.id").Limit(limit).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list refunded sign-ups: %w", err)
+	}
+	out := make([]activities.RefundRequestedEvent, len(rows))
+	for i, r := range rows {
+		reason := activities.RefundReasonSelfCancel
+		if r.ActivityStatus == string(activities.StatusCancelled) {
+			reason = activities.RefundReasonActivity
+		}
+		out[i] = activities.RefundRequestedEvent{RefundNo: activities.RefundNo(r.ID), OrderNo: r.OrderNo, SignupID: r.ID,
+			ActivityID: r.ActivityID, UserID: r.UserID, AmountFen: r.RefundFen, Reason: reason}
+	}
+	return out, nil
+}

@@ -172,3 +172,19 @@ func (s *Store) Republish(ctx context.Context, no string) error {
 	}
 	return nil
 }
+
+// KnownRefunds returns which of these refund numbers are recorded.
+func (s *Store) KnownRefunds(ctx context.Context, nos []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(nos))
+	if len(nos) == 0 {
+		return out, nil
+	}
+	var found []string
+	if err := s.db.WithContext(ctx).Model(&refundRow{}).Where("refund_no IN ?", nos).Pluck("refund_no", &found).Error; err != nil {
+		return nil, fmt.Errorf("look up refunds: %w", err)
+	}
+	for _, no := range found {
+		out[no] = true
+	}
+	return out, nil
+}
