@@ -47,6 +47,22 @@ func TestSandboxPaysAndIsGoneWhenOff(t *testing.T) {
 	eventually(t, "the sign-up is confirmed", func() bool { return str(mySignup(t, a, u.Access, id)["status"]) == "confirmed" })
 	expect(t, a.api(t, "POST", "/orders/"+no+"/pay", u.Access, map[string]any{"channel": "sandbox"}), 409, "order.bad_transition")
 
+	// Bad input: clear 4xx problems, nothing changed.
+	expect(t, a.api(t, "GET", "/orders/ZJ000", u.Access, nil), 404, "order.not_found")
+	expect(t, a.api(t, "GET", "/orders/"+no, "", nil), 401, "")
+	expect(t, a.api(t, "POST", "/orders/"+no+"/pay", u.Access, "{not json"), 400, "")
+	expect(t, a.api(t, "POST", "/admin/orders/"+no+"/refunds", root.Access, map[string]any{"amount_fen": 100, "reason": " "}), 400, "refund.reason_required")
+	expect(t, a.api(t, "POST", "/admin/orders/"+no+"/refunds", root.Access, map[string]any{"amount_fen": 0, "reason": "退款"}), 422, "")
+	expect(t, a.api(t, "POST", "/admin/orders/ZJ000/refunds", root.Access, map[string]any{"amount_fen": 100, "reason": "退款"}), 404, "order.not_found")
+	expect(t, a.api(t, "POST", "/admin/orders/"+no+"/refunds", root.Access, map[string]any{"amount_fen": 9901, "reason": "退款"}), 409, "refund.exceeds_paid")
+	expect(t, a.api(t, "POST", "/payments/sandbox/ZJ000/complete", "", nil), 404, "order.not_found")
+	if st := call(t, "POST", a.URL+"/api/v1/payments/wechat/notify", "", "garbage"); st.Status != 404 {
+		t.Fatalf("wechat notify without WeChat Pay configured: %d", st.Status)
+	}
+	if o := orderOf(t, a, u.Access, no); str(o["status"]) != "paid" || o["refunded_fen"] != float64(0) {
+		t.Fatalf("bad input changed the order: %v", o)
+	}
+
 	// A failed sandbox payment closes the order.
 	u2 := a.register(t, "13300000032", "secret-pass-1")
 	_, no2 := signUpPaid(t, a, u2.Access, id)

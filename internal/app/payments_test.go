@@ -160,6 +160,11 @@ func TestWeChatCallbacksForgedAndRepeated(t *testing.T) {
 				t.Errorf("%s: answered %d", name, st)
 			}
 		}
+		for _, body := range []string{"", "garbage", `{"id":"x","resource":null}`, strings.Repeat("a", 70<<10)} {
+			if r := call(t, "POST", a.URL+"/api/v1/payments/wechat/notify", "", body); r.Status < 400 || r.Status >= 500 {
+				t.Errorf("malformed callback of %d bytes answered %d", len(body), r.Status)
+			}
+		}
 		if o := orderOf(t, a, u.Access, no); str(o["status"]) != "pending" {
 			t.Fatalf("a forged callback changed the order: %v", o)
 		}
