@@ -805,6 +805,112 @@ test('H5：报名后出示签到二维码，组织者输入签到码签到并导
   assert.equal(await page.locator('figure.qr').count(), 0, 'no QR code once checked in')
 })
 
+/** A demo account's access token (password login through the API). */
+async function tokenOf(account) {
+  const login = await api('POST', '/auth/login', { account, password: PASSWORD })
+  assert.equal(login.status, 200, `login ${account}: ` + JSON.stringify(login.json))
+  return login.json.access_token
+}
+
+/** A paid order: `account` signs up for a new paid activity and pays it in the sandbox (API only). */
+async function paidSignupOrder(account, priceFen) {
+  const a = await publishedActivity(await organizerToken(), { title: `E2E 付费飞盘 ${Math.floor(Math.random() * 1e4)}`, price_fen: priceFen })
+  const auth = { Authorization: 'Bearer ' + (await tokenOf(account)) }
+  const su = await api('POST', `/activities/${a.id}/signups`, undefined, auth)
+  assert.equal(su.status, 201, 'paid sign-up: ' + JSON.stringify(su.json))
+  const no = su.json.order.order_no
+  const pay = await api('POST', `/orders/${no}/pay`, { channel: 'sandbox' }, auth)
+  assert.equal(pay.status, 200, 'pay: ' + JSON.stringify(pay.json))
+  const done = await api('POST', `/payments/sandbox/${no}/complete`, { result: 'success' })
+  assert.equal(done.status, 200, 'sandbox complete: ' + JSON.stringify(done.json))
+  assert.equal(done.json.status, 'paid')
+  return { activity: a, orderNo: no }
+}
+
+/** On the sandbox pay page: checks the amount, pays, and waits for the way back. */
+async function paySandbox(page, amount) {
+  await page.waitForURL(/\/api\/v1\/payments\/sandbox\/ZJ[^/?]+\?return=/)
+  await page.getByText('沙箱环境 · 不会真实扣款').waitFor()
+  await page.locator('.amount', { hasText: amount }).waitFor()
+  await shot(page, 'sandbox-pay-page')
+  await page.getByRole('button', { name: '确认支付' }).click()
+  await page.locator('#result', { hasText: '支付成功' }).waitFor()
+  await page.waitForURL(/\/orders\/ZJ[^/]+\/result/)
+}
+
+test('H5：付费活动报名，待支付倒计时，沙箱支付后报名确认', async (h) => {
+  const title = `E2E 付费羽毛球 ${Math.floor(Math.random() * 1e4)}`
+  const a = await publishedActivity(await organizerToken(), { title, price_fen: 2550 })
+  const page = await h.newPage(MOBILE)
+  await h5PasswordLogin(page, '13800000002', PASSWORD)
+  await page.goto('/activities/' + a.id)
+  await page.locator('.hero .price', { hasText: '¥25.50' }).waitFor()
+  await page.getByRole('button', { name: '立即报名' }).click()
+
+  // The seat is held: pay later first, and the card shows amount and countdown.
+  const dialog = page.locator('.van-dialog', { hasText: '名额已为你保留' })
+  await dialog.waitFor()
+  await dialog.getByRole('button', { name: '稍后支付' }).click()
+  await dialog.waitFor({ state: 'hidden' })
+  const mine = page.locator('.mine[data-status="pending_payment"]')
+  await mine.getByText('待支付', { exact: true }).waitFor()
+  await mine.locator('.due', { hasText: '¥25.50' }).waitFor()
+  await mine.locator('.countdown b', { hasText: /^(1[0-5]|0\d):\d\d$/ }).waitFor()
+  assert.equal(await page.getByText('在线支付即将开放').count(), 0, 'no placeholder any more')
+  await page.locator('.actions').getByRole('button', { name: /去支付 ¥25\.50/ }).waitFor()
+  await shot(page, 'h5-pending-payment')
+
+  // 我的报名 offers to pay too.
+  await page.goto('/me/signups')
+  await page.locator('.card', { hasText: title }).getByRole('button', { name: '去支付' }).waitFor()
+
+  // 去支付 → the sandbox's pay page → back to the result page.
+  await page.goto('/activities/' + a.id)
+  await mine.getByRole('button', { name: '去支付' }).click()
+  await paySandbox(page, '¥25.50')
+  const result = page.locator('.result-page')
+  await result.locator('.title', { hasText: '支付成功' }).waitFor()
+  await result.locator('.amount', { hasText: '¥25.50' }).waitFor()
+  await result.locator('[data-note="seat-confirmed"]', { hasText: '报名成功，名额已确认' }).waitFor()
+  await shot(page, 'h5-payment-result')
+
+  // Back on the activity: a confirmed seat with its QR code.
+  await result.getByRole('button', { name: '查看活动' }).click()
+  await page.waitForURL(isDetail)
+  await page.locator('.mine[data-status="confirmed"]').getByText('到场后向组织者出示签到二维码').waitFor()
+  await page.locator('.mine figure.qr canvas').waitFor()
+  await page.getByText(a.address).waitFor()
+})
+
+test('H5：会员中心开通会员（沙箱支付）', async (h) => {
+  const email = `e2e-member-${Date.now()}-${Math.floor(Math.random() * 1e4)}@example.com`
+  const reg = await api('POST', '/auth/register', { email, password: 'e2e-pass-2026', nickname: 'E2E 会员' })
+  assert.equal(reg.status, 201, 'register: ' + JSON.stringify(reg.json))
+  const page = await h.newPage(MOBILE)
+  await h5PasswordLogin(page, email, 'e2e-pass-2026')
+  await page.getByText('会员中心', { exact: true }).click()
+  await page.waitForURL('**/me/membership')
+  await page.locator('.status[data-state="never"]').getByText('你还不是会员').waitFor()
+  const monthly = page.locator('.plan[data-plan="月度会员"]')
+  await monthly.getByText('¥19.90').waitFor()
+  await page.locator('.plan[data-plan="年度会员"]').getByText('¥168.00').waitFor()
+  await shot(page, 'h5-membership')
+
+  await monthly.getByRole('button', { name: '开通' }).click()
+  const dialog = page.locator('.van-dialog', { hasText: '开通「月度会员」' })
+  await dialog.waitFor()
+  await dialog.getByRole('button', { name: '去支付' }).click()
+  await paySandbox(page, '¥19.90')
+  const result = page.locator('.result-page')
+  await result.locator('.title', { hasText: '支付成功' }).waitFor()
+  await result.locator('[data-note="membership"]', { hasText: '会员已开通，有效期至' }).waitFor()
+  await result.getByRole('button', { name: '返回会员中心' }).click()
+  await page.waitForURL('**/me/membership')
+  await page.locator('.status[data-state="active"]').getByText('会员生效中').waitFor()
+  await page.locator('.plan[data-plan="月度会员"]').getByRole('button', { name: '续费' }).waitFor()
+  await shot(page, 'h5-membership-active')
+})
+
 async function adminLogin(page, account, password) {
   await page.goto('/admin/')
   await page.waitForURL('**/admin/login**')
@@ -930,9 +1036,13 @@ test('H5：首页按距离排序与附近筛选（定位）', async (h) => {
   const first = page.locator('.card').first()
   await first.getByText('周末篮球局（新手友好）').waitFor()
   await first.locator('.distance', { hasText: '1.5 km' }).waitFor()
+  // The demo's member-only coffee tasting (31.21, 121.47) is 3.5 km away.
   const second = page.locator('.card').nth(1)
-  await second.getByText('周五晚剧本杀：《长安夜》').waitFor()
-  await second.locator('.distance', { hasText: /^\s*4\.\d km\s*$/ }).waitFor()
+  await second.getByText('会员专享 · 咖啡品鉴会').waitFor()
+  await second.locator('.distance', { hasText: /^\s*3\.\d km\s*$/ }).waitFor()
+  const third = page.locator('.card').nth(2)
+  await third.getByText('周五晚剧本杀：《长安夜》').waitFor()
+  await third.locator('.distance', { hasText: /^\s*4\.\d km\s*$/ }).waitFor()
   await shot(page, 'h5-home-distance')
 
   // 附近 3 km keeps the court only.
@@ -993,6 +1103,104 @@ test('管理后台：活动列表、筛选与导出参与者', async (h) => {
   const csv = fs.readFileSync(await download.path(), 'utf8')
   assert.ok(csv.startsWith('\ufeff用户ID,昵称,状态'), 'BOM and the Chinese header row')
   await page.getByText('已导出参与者名单').waitFor()
+})
+
+test('管理后台：订单、部分退款与会员套餐', async (h) => {
+  const { orderNo } = await paidSignupOrder('13800000003', 3000)
+  const page = await h.newPage(DESKTOP)
+  await adminLogin(page, 'admin@zuju.local', PASSWORD)
+  await page.waitForURL('**/admin/users')
+  await page.locator('.el-menu-item', { hasText: '订单' }).click()
+  await page.waitForURL('**/admin/orders')
+  const table = page.locator('.el-table').first()
+  await table.locator('.el-table__body tr', { hasText: orderNo }).first().waitFor()
+
+  // By order number: one paid order.
+  await page.getByPlaceholder('ZJ…').fill(orderNo)
+  await page.getByRole('button', { name: '查询' }).click()
+  await page.waitForURL(/\/admin\/orders\?order_no=/)
+  const row = table.locator('.el-table__body > tbody > tr', { hasText: orderNo }).first()
+  await row.locator('.el-tag', { hasText: '已支付' }).waitFor()
+  await row.getByText('¥30.00').waitFor()
+  await row.getByText('周末徒步张同学').waitFor()
+  await shot(page, 'admin-orders')
+
+  // A partial refund: more than paid is refused at the field, then ¥10.50.
+  await row.getByRole('button', { name: '退款' }).click()
+  const dialog = page.getByRole('dialog', { name: '订单退款' })
+  const amount = dialog.getByPlaceholder('0.00')
+  assert.equal(await amount.inputValue(), '30.00', 'the refundable amount by default')
+  await amount.fill('30.01')
+  await dialog.getByPlaceholder(/将记录到审计日志/).fill('E2E 测试：场地变更，部分退款')
+  await dialog.getByRole('button', { name: '确认退款' }).click()
+  await dialog.getByText('不能超过可退金额 ¥30.00').waitFor()
+  await amount.fill('10.50')
+  await shot(page, 'admin-refund-dialog')
+  await dialog.getByRole('button', { name: '确认退款' }).click()
+  await page.locator('.el-message', { hasText: /已退款 ¥10\.50|退款已提交（¥10\.50）/ }).waitFor()
+  await dialog.waitFor({ state: 'hidden' })
+  await row.getByText(/(已退|退款中) ¥10\.50/).waitFor()
+
+  // The refund in the expanded row.
+  await row.locator('.el-table__expand-icon').click()
+  const expand = page.locator(`.expand[data-order="${orderNo}"]`)
+  await expand.getByText('退款记录（1）').waitFor()
+  await expand.getByText('E2E 测试：场地变更，部分退款').waitFor()
+  await expand.getByText('¥10.50').waitFor()
+  await shot(page, 'admin-order-refunds')
+
+  // 退款失败: a filter of its own (none here).
+  await page.getByRole('button', { name: '重置' }).click()
+  await page.locator('.el-select', { hasText: '全部状态' }).click()
+  await page.getByRole('option', { name: '退款失败' }).click()
+  await page.waitForURL(/status=refund_failed/)
+  await page.getByText('以下订单有退款失败的记录').waitFor()
+
+  // 会员套餐: the demo plans; a new one priced in 元 is stored in exact fen.
+  await page.locator('.el-menu-item', { hasText: '会员套餐' }).click()
+  await page.waitForURL('**/admin/membership-plans')
+  const plans = page.locator('.el-table')
+  await plans.locator('.el-table__body tr', { hasText: '月度会员' }).getByText('¥19.90').waitFor()
+  const name = `E2E 季卡${Math.floor(Math.random() * 1e4)}`
+  await page.getByRole('button', { name: '新建套餐' }).first().click()
+  const planDialog = page.getByRole('dialog', { name: '新建会员套餐' })
+  await planDialog.getByPlaceholder('例如：月度会员').fill(name)
+  await planDialog.locator('.el-input-number input').fill('90')
+  await planDialog.getByPlaceholder('0.00').fill('0.295')
+  await planDialog.getByRole('button', { name: '保存' }).click()
+  await planDialog.getByText('请输入价格（元），最多两位小数').waitFor()
+  await planDialog.getByPlaceholder('0.00').fill('0.29')
+  await shot(page, 'admin-plan-dialog')
+  await planDialog.getByRole('button', { name: '保存' }).click()
+  await page.getByText('已添加').waitFor()
+  await planDialog.waitFor({ state: 'hidden' })
+  const planRow = plans.locator('.el-table__body tr', { hasText: name })
+  await planRow.getByText('¥0.29').waitFor()
+  await planRow.getByText('90 天（3 个月）').waitFor()
+  let onSale = (await api('GET', '/membership/plans')).json.items.find((p) => p.name === name)
+  assert.equal(onSale?.price_fen, 29, '0.29 元 is 29 fen')
+  assert.equal(onSale?.duration_days, 90)
+
+  // 停售 after a confirmation: gone from the app's list.
+  await planRow.locator('.el-switch').click()
+  await page.locator('.el-message-box', { hasText: '停售套餐' }).getByRole('button', { name: '停售' }).click()
+  await page.getByText(`「${name}」已停售`).waitFor()
+  await planRow.locator('.el-tag', { hasText: '已停售' }).waitFor()
+  onSale = (await api('GET', '/membership/plans')).json.items.find((p) => p.name === name)
+  assert.equal(onSale, undefined, 'an off-sale plan is not offered')
+  await shot(page, 'admin-plans')
+})
+
+test('管理后台：审核员看不到订单与会员套餐', async (h) => {
+  const page = await h.newPage(DESKTOP)
+  await adminLogin(page, 'moderator@zuju.local', PASSWORD)
+  await page.waitForURL('**/admin/users')
+  await page.locator('.el-menu-item', { hasText: '活动类型' }).waitFor()
+  assert.equal(await page.locator('.el-menu-item', { hasText: '订单' }).count(), 0, 'no 订单 for moderators')
+  assert.equal(await page.locator('.el-menu-item', { hasText: '会员套餐' }).count(), 0, 'no 会员套餐 for moderators')
+  await page.goto('/admin/orders')
+  await page.getByText('仅管理员可访问').waitFor()
+  await shot(page, 'admin-moderator-orders')
 })
 
 test('管理后台：普通用户看到无权访问', async (h) => {

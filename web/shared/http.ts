@@ -83,6 +83,8 @@ export interface RequestOptions {
   signal?: AbortSignal
   /** Read the answer as a file (CSV exports) instead of JSON. */
   file?: boolean
+  /** Extra request headers (e.g. `Idempotency-Key`). */
+  headers?: Record<string, string>
 }
 
 /** A file answered by the API (see `download`). */
@@ -261,6 +263,7 @@ export function createClient(cfg: ClientConfig) {
 
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = {
+        ...opts.headers,
         Accept: opts.file ? '*/*' : 'application/json, application/problem+json',
       }
       let body: BodyInit | undefined
@@ -344,3 +347,22 @@ export function createClient(cfg: ClientConfig) {
 }
 
 export type Client = ReturnType<typeof createClient>
+
+/**
+ * A fresh random key for an `Idempotency-Key` header: one per user intent
+ * (a dialog opening, a purchase), so that a retried request is applied once.
+ * `crypto.randomUUID` needs a secure context; `getRandomValues` does not.
+ */
+export function idempotencyKey(): string {
+  const c = globalThis.crypto
+  if (typeof c?.randomUUID === 'function') {
+    try {
+      return c.randomUUID()
+    } catch {
+      // insecure context: fall through
+    }
+  }
+  const b = new Uint8Array(16)
+  c.getRandomValues(b)
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+}

@@ -5,6 +5,8 @@ declare module 'vue-router' {
   interface RouteMeta {
     /** Needs a signed-in staff member (moderator, admin, super admin). */
     staff?: boolean
+    /** For admins and super admins only: moderators see a notice instead (AdminLayout). */
+    admin?: boolean
     title?: string
   }
 }
@@ -32,6 +34,18 @@ export const router = createRouter({
           name: 'activities',
           component: () => import('./views/ActivitiesView.vue'),
           meta: { staff: true, title: '活动' },
+        },
+        {
+          path: 'orders',
+          name: 'orders',
+          component: () => import('./views/OrdersView.vue'),
+          meta: { staff: true, admin: true, title: '订单' },
+        },
+        {
+          path: 'membership-plans',
+          name: 'membership-plans',
+          component: () => import('./views/MembershipPlansView.vue'),
+          meta: { staff: true, admin: true, title: '会员套餐' },
         },
         { path: 'tags', name: 'tags', component: () => import('./views/TagsView.vue'), meta: { staff: true, title: '兴趣标签' } },
         {

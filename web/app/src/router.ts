@@ -82,6 +82,18 @@ export const router = createRouter({
       component: () => import('./views/MyActivitiesView.vue'),
       meta: { auth: true, title: '我发起的活动' },
     },
+    {
+      path: '/me/membership',
+      name: 'membership',
+      component: () => import('./views/MembershipView.vue'),
+      meta: { auth: true, title: '会员中心' },
+    },
+    {
+      path: '/orders/:no/result',
+      name: 'payment-result',
+      component: () => import('./views/PaymentResultView.vue'),
+      meta: { auth: true, title: '支付结果' },
+    },
     { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { guest: true, title: '登录' } },
     {
       path: '/register',

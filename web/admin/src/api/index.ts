@@ -1,6 +1,6 @@
 import { ElMessage } from 'element-plus'
 import 'element-plus/es/components/message/style/css'
-import { ApiError, createClient, saveFile } from './http'
+import { ApiError, createClient, idempotencyKey, saveFile } from './http'
 import type {
   ActivityQuery,
   ActivityType,
@@ -8,12 +8,20 @@ import type {
   ActivityTypeList,
   ActivityTypePatch,
   AdminActivityList,
+  AdminOrderList,
   AdminUser,
   AdminUserList,
   AuditList,
   AuditQuery,
   BanBody,
   LoginBody,
+  MembershipPlan,
+  MembershipPlanList,
+  OrderQuery,
+  PlanBody,
+  PlanPatch,
+  Refund,
+  RefundBody,
   Tag,
   TagBody,
   TagList,
@@ -24,7 +32,7 @@ import type {
   UserQuery,
 } from './types'
 
-export { ApiError, saveFile }
+export { ApiError, idempotencyKey, saveFile }
 export type * from './types'
 
 let authLostHandler: (() => void) | null = null
@@ -83,6 +91,19 @@ export const api = {
   /** An activity's participants as CSV (the read is audited), fetched with the bearer token. */
   exportParticipants: (activityId: string) =>
     http.download(`/admin/activities/${id(activityId)}/participants.csv`, `参与者-${activityId}.csv`),
+
+  orders: (q: OrderQuery) => http.get<AdminOrderList>('/admin/orders', { query: q }),
+  /**
+   * Refunds part or all of a paid order (audited). Quiet: the dialog shows
+   * the refusals at its fields. `key`: one per dialog opening, so that a
+   * repeated click or a retried request refunds once.
+   */
+  refundOrder: (orderNo: string, b: RefundBody, key: string) =>
+    http.post<Refund>(`/admin/orders/${id(orderNo)}/refunds`, b, { quiet: true, headers: { 'Idempotency-Key': key } }),
+
+  membershipPlans: async (): Promise<MembershipPlan[]> => (await http.get<MembershipPlanList>('/admin/membership-plans')).items ?? [],
+  createMembershipPlan: (b: PlanBody) => http.post<MembershipPlan>('/admin/membership-plans', b),
+  updateMembershipPlan: (planId: string, b: PlanPatch) => http.patch<MembershipPlan>('/admin/membership-plans/' + id(planId), b),
 
   /** Public profile; used to show actor nicknames in the audit log. */
   publicUser: (userId: string) =>

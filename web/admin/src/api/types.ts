@@ -33,3 +33,18 @@ export type Activity = S['ActivityDTO']
 export type ActivityStatus = Activity['status']
 export type AdminActivityList = S['AdminActivitiesOutBody']
 export type ActivityQuery = NonNullable<operations['admin-list-activities']['parameters']['query']>
+
+export type AdminOrder = S['AdminOrderDTO']
+export type OrderStatus = AdminOrder['status']
+export type OrderKind = AdminOrder['kind']
+export type AdminOrderList = S['AdminOrdersOutBody']
+export type OrderQuery = NonNullable<operations['admin-list-orders']['parameters']['query']>
+export type OrderFilterStatus = NonNullable<OrderQuery['status']>
+export type Refund = S['RefundDTO']
+export type RefundStatus = Refund['status']
+export type RefundBody = S['AdminRefundInBody']
+
+export type MembershipPlan = S['AdminPlanDTO']
+export type MembershipPlanList = S['AdminPlansOutBody']
+export type PlanBody = S['CreatePlanInBody']
+export type PlanPatch = S['UpdatePlanInBody']

@@ -1,6 +1,6 @@
 import { showFailToast } from 'vant'
 import 'vant/es/toast/style'
-import { createClient, ApiError, saveFile } from './http'
+import { createClient, ApiError, idempotencyKey, saveFile } from './http'
 import type {
   Activity,
   ActivityDraft,
@@ -10,8 +10,13 @@ import type {
   ActivityTypeList,
   BindPhoneBody,
   LoginBody,
+  MembershipPlan,
+  MembershipPlanList,
+  Order,
   Participant,
   ParticipantList,
+  PayChannel,
+  PayResult,
   PublicUser,
   RegisterBody,
   SendCodeResult,
@@ -29,7 +34,7 @@ import type {
   User,
 } from './types'
 
-export { ApiError, saveFile }
+export { ApiError, idempotencyKey, saveFile }
 export type * from './types'
 
 /** Set by main.ts: where to go when the session is over. */
@@ -113,4 +118,15 @@ export const api = {
   /** The caller's sign-ups, newest first: the latest 50 (the page size limit). */
   mySignups: async (): Promise<Signup[]> => (await http.get<SignupList>('/me/signups?limit=50')).items ?? [],
   publicUser: (userId: string) => http.get<PublicUser>('/users/' + id(userId), { auth: false, quiet: true }),
+
+  /** An order of the caller (quiet: the payment result page explains a missing one). */
+  order: (orderNo: string) => http.get<Order>('/orders/' + id(orderNo), { quiet: true }),
+  /** Starts paying a pending order; quiet: the caller explains an unavailable channel. */
+  payOrder: (orderNo: string, channel: PayChannel) =>
+    http.post<PayResult>(`/orders/${id(orderNo)}/pay`, { channel }, { quiet: true }),
+  membershipPlans: async (): Promise<MembershipPlan[]> =>
+    (await http.get<MembershipPlanList>('/membership/plans', noAuth)).items ?? [],
+  /** The order for a plan; the same key returns the same order on a retry. */
+  buyMembership: (planId: string, key: string) =>
+    http.post<Order>('/membership/orders', { plan_id: planId }, { headers: { 'Idempotency-Key': key } }),
 }
