@@ -28,6 +28,7 @@ type SignupDTO struct {
 	// HoldExpiresAt ends the payment window of a held seat (status pending_payment).
 	HoldExpiresAt *time.Time `json:"hold_expires_at,omitempty"`
 	OrderNo       string     `json:"order_no,omitempty" doc:"the order paying for a paid sign-up (shown to its owner)"`
+	AmountFen     int64      `json:"amount_fen,omitempty" doc:"the price of a paid sign-up, in fen (what its order asks; what was paid once confirmed)"`
 	RefundFen     int64      `json:"refund_fen,omitempty" doc:"refunded on cancellation, in fen"`
 }
 
@@ -41,7 +42,7 @@ func (h handlers) toSignup(ctx context.Context, s *activities.Signup) SignupDTO 
 		d.HoldExpiresAt = s.HoldExpiresAt
 	}
 	if p, ok := auth.From(ctx); ok && p.UserID == s.UserID {
-		d.OrderNo = s.OrderNo
+		d.OrderNo, d.AmountFen = s.OrderNo, s.AmountFen
 	}
 	return d
 }

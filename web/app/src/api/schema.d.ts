@@ -1163,6 +1163,11 @@ export interface components {
             /** @description the activity's summary (null only when the activity no longer exists) */
             activity: components["schemas"]["SignupActivityDTO"];
             activity_id: string;
+            /**
+             * Format: int64
+             * @description the price of a paid sign-up, in fen (what its order asks; what was paid once confirmed)
+             */
+            amount_fen?: number;
             /** Format: date-time */
             cancelled_at?: string;
             /** @description signed QR payload (ZJ1.<sign-up id>.<signature>) the organizer scans; shown to the sign-up's owner only */
@@ -1225,6 +1230,11 @@ export interface components {
         };
         ParticipantDTO: {
             activity_id: string;
+            /**
+             * Format: int64
+             * @description the price of a paid sign-up, in fen (what its order asks; what was paid once confirmed)
+             */
+            amount_fen?: number;
             /** Format: date-time */
             cancelled_at?: string;
             /** @description signed QR payload (ZJ1.<sign-up id>.<signature>) the organizer scans; shown to the sign-up's owner only */
@@ -1416,6 +1426,11 @@ export interface components {
         };
         SignupDTO: {
             activity_id: string;
+            /**
+             * Format: int64
+             * @description the price of a paid sign-up, in fen (what its order asks; what was paid once confirmed)
+             */
+            amount_fen?: number;
             /** Format: date-time */
             cancelled_at?: string;
             /** @description signed QR payload (ZJ1.<sign-up id>.<signature>) the organizer scans; shown to the sign-up's owner only */
