@@ -71,6 +71,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strconv"
@@ -109,13 +110,15 @@ type options struct {
 	Workers  int           `json:"workers"`
 	Requests int           `json:"requests_per_round"`
 	Rounds   int           `json:"rounds"`
-	Settle   time.Duration `json:"settle_timeout_ns"`
-	Seed     uint64        `json:"seed"`
-	Backend  string        `json:"backend"`
-	Postgres string        `json:"-"`
-	Redis    string        `json:"-"`
-	AMQP     string        `json:"-"`
-	Out      string        `json:"-"`
+	// CPUProfile is where the app's attack is profiled (empty: not).
+	CPUProfile string        `json:"-"`
+	Settle     time.Duration `json:"settle_timeout_ns"`
+	Seed       uint64        `json:"seed"`
+	Backend    string        `json:"backend"`
+	Postgres   string        `json:"-"`
+	Redis      string        `json:"-"`
+	AMQP       string        `json:"-"`
+	Out        string        `json:"-"`
 }
 
 func main() {
@@ -134,6 +137,7 @@ func main() {
 	flag.StringVar(&o.Redis, "redis", "", "optional Redis URL for the app's cache and rate limits (with -postgres)")
 	flag.StringVar(&o.AMQP, "amqp", "", "optional RabbitMQ URL for the app's events (with -postgres)")
 	flag.StringVar(&o.Out, "out", "", "JSON results file (default <module>/bench/out/paycallback.json)")
+	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the app's attacks (the last one with -rounds > 1) to this file")
 	flag.Parse()
 	o.Backend = "sqlite"
 	if o.Postgres != "" {
@@ -726,7 +730,20 @@ func (b *bench) round(ctx context.Context, target string, n int, p []slot) (*rou
 		items = build(p, b.refValid[n-1], b.refForged[n-1], b.refMaker, b.fs)
 		base = b.ref.URL + notifyPath
 	}
+	if target == "ours" && b.o.CPUProfile != "" {
+		f, err := os.Create(b.o.CPUProfile)
+		if err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+		defer f.Close()
+	}
 	results := b.attack(base, items, target)
+	if target == "ours" && b.o.CPUProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	r := evaluate(target, n, items, results)
 	if target == "ours" {
 		for _, it := range items {

@@ -48,6 +48,18 @@ func (s *Service) HandleWeChatNotification(ctx context.Context, r *http.Request)
 		s.log().Warn("wechat pay notification rejected", "check", op)
 		return replyRejected
 	}
+	notice := &Notice{ID: n.ID, EventType: n.EventType, At: s.now()}
+	switch {
+	case n.Trade != nil:
+		return s.applyTrade(ctx, ChannelWeChat, *n.Trade, notice)
+	case n.Refund != nil:
+		return s.applyRefundNotice(ctx, *n.Refund, notice)
+	}
+	return replyMismatch
+}
+
+// applyRefundNotice applies a refund notification once.
+func (s *Service) applyRefundNotice(ctx context.Context, r wechatpay.RefundResult, n *Notice) Reply {
 	seen, err := s.store.NotificationSeen(ctx, n.ID)
 	if err != nil {
 		s.log().Error("wechat pay notification", "notification_id", n.ID, "err", err)
@@ -56,30 +68,19 @@ func (s *Service) HandleWeChatNotification(ctx context.Context, r *http.Request)
 	if seen {
 		return replyOK
 	}
-	var orderNo string
-	var reply Reply
-	switch {
-	case n.Trade != nil:
-		orderNo = n.Trade.OutTradeNo
-		reply = s.applyTrade(ctx, ChannelWeChat, *n.Trade)
-	case n.Refund != nil:
-		orderNo = n.Refund.OutTradeNo
-		reply = s.applyRefundResult(ctx, *n.Refund)
-	default:
-		return replyMismatch
-	}
+	reply := s.applyRefundResult(ctx, r)
 	if reply.Status < 300 {
-		if _, err := s.store.RecordNotification(ctx, n.ID, n.EventType, orderNo, s.now()); err != nil {
-			// Applied already; a retry finds the order changed and answers success.
+		if _, err := s.store.RecordNotification(ctx, n.ID, n.EventType, r.OutTradeNo, n.At); err != nil {
+			// Applied already; a retry finds the refund settled and answers success.
 			s.log().Warn("record wechat pay notification", "notification_id", n.ID, "err", err)
 		}
 	}
 	return reply
 }
 
-// applyTrade applies a provider's report of a trade (a callback, a query,
-// the sandbox). Only a successful trade changes anything.
-func (s *Service) applyTrade(ctx context.Context, channel string, t wechatpay.Trade) Reply {
+// applyTrade applies a provider's report of a trade (a notification, a
+// query, the sandbox). Only a successful trade changes anything.
+func (s *Service) applyTrade(ctx context.Context, channel string, t wechatpay.Trade, n *Notice) Reply {
 	if !t.Paid() {
 		return replyOK
 	}
@@ -88,7 +89,7 @@ func (s *Service) applyTrade(ctx context.Context, channel string, t wechatpay.Tr
 		paidAt = ts
 	}
 	o, changed, err := s.Paid(ctx, ProviderPayment{OrderNo: t.OutTradeNo, AmountFen: t.TotalFen, Currency: t.Currency,
-		Channel: channel, TradeNo: t.TransactionID, PaidAt: paidAt})
+		Channel: channel, TradeNo: t.TransactionID, PaidAt: paidAt, Notice: n})
 	switch {
 	case errors.Is(err, ErrNotFound):
 		s.log().Error("payment for an unknown order", "channel", channel, "order_no", t.OutTradeNo)
@@ -170,7 +171,7 @@ func (s *Service) SandboxComplete(ctx context.Context, no string, success bool) 
 	}
 	t := wechatpay.Trade{OutTradeNo: no, TransactionID: "SANDBOX" + no, State: "SUCCESS", TotalFen: o.AmountFen,
 		Currency: "CNY", SuccessTime: s.now().Format(time.RFC3339)}
-	if rep := s.applyTrade(ctx, ChannelSandbox, t); rep.Status >= 300 {
+	if rep := s.applyTrade(ctx, ChannelSandbox, t, nil); rep.Status >= 300 {
 		return nil, ErrBadTransition.WithDetail(rep.Message)
 	}
 	return s.store.Order(ctx, no)

@@ -13,7 +13,7 @@ import (
 type Store interface {
 	CreateOrder(ctx context.Context, o *Order, idempotencyKey string) (*Order, bool, error)
 	Order(ctx context.Context, no string) (*Order, error)
-	MarkPaid(ctx context.Context, no string, amountFen int64, channel, tradeNo string, at time.Time) (*Order, bool, error)
+	MarkPaid(ctx context.Context, p ProviderPayment) (*Order, bool, error)
 	Close(ctx context.Context, no string, at time.Time) (bool, error)
 	StartRefund(ctx context.Context, r *Refund, au Audit) (*Refund, bool, error)
 	SettleRefund(ctx context.Context, no string, succeeded bool, failure string, at time.Time) (bool, error)

@@ -96,6 +96,15 @@ type ProviderPayment struct {
 	Channel   string
 	TradeNo   string
 	PaidAt    time.Time
+	// Notice is the provider notification that reported the payment (nil:
+	// a query or the sandbox); it is recorded with the change, once.
+	Notice *Notice
+}
+
+// Notice identifies a provider notification.
+type Notice struct {
+	ID, EventType string
+	At            time.Time
 }
 
 // Paid applies a confirmed payment once: changed is true only the first
@@ -103,19 +112,18 @@ type ProviderPayment struct {
 // or currency changes nothing (ErrAmountMismatch). A payment for a closed
 // order is recorded too (the event says Late): the seller refunds it if it
 // cannot fulfil it (activities.LateRefundNo for sign-ups).
+//
+// A payment reported by a notification seen before changes nothing either
+// (changed false): the notification is recorded in the same transaction
+// as the change, so a retried or concurrent copy finds it.
 func (s *Service) Paid(ctx context.Context, p ProviderPayment) (*Order, bool, error) {
-	o, err := s.store.Order(ctx, p.OrderNo)
-	if err != nil {
-		return nil, false, err
+	if p.Currency != "" && p.Currency != "CNY" {
+		return nil, false, ErrAmountMismatch
 	}
-	if p.AmountFen != o.AmountFen || (p.Currency != "" && p.Currency != "CNY") {
-		return o, false, ErrAmountMismatch
+	if p.PaidAt.IsZero() {
+		p.PaidAt = s.now()
 	}
-	at := p.PaidAt
-	if at.IsZero() {
-		at = s.now()
-	}
-	return s.store.MarkPaid(ctx, p.OrderNo, p.AmountFen, p.Channel, p.TradeNo, at)
+	return s.store.MarkPaid(ctx, p)
 }
 
 // RefundRequest asks to refund part or all of a paid order.

@@ -91,7 +91,7 @@ func (s *Service) reconcileOrder(ctx context.Context, o *Order) (paid, closed bo
 		case err != nil:
 			return false, false, err
 		case t.Paid():
-			if rep := s.applyTrade(ctx, ChannelWeChat, t); rep.Status >= 300 {
+			if rep := s.applyTrade(ctx, ChannelWeChat, t, nil); rep.Status >= 300 {
 				return false, false, fmt.Errorf("apply queried payment: %s", rep.Message)
 			}
 			return true, false, nil

@@ -124,41 +124,53 @@ func (s *Store) CreateOrder(ctx context.Context, o *payments.Order, idempotencyK
 // Order loads an order.
 func (s *Store) Order(ctx context.Context, no string) (*payments.Order, error) {
 	var r orderRow
-	err := s.db.WithContext(ctx).Where("order_no = ?", no).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, payments.ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load order: %w", err)
+	if err := s.loadOrder(s.db.WithContext(ctx), no, &r); err != nil {
+		return nil, err
 	}
 	return r.order(), nil
 }
 
-// MarkPaid moves an order of exactly amountFen from pending — or closed:
+// MarkPaid moves an order of exactly p's amount from pending — or closed:
 // the money arrived after all and must be accounted for, so that it can be
 // refunded — to paid and, in the same transaction, writes its
-// payments.order_paid event (Late when it had been closed). changed is
-// false when it was paid before; the order as it is comes back.
-func (s *Store) MarkPaid(ctx context.Context, no string, amountFen int64, channel, tradeNo string, at time.Time) (*payments.Order, bool, error) {
+// payments.order_paid event (Late when it had been closed) and records the
+// notification that reported it. changed is false when it was paid before
+// or the notification was seen before; the order as it is comes back.
+// Another amount is ErrAmountMismatch, an unknown order ErrNotFound, a
+// transaction id that paid another order ErrTradeReused (nothing changes
+// and the notification stays unrecorded).
+func (s *Store) MarkPaid(ctx context.Context, p payments.ProviderPayment) (*payments.Order, bool, error) {
 	var r orderRow
 	changed := false
+	at := p.PaidAt.UTC()
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Exec(`UPDATE orders SET status = ?, channel = ?, trade_no = ?, paid_at = ?, updated_at = ?
-			WHERE order_no = ? AND status IN (?, ?) AND amount_fen = ?`,
-			payments.StatusPaid, channel, tradeNo, at.UTC(), at.UTC(), no, payments.StatusPending, payments.StatusClosed, amountFen)
+		if n := p.Notice; n != nil {
+			res := tx.Exec(`INSERT INTO payment_notifications (id, event_type, order_no, received_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (id) DO NOTHING`, n.ID, n.EventType, p.OrderNo, n.At.UTC())
+			if res.Error != nil {
+				return fmt.Errorf("record notification: %w", res.Error)
+			}
+			if res.RowsAffected == 0 {
+				return s.loadOrder(tx, p.OrderNo, &r) // seen before: handled then
+			}
+		}
+		// RETURNING hands back the paid order in the same statement.
+		res := tx.Raw(`UPDATE orders SET status = ?, channel = ?, trade_no = ?, paid_at = ?, updated_at = ?
+			WHERE order_no = ? AND status IN (?, ?) AND amount_fen = ? RETURNING *`,
+			payments.StatusPaid, p.Channel, p.TradeNo, at, at, p.OrderNo, payments.StatusPending, payments.StatusClosed, p.AmountFen).Scan(&r)
 		if res.Error != nil {
 			if sqldb.IsUniqueViolation(res.Error) {
 				return payments.ErrTradeReused
 			}
 			return fmt.Errorf("mark order paid: %w", res.Error)
 		}
-		if err := tx.Where("order_no = ?", no).Take(&r).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return payments.ErrNotFound
-			}
-			return fmt.Errorf("load order: %w", err)
-		}
 		if res.RowsAffected == 0 {
+			if err := s.loadOrder(tx, p.OrderNo, &r); err != nil {
+				return err
+			}
+			if r.AmountFen != p.AmountFen {
+				return payments.ErrAmountMismatch
+			}
 			return nil
 		}
 		changed = true
@@ -169,6 +181,16 @@ func (s *Store) MarkPaid(ctx context.Context, no string, amountFen int64, channe
 		return nil, false, err
 	}
 	return r.order(), changed, nil
+}
+
+func (s *Store) loadOrder(tx *gorm.DB, no string, r *orderRow) error {
+	if err := tx.Where("order_no = ?", no).Take(r).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return payments.ErrNotFound
+		}
+		return fmt.Errorf("load order: %w", err)
+	}
+	return nil
 }
 
 // Close moves a pending order to closed; false when it was not pending.

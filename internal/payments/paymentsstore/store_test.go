@@ -66,7 +66,7 @@ func TestPayOnceAndPayVersusClose(t *testing.T) {
 		var wg sync.WaitGroup
 		for range 10 {
 			wg.Go(func() {
-				_, ok, err := s.MarkPaid(ctx, "ZJ10", 3000, "wechat", "4200001", now.Add(time.Minute))
+				_, ok, err := s.MarkPaid(ctx, payments.ProviderPayment{OrderNo: "ZJ10", AmountFen: 3000, Channel: "wechat", TradeNo: "4200001", PaidAt: now.Add(time.Minute)})
 				if err != nil {
 					t.Error(err)
 				}
@@ -82,18 +82,21 @@ func TestPayOnceAndPayVersusClose(t *testing.T) {
 		if ok, err := s.Close(ctx, "ZJ10", now.Add(time.Hour)); ok || err != nil {
 			t.Fatalf("a paid order closed: %v %v", ok, err)
 		}
-		if _, ok, err := s.MarkPaid(ctx, "ZJ10", 3000, "wechat", "4200001", now); ok || err != nil {
+		if _, ok, err := s.MarkPaid(ctx, payments.ProviderPayment{OrderNo: "ZJ10", AmountFen: 3000, Channel: "wechat", TradeNo: "4200001", PaidAt: now}); ok || err != nil {
 			t.Fatalf("paid twice: %v %v", ok, err)
 		}
-		if _, ok, _ := s.MarkPaid(ctx, "ZJ-none", 1, "wechat", "x", now); ok {
+		if _, ok, _ := s.MarkPaid(ctx, payments.ProviderPayment{OrderNo: "ZJ-none", AmountFen: 1, Channel: "wechat", TradeNo: "x", PaidAt: now}); ok {
 			t.Fatal("an unknown order was paid")
 		}
 		// A wrong amount never pays.
 		if _, _, err := s.CreateOrder(ctx, order("ZJ11", 3000), ""); err != nil {
 			t.Fatal(err)
 		}
-		if o, ok, err := s.MarkPaid(ctx, "ZJ11", 2999, "wechat", "4200002", now); ok || err != nil || o.Status != payments.StatusPending {
-			t.Fatalf("paid with the wrong amount: %+v %v %v", o, ok, err)
+		if _, ok, err := s.MarkPaid(ctx, payments.ProviderPayment{OrderNo: "ZJ11", AmountFen: 2999, Channel: "wechat", TradeNo: "4200002", PaidAt: now}); ok || !errors.Is(err, payments.ErrAmountMismatch) {
+			t.Fatalf("paid with the wrong amount: %v %v", ok, err)
+		}
+		if o, _ := s.Order(ctx, "ZJ11"); o.Status != payments.StatusPending {
+			t.Fatalf("a wrong amount changed the order: %+v", o)
 		}
 		// Pay against expiry: the order ends paid (the money is accounted
 		// for even when the close came first, and the event says so) with
@@ -105,7 +108,7 @@ func TestPayOnceAndPayVersusClose(t *testing.T) {
 			}
 			var paid, closed bool
 			var wg sync.WaitGroup
-			wg.Go(func() { _, paid, _ = s.MarkPaid(ctx, no, 500, "wechat", "t"+no, now) })
+			wg.Go(func() { _, paid, _ = s.MarkPaid(ctx, payments.ProviderPayment{OrderNo: no, AmountFen: 500, Channel: "wechat", TradeNo: "t"+no, PaidAt: now}) })
 			wg.Go(func() { closed, _ = s.Close(ctx, no, now) })
 			wg.Wait()
 			o, err := s.Order(ctx, no)
@@ -130,7 +133,7 @@ func TestConcurrentRefundsNeverExceedThePaidAmount(t *testing.T) {
 		if _, _, err := s.StartRefund(ctx, &payments.Refund{No: "RF-unpaid", OrderNo: "ZJ30", AmountFen: 1, CreatedAt: now}, payments.Audit{}); !errors.Is(err, payments.ErrRefundTooLarge) {
 			t.Fatalf("refund of an unpaid order: %v", err)
 		}
-		if _, _, err := s.MarkPaid(ctx, "ZJ30", 5000, "wechat", "4200030", now); err != nil {
+		if _, _, err := s.MarkPaid(ctx, payments.ProviderPayment{OrderNo: "ZJ30", AmountFen: 5000, Channel: "wechat", TradeNo: "4200030", PaidAt: now}); err != nil {
 			t.Fatal(err)
 		}
 		var started atomic.Int64
@@ -202,6 +205,49 @@ func TestConcurrentRefundsNeverExceedThePaidAmount(t *testing.T) {
 		}
 		if o, _ = s.Order(ctx, "ZJ30"); o.Status != payments.StatusRefunded || o.RefundedFen != 5000 {
 			t.Fatalf("fully refunded: %+v", o)
+		}
+	})
+}
+
+// A notification is recorded with the change it makes: its copies, even
+// concurrent ones, change nothing, and one that changed nothing (wrong
+// amount) stays unrecorded.
+func TestMarkPaidRecordsTheNotificationOnce(t *testing.T) {
+	each(t, func(t *testing.T, s *paymentsstore.Store, db *sqldb.DB) {
+		ctx := context.Background()
+		if _, _, err := s.CreateOrder(ctx, order("ZJ40", 1200), ""); err != nil {
+			t.Fatal(err)
+		}
+		pay := func(fen int64, id string) (bool, error) {
+			_, ok, err := s.MarkPaid(ctx, payments.ProviderPayment{OrderNo: "ZJ40", AmountFen: fen, Channel: "wechat", TradeNo: "4200040",
+				PaidAt: now, Notice: &payments.Notice{ID: id, EventType: "TRANSACTION.SUCCESS", At: now}})
+			return ok, err
+		}
+		if _, err := pay(1, "EV-wrong"); !errors.Is(err, payments.ErrAmountMismatch) {
+			t.Fatalf("wrong amount: %v", err)
+		}
+		if seen, _ := s.NotificationSeen(ctx, "EV-wrong"); seen {
+			t.Fatal("a notification that changed nothing was recorded")
+		}
+		var changed atomic.Int32
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				ok, err := pay(1200, "EV-1")
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					changed.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if changed.Load() != 1 || events(t, db, payments.TopicOrderPaid, `"ZJ40"`) != 1 {
+			t.Fatalf("%d changes, %d events", changed.Load(), events(t, db, payments.TopicOrderPaid, `"ZJ40"`))
+		}
+		if seen, _ := s.NotificationSeen(ctx, "EV-1"); !seen {
+			t.Fatal("the notification was not recorded")
 		}
 	})
 }
