@@ -108,7 +108,9 @@ func TestPayOnceAndPayVersusClose(t *testing.T) {
 			}
 			var paid, closed bool
 			var wg sync.WaitGroup
-			wg.Go(func() { _, paid, _ = s.MarkPaid(ctx, payments.ProviderPayment{OrderNo: no, AmountFen: 500, Channel: "wechat", TradeNo: "t"+no, PaidAt: now}) })
+			wg.Go(func() {
+				_, paid, _ = s.MarkPaid(ctx, payments.ProviderPayment{OrderNo: no, AmountFen: 500, Channel: "wechat", TradeNo: "t" + no, PaidAt: now})
+			})
 			wg.Go(func() { closed, _ = s.Close(ctx, no, now) })
 			wg.Wait()
 			o, err := s.Order(ctx, no)
