@@ -220,6 +220,7 @@ func (c paymentConsumers) subscribe(ctx context.Context, bus *events.Bus) error 
 		payments.TopicOrderPaid:         c.orderPaid,
 		activities.TopicRefundRequested: c.refundRequested,
 		activities.TopicHoldReleased:    c.holdReleased,
+		payments.TopicRefundSettled:     c.refundSettled,
 	} {
 		if err := bus.Subscribe(ctx, topic, "payments", h); err != nil {
 			return err
@@ -334,6 +335,27 @@ func (c paymentConsumers) redriveRefunds(ctx context.Context, now time.Time) err
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// refundSettled takes a membership order refunded in full off the
+// membership.
+func (c paymentConsumers) refundSettled(ctx context.Context, m events.Message) error {
+	e, ok := decode[payments.RefundSettledEvent](c, m)
+	if !ok || !e.Succeeded {
+		return nil
+	}
+	o, err := c.payments.Order(ctx, e.OrderNo)
+	if err != nil {
+		return err
+	}
+	if o.Kind != payments.KindMembership || o.Status != payments.StatusRefunded {
+		return nil
+	}
+	if _, revoked, err := c.members.Revoke(ctx, o.No); err != nil || !revoked {
+		return err
+	}
+	c.logger.Info("membership shortened for a refunded order", "order_no", o.No, "user_id", o.UserID)
+	return nil
 }
 
 // holdReleased closes the order of a released hold; a payment that came

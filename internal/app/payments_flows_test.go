@@ -161,7 +161,40 @@ func TestMembershipUnlocksAndExpires(t *testing.T) {
 			t.Fatalf("expired membership on /me: %v", m)
 		}
 		expect(t, a.api(t, "PATCH", "/admin/membership-plans/"+plan, u.Access, map[string]any{"enabled": false}), 403, "")
+
+		// Two months bought, the second refunded in full: one month is left.
+		buy := func(key string) string {
+			r := a.api(t, "POST", "/membership/orders", u.Access, map[string]any{"plan_id": plan}, "Idempotency-Key", key)
+			expect(t, r, 201, "")
+			no := str(r.json(t)["order_no"])
+			expect(t, a.api(t, "POST", "/payments/sandbox/"+no+"/complete", "", nil), 200, "")
+			return no
+		}
+		buy("buy-2")
+		second := buy("buy-3")
+		r = a.api(t, "POST", "/auth/login", "", map[string]any{"account": "root@example.com", "password": "admin-pass-2026"})
+		expect(t, r, 200, "")
+		root = tokensOf(t, r)
+		start := clk.Now().Truncate(time.Second)
+		eventually(t, "two months are granted", func() bool {
+			m, _ := a.api(t, "GET", "/me", u.Access, nil).json(t)["membership"].(map[string]any)
+			return str(m["expires_at"]) != "" && mustTime(t, m["expires_at"]).Equal(start.Add(60*24*time.Hour))
+		})
+		expect(t, a.api(t, "POST", "/admin/orders/"+second+"/refunds", root.Access, map[string]any{"amount_fen": 1990, "reason": "用户申请退款"}), 201, "")
+		eventually(t, "the refunded month is taken off", func() bool {
+			m, _ := a.api(t, "GET", "/me", u.Access, nil).json(t)["membership"].(map[string]any)
+			return m["active"] == true && mustTime(t, m["expires_at"]).Equal(start.Add(30*24*time.Hour))
+		})
 	})
+}
+
+func mustTime(t testing.TB, v any) time.Time {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339Nano, str(v))
+	if err != nil {
+		t.Fatalf("time %v: %v", v, err)
+	}
+	return at
 }
 
 // A payment that races the end of its hold ends in one consistent state:

@@ -69,6 +69,8 @@ type Store interface {
 	Grant(ctx context.Context, g Grant) (*Membership, bool, error)
 	// Membership returns the user's membership, or nil.
 	Membership(ctx context.Context, userID string) (*Membership, error)
+	// Revoke takes a refunded order's days off the membership once.
+	Revoke(ctx context.Context, orderNo string, at time.Time) (*Membership, bool, error)
 }
 
 // Orders creates the orders paying for plans (the payments service).
@@ -195,6 +197,12 @@ func (s *Service) Apply(ctx context.Context, orderNo, userID, planID string, pai
 		return nil, false, err
 	}
 	return s.store.Grant(ctx, Grant{OrderNo: orderNo, UserID: userID, PlanID: planID, Days: plan.DurationDays, At: paidAt})
+}
+
+// Revoke takes the days of a membership order refunded in full off its
+// buyer's membership, once (a system call of the payments event consumer).
+func (s *Service) Revoke(ctx context.Context, orderNo string) (*Membership, bool, error) {
+	return s.store.Revoke(ctx, orderNo, s.now())
 }
 
 // Of returns a user's membership (nil when they never had one).

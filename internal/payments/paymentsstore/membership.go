@@ -202,3 +202,39 @@ func lockRow(tx *gorm.DB, table, key, id string) error {
 	}
 	return nil
 }
+
+// Revoke takes a refunded order's days off its buyer's membership, once:
+// false when the order granted nothing or was revoked before.
+func (s *Memberships) Revoke(ctx context.Context, orderNo string, at time.Time) (*membership.Membership, bool, error) {
+	var out *membership.Membership
+	revoked := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var g struct {
+			UserID string
+			Days   int
+		}
+		res := tx.Raw(`UPDATE membership_grants SET revoked_at = ? WHERE order_no = ? AND revoked_at IS NULL RETURNING user_id, days`,
+			at.UTC(), orderNo).Scan(&g)
+		if res.Error != nil {
+			return fmt.Errorf("revoke membership grant: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		revoked = true
+		if err := lockRow(tx, "memberships", "user_id", g.UserID); err != nil {
+			return err
+		}
+		var r membershipRow
+		if err := tx.Where("user_id = ?", g.UserID).Take(&r).Error; err != nil {
+			return fmt.Errorf("load membership: %w", err)
+		}
+		r.ExpiresAt = r.ExpiresAt.Add(-time.Duration(g.Days) * 24 * time.Hour).UTC()
+		if err := tx.Exec(`UPDATE memberships SET expires_at = ?, updated_at = ? WHERE user_id = ?`, r.ExpiresAt, at.UTC(), g.UserID).Error; err != nil {
+			return fmt.Errorf("shorten membership: %w", err)
+		}
+		out = r.membership()
+		return nil
+	})
+	return out, revoked, err
+}
