@@ -239,6 +239,18 @@ type CancelledEvent struct {
 // TopicCancelled is published once when an activity is cancelled.
 const TopicCancelled = "activities.cancelled"
 
+// TopicSeatChanged is published when someone takes or gives up a seat
+// (a confirmed sign-up: signed up, offer accepted, payment confirmed, or
+// cancelled). It says whose seat changed, not how: a consumer reads the
+// seat as it is now, so redelivery and reordering are harmless.
+const TopicSeatChanged = "activities.seat_changed"
+
+// SeatChangedEvent is the payload of activities.seat_changed.
+type SeatChangedEvent struct {
+	ActivityID string `json:"activity_id"`
+	UserID     string `json:"user_id"`
+}
+
 // AutoCancelReason is shown when an activity did not reach its minimum in time.
 const AutoCancelReason = "报名截止时未达到成局人数，活动自动取消"
 

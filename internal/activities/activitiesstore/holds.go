@@ -47,6 +47,13 @@ func requestRefund(ctx context.Context, tx *gorm.DB, r signupRow, amountFen int6
 	return err
 }
 
+// seatChanged writes the activities.seat_changed event of a user who took
+// or gave up a seat.
+func seatChanged(ctx context.Context, tx *gorm.DB, activityID, userID string) error {
+	_, err := outbox.Add(ctx, tx, activities.TopicSeatChanged, activities.SeatChangedEvent{ActivityID: activityID, UserID: userID})
+	return err
+}
+
 // holdReleased writes the activities.hold_released event of a hold that
 // gave up its seat (none when it never got an order).
 func holdReleased(ctx context.Context, tx *gorm.DB, r signupRow, reason string) error {
@@ -180,6 +187,9 @@ func (s *Store) ConfirmPayment(ctx context.Context, p activities.Payment, now ti
 					return fmt.Errorf("load sign-up: %w", err)
 				}
 				res = activities.ConfirmResult{Outcome: activities.Confirmed, Signup: r.signup()}
+				if err := seatChanged(ctx, tx, r.ActivityID, r.UserID); err != nil {
+					return err
+				}
 				return s.formIfReady(ctx, tx, r.ActivityID, now)
 			}
 		}

@@ -90,6 +90,9 @@ func (s *Store) SignUp(ctx context.Context, in *activities.Signup, now time.Time
 			return fmt.Errorf("store sign-up: %w", err)
 		}
 		if r.Status == string(activities.SignupConfirmed) {
+			if err := seatChanged(ctx, tx, in.ActivityID, in.UserID); err != nil {
+				return err
+			}
 			return s.formIfReady(ctx, tx, in.ActivityID, now)
 		}
 		return nil
@@ -177,6 +180,11 @@ func (s *Store) CancelSignup(ctx context.Context, activityID, userID string, now
 		}
 		if was == string(activities.SignupPendingPayment) {
 			if err := holdReleased(ctx, tx, out, activities.ReleaseCancelled); err != nil {
+				return err
+			}
+		}
+		if was == string(activities.SignupConfirmed) {
+			if err := seatChanged(ctx, tx, activityID, out.UserID); err != nil {
 				return err
 			}
 		}
@@ -320,6 +328,9 @@ func (s *Store) AcceptOffer(ctx context.Context, activityID, userID string, now 
 		}
 		if err := tx.Where("activity_id = ? AND user_id = ? AND status = ?", activityID, userID, string(activities.SignupConfirmed)).Take(&out).Error; err != nil {
 			return fmt.Errorf("load sign-up: %w", err)
+		}
+		if err := seatChanged(ctx, tx, activityID, userID); err != nil {
+			return err
 		}
 		return s.formIfReady(ctx, tx, activityID, now)
 	})
