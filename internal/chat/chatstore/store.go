@@ -1,0 +1,309 @@
+// Package chatstore is the GORM store of the chat module, with its
+// migrations for SQLite and PostgreSQL.
+package chatstore
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/zuju/zuju/internal/chat"
+	"github.com/zuju/zuju/internal/platform/sqldb"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Migrations returns the module's migration trees.
+func Migrations() sqldb.Migrations { return sqldb.Embedded("chat", migrations) }
+
+// Store keeps rooms, members and messages.
+type Store struct{ db *gorm.DB }
+
+// New returns a store over db.
+func New(db *sqldb.DB) *Store { return &Store{db: db.Gorm} }
+
+var _ chat.Store = (*Store)(nil)
+
+type roomRow struct {
+	ID         string `gorm:"primaryKey"`
+	ActivityID string
+	Title      string
+	LastSeq    int64
+	ReadOnlyAt time.Time
+	CreatedAt  time.Time
+}
+
+func (roomRow) TableName() string { return "chat_rooms" }
+
+func (r roomRow) room() *chat.Room {
+	return &chat.Room{ID: r.ID, ActivityID: r.ActivityID, Title: r.Title, LastSeq: r.LastSeq, ReadOnlyAt: r.ReadOnlyAt.UTC(), CreatedAt: r.CreatedAt.UTC()}
+}
+
+type memberRow struct {
+	RoomID     string `gorm:"primaryKey"`
+	UserID     string `gorm:"primaryKey"`
+	Role       string
+	JoinedAt   time.Time
+	LeftAt     *time.Time
+	Removed    bool
+	MutedUntil *time.Time
+	ReadSeq    int64
+}
+
+func (memberRow) TableName() string { return "chat_members" }
+
+type messageRow struct {
+	ID        string `gorm:"primaryKey"`
+	RoomID    string
+	Seq       int64
+	SenderID  string
+	ClientID  string
+	Kind      string
+	Content   string
+	CreatedAt time.Time
+	DeletedAt *time.Time
+}
+
+func (messageRow) TableName() string { return "chat_messages" }
+
+func (r messageRow) message() chat.Message {
+	m := chat.Message{ID: r.ID, RoomID: r.RoomID, Seq: r.Seq, SenderID: r.SenderID, ClientID: r.ClientID, Kind: r.Kind,
+		Content: r.Content, CreatedAt: r.CreatedAt.UTC(), Deleted: r.DeletedAt != nil}
+	if m.Deleted {
+		m.Content = ""
+	}
+	return m
+}
+
+// CreateRoom creates an activity's room with its members and welcome
+// message, once.
+func (s *Store) CreateRoom(ctx context.Context, nr chat.NewRoom, now time.Time) (*chat.Room, bool, error) {
+	created := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Exec(`INSERT INTO chat_rooms (id, activity_id, title, last_seq, read_only_at, created_at) VALUES (?, ?, ?, 0, ?, ?)
+			ON CONFLICT (activity_id) DO NOTHING`, nr.ID, nr.ActivityID, nr.Title, nr.ReadOnlyAt.UTC(), now.UTC())
+		if res.Error != nil {
+			return fmt.Errorf("create room: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return nil
+		}
+		created = true
+		members := []memberRow{{RoomID: nr.ID, UserID: nr.OrganizerID, Role: chat.RoleOrganizer, JoinedAt: now.UTC()}}
+		for _, id := range nr.ParticipantIDs {
+			if id != nr.OrganizerID {
+				members = append(members, memberRow{RoomID: nr.ID, UserID: id, Role: chat.RoleParticipant, JoinedAt: now.UTC()})
+			}
+		}
+		if err := tx.Create(&members).Error; err != nil {
+			return fmt.Errorf("add room members: %w", err)
+		}
+		if nr.Welcome != nil {
+			w := *nr.Welcome
+			w.RoomID = nr.ID
+			if _, err := appendTx(tx, &w); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	r, err := s.RoomOfActivity(ctx, nr.ActivityID)
+	return r, created, err
+}
+
+// RoomOfActivity loads an activity's room.
+func (s *Store) RoomOfActivity(ctx context.Context, activityID string) (*chat.Room, error) {
+	return s.room(ctx, "activity_id = ?", activityID)
+}
+
+// Room loads a room.
+func (s *Store) Room(ctx context.Context, id string) (*chat.Room, error) {
+	return s.room(ctx, "id = ?", id)
+}
+
+func (s *Store) room(ctx context.Context, where string, arg string) (*chat.Room, error) {
+	var r roomRow
+	err := s.db.WithContext(ctx).Where(where, arg).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, chat.ErrRoomNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load room: %w", err)
+	}
+	return r.room(), nil
+}
+
+// SetMember adds a participant back or lets them leave.
+func (s *Store) SetMember(ctx context.Context, roomID, userID string, member bool, now time.Time) (bool, error) {
+	if !member {
+		res := s.db.WithContext(ctx).Exec(`UPDATE chat_members SET left_at = ? WHERE room_id = ? AND user_id = ? AND left_at IS NULL AND role <> ?`,
+			now.UTC(), roomID, userID, chat.RoleOrganizer)
+		if res.Error != nil {
+			return false, fmt.Errorf("leave room: %w", res.Error)
+		}
+		return res.RowsAffected == 1, nil
+	}
+	res := s.db.WithContext(ctx).Exec(`INSERT INTO chat_members (room_id, user_id, role, joined_at, removed, read_seq) VALUES (?, ?, ?, ?, FALSE, 0)
+		ON CONFLICT (room_id, user_id) DO UPDATE SET left_at = NULL, joined_at = excluded.joined_at
+		WHERE chat_members.left_at IS NOT NULL AND NOT chat_members.removed`, roomID, userID, chat.RoleParticipant, now.UTC())
+	if res.Error != nil {
+		return false, fmt.Errorf("join room: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// Member loads a membership (nil when the user never was a member).
+func (s *Store) Member(ctx context.Context, roomID, userID string) (*chat.Member, error) {
+	var r memberRow
+	err := s.db.WithContext(ctx).Where("room_id = ? AND user_id = ?", roomID, userID).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load membership: %w", err)
+	}
+	return &chat.Member{RoomID: r.RoomID, UserID: r.UserID, Role: r.Role, JoinedAt: r.JoinedAt.UTC(), LeftAt: r.LeftAt,
+		Removed: r.Removed, MutedUntil: r.MutedUntil, ReadSeq: r.ReadSeq}, nil
+}
+
+// Append stores a message with the room's next number.
+func (s *Store) Append(ctx context.Context, m *chat.Message) (*chat.Message, bool, error) {
+	var out *chat.Message
+	created := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if m.ClientID != "" {
+			var prev messageRow
+			err := tx.Where("room_id = ? AND sender_id = ? AND client_id = ?", m.RoomID, m.SenderID, m.ClientID).Take(&prev).Error
+			if err == nil {
+				msg := prev.message()
+				out = &msg
+				return nil
+			}
+			if !errors.Is(err, gorm.ErrRecordNotFound) {
+				return fmt.Errorf("look up client id: %w", err)
+			}
+		}
+		msg, err := appendTx(tx, m)
+		if err != nil {
+			return err
+		}
+		out, created = msg, true
+		return nil
+	})
+	if err != nil && m.ClientID != "" && sqldb.IsUniqueViolation(err) {
+		// The same client id raced in twice: the first one stands.
+		var prev messageRow
+		if err := s.db.WithContext(ctx).Where("room_id = ? AND sender_id = ? AND client_id = ?", m.RoomID, m.SenderID, m.ClientID).Take(&prev).Error; err != nil {
+			return nil, false, fmt.Errorf("load message by client id: %w", err)
+		}
+		msg := prev.message()
+		return &msg, false, nil
+	}
+	return out, created, err
+}
+
+// appendTx numbers and inserts a message inside tx; the room's row stays
+// locked until tx ends, so numbers commit in order.
+func appendTx(tx *gorm.DB, m *chat.Message) (*chat.Message, error) {
+	var seq []int64
+	if err := tx.Raw(`UPDATE chat_rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`, m.RoomID).Scan(&seq).Error; err != nil {
+		return nil, fmt.Errorf("number message: %w", err)
+	}
+	if len(seq) == 0 {
+		return nil, chat.ErrRoomNotFound
+	}
+	r := messageRow{ID: m.ID, RoomID: m.RoomID, Seq: seq[0], SenderID: m.SenderID, ClientID: m.ClientID, Kind: m.Kind,
+		Content: m.Content, CreatedAt: m.CreatedAt.UTC()}
+	if err := tx.Create(&r).Error; err != nil {
+		return nil, fmt.Errorf("store message: %w", err)
+	}
+	if m.SenderID != "" {
+		// One's own message is read.
+		if err := tx.Exec(`UPDATE chat_members SET read_seq = ? WHERE room_id = ? AND user_id = ?`, r.Seq, r.RoomID, r.SenderID).Error; err != nil {
+			return nil, fmt.Errorf("mark own message read: %w", err)
+		}
+	}
+	out := r.message()
+	return &out, nil
+}
+
+// Messages lists a room's messages after or before a number.
+func (s *Store) Messages(ctx context.Context, roomID string, after, before int64, limit int) ([]chat.Message, error) {
+	q := s.db.WithContext(ctx).Where("room_id = ?", roomID)
+	if before > 0 {
+		q = q.Where("seq < ?", before).Order("seq DESC")
+	} else {
+		q = q.Where("seq > ?", after).Order("seq")
+	}
+	var rows []messageRow
+	if err := q.Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list messages: %w", err)
+	}
+	out := make([]chat.Message, len(rows))
+	for i := range rows {
+		out[i] = rows[i].message()
+	}
+	return out, nil
+}
+
+// Rooms lists a user's rooms with unread counts and last messages, in
+// one query.
+func (s *Store) Rooms(ctx context.Context, userID string) ([]chat.RoomSummary, error) {
+	var rows []struct {
+		ID, ActivityID, Title         string
+		LastSeq, ReadSeq              int64
+		ReadOnlyAt, CreatedAt         time.Time
+		MID, MSender, MKind, MContent *string
+		MCreatedAt, MDeletedAt        *time.Time
+	}
+	err := s.db.WithContext(ctx).Table("chat_rooms AS r").
+		Select(`r.id, r.activity_id, r.title, r.last_seq, r.read_only_at, r.created_at, mb.read_seq,
+			m.id AS m_id, m.sender_id AS m_sender, m.kind AS m_kind, m.content AS m_content, m.created_at AS m_created_at, m.deleted_at AS m_deleted_at`).
+		Joins("JOIN chat_members AS mb ON mb.room_id = r.id").
+		Joins("LEFT JOIN chat_messages AS m ON m.room_id = r.id AND m.seq = r.last_seq").
+		Where("mb.user_id = ? AND mb.left_at IS NULL AND NOT mb.removed", userID).
+		Order("COALESCE(m.created_at, r.created_at) DESC, r.id").Limit(200).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list rooms: %w", err)
+	}
+	out := make([]chat.RoomSummary, len(rows))
+	for i, r := range rows {
+		out[i] = chat.RoomSummary{Room: chat.Room{ID: r.ID, ActivityID: r.ActivityID, Title: r.Title, LastSeq: r.LastSeq,
+			ReadOnlyAt: r.ReadOnlyAt.UTC(), CreatedAt: r.CreatedAt.UTC()}, Unread: max(0, r.LastSeq-r.ReadSeq)}
+		if r.MID != nil {
+			m := messageRow{ID: *r.MID, RoomID: r.ID, Seq: r.LastSeq, SenderID: deref(r.MSender), Kind: deref(r.MKind),
+				Content: deref(r.MContent), DeletedAt: r.MDeletedAt}
+			if r.MCreatedAt != nil {
+				m.CreatedAt = *r.MCreatedAt
+			}
+			msg := m.message()
+			out[i].Last = &msg
+		}
+	}
+	return out, nil
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// MarkRead moves a member's read marker forward.
+func (s *Store) MarkRead(ctx context.Context, roomID, userID string, seq int64) error {
+	err := s.db.WithContext(ctx).Exec(`UPDATE chat_members SET read_seq = ? WHERE room_id = ? AND user_id = ? AND read_seq < ?
+		AND ? <= (SELECT last_seq FROM chat_rooms WHERE id = ?)`, seq, roomID, userID, seq, seq, roomID).Error
+	if err != nil {
+		return fmt.Errorf("mark read: %w", err)
+	}
+	return nil
+}
