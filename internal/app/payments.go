@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/zuju/zuju/internal/activities"
 	"github.com/zuju/zuju/internal/payments"
@@ -34,7 +35,7 @@ func registerPayments(ctx context.Context, a *App, opts Options) error {
 		// Relative unless the public URL is known: the page opens on
 		// whatever host the app was reached at.
 		return strings.TrimRight(a.Config.PublicURL, "/") + "/api/v1/payments/sandbox/" + no
-	}}
+	}, SandboxKey: deriveKey([]byte(a.Config.JWTSecret), "zuju sandbox pay pages")}
 	if w := a.Config.WeChatPay; w.MchID != "" {
 		client, err := newWeChatPay(ctx, a)
 		if err != nil {
@@ -143,11 +144,9 @@ func (o signupOrders) CloseOrder(ctx context.Context, no string) error {
 	return err
 }
 
-// refundArgs is the durable job that carries out one refund (Round
-// tells apart the jobs reconciliation adds for a stranded refund).
+// refundArgs is the durable job that carries out one refund.
 type refundArgs struct {
 	RefundNo string `json:"refund_no"`
-	Round    int64  `json:"round,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -157,18 +156,23 @@ func (refundArgs) Kind() string { return "payments.refund" }
 // spreads them over about a day.
 const refundAttempts = 12
 
-// refundQueue queues refund jobs, one per refund and round.
+// liveJobStates are the states of a job still to run: a refund has at
+// most one job in them.
+var liveJobStates = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
+	rivertype.JobStateRunning, rivertype.JobStateScheduled}
+
+// refundQueue queues refund jobs, one live job per refund.
 type refundQueue struct{ jobs *jobs.Queue }
 
-func (q refundQueue) EnqueueRefund(ctx context.Context, refundNo string, round int64) error {
-	_, err := q.jobs.Insert(ctx, refundArgs{RefundNo: refundNo, Round: round}, &river.InsertOpts{MaxAttempts: refundAttempts,
-		UniqueOpts: river.UniqueOpts{ByArgs: true}})
+func (q refundQueue) EnqueueRefund(ctx context.Context, refundNo string) error {
+	_, err := q.jobs.Insert(ctx, refundArgs{RefundNo: refundNo}, &river.InsertOpts{MaxAttempts: refundAttempts,
+		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: liveJobStates}})
 	return err
 }
 
 // runRefund works one refund job: done, checked again later while the
-// provider processes it, retried on errors, failed for staff at the last
-// attempt.
+// provider processes it, retried on errors; at the last attempt given up
+// (failed if the provider never had it, otherwise kept for staff).
 func runRefund(ctx context.Context, svc *payments.Service, job *river.Job[refundArgs]) error {
 	step, err := svc.ExecuteRefund(ctx, job.Args.RefundNo)
 	switch {
@@ -204,7 +208,8 @@ func (reconcileArgs) Kind() string { return "payments.reconcile" }
 
 // Refund reasons of the payments consumers.
 const (
-	reasonLatePayment = "名额已释放，支付款项自动全额退回"
+	reasonLatePayment    = "名额已释放，支付款项自动全额退回"
+	reasonLateMembership = "订单已关闭，支付款项自动全额退回"
 )
 
 // paymentConsumers apply the events between payments and its sellers.
@@ -258,11 +263,19 @@ func (c paymentConsumers) orderPaid(ctx context.Context, m events.Message) error
 			return err
 		}
 		if res.Outcome == activities.Released {
-			if err := c.lateRefund(ctx, e.OrderNo, e.AmountFen); err != nil {
+			if err := c.lateRefund(ctx, e.OrderNo, e.AmountFen, reasonLatePayment); err != nil {
 				return err
 			}
 		}
 	case payments.KindMembership:
+		if e.Late {
+			// Paid after the order was closed: the buyer was told it had
+			// ended, so the money goes back rather than buying days.
+			if err := c.lateRefund(ctx, e.OrderNo, e.AmountFen, reasonLateMembership); err != nil {
+				return err
+			}
+			break
+		}
 		if _, _, err := c.members.Apply(ctx, e.OrderNo, e.UserID, e.SubjectID, e.PaidAt); err != nil {
 			return err
 		}
@@ -271,10 +284,10 @@ func (c paymentConsumers) orderPaid(ctx context.Context, m events.Message) error
 }
 
 // lateRefund refunds, once per order, a payment that came for a seat no
-// longer held.
-func (c paymentConsumers) lateRefund(ctx context.Context, orderNo string, amountFen int64) error {
+// longer held or for a closed membership order.
+func (c paymentConsumers) lateRefund(ctx context.Context, orderNo string, amountFen int64, reason string) error {
 	_, created, err := c.payments.Refund(ctx, payments.RefundRequest{RefundNo: activities.LateRefundNo(orderNo), OrderNo: orderNo,
-		AmountFen: amountFen, Reason: reasonLatePayment})
+		AmountFen: amountFen, Reason: reason})
 	if errors.Is(err, payments.ErrRefundTooLarge) {
 		c.logger.Warn("late payment already refunded by other means", "order_no", orderNo)
 		return nil
@@ -373,7 +386,7 @@ func (c paymentConsumers) holdReleased(ctx context.Context, m events.Message) er
 		return err
 	}
 	if o.PaidAt != nil {
-		return c.lateRefund(ctx, o.No, o.AmountFen)
+		return c.lateRefund(ctx, o.No, o.AmountFen, reasonLatePayment)
 	}
 	return nil
 }

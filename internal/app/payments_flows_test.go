@@ -27,19 +27,33 @@ func TestSandboxPaysAndIsGoneWhenOff(t *testing.T) {
 	expect(t, r, 200, "")
 	sb, _ := r.json(t)["sandbox"].(map[string]any)
 	payURL := str(sb["pay_url"])
-	if payURL != "/api/v1/payments/sandbox/"+no {
+	token := strings.TrimPrefix(payURL, "/api/v1/payments/sandbox/"+no+"?t=")
+	if token == payURL || len(token) < 20 {
 		t.Fatalf("pay_url %q", payURL)
 	}
-	page := call(t, "GET", a.URL+payURL+"?return=/app/", "", nil)
+	// The page and its button need the page's token (or the owner):
+	// nobody else pays or fails somebody's order.
+	stranger := a.register(t, "13300000033", "secret-pass-1")
+	expect(t, call(t, "GET", a.URL+"/api/v1/payments/sandbox/"+no, "", nil), 404, "order.not_found")
+	expect(t, a.api(t, "POST", "/payments/sandbox/"+no+"/complete", "", map[string]any{"result": "fail"}), 404, "order.not_found")
+	expect(t, a.api(t, "POST", "/payments/sandbox/"+no+"/complete?t="+token[1:]+"x", stranger.Access, nil), 404, "order.not_found")
+	_, strangersNo := signUpPaid(t, a, stranger.Access, id)
+	expect(t, a.api(t, "POST", "/payments/sandbox/"+strangersNo+"/complete?t="+token, "", nil), 404, "order.not_found")
+	// An order not being paid in the sandbox is not paid there.
+	expect(t, a.api(t, "POST", "/payments/sandbox/"+strangersNo+"/complete", stranger.Access, nil), 409, "payment.channel_mismatch")
+	if o := orderOf(t, a, u.Access, no); str(o["status"]) != "pending" {
+		t.Fatalf("a refused completion changed the order: %v", o)
+	}
+	page := call(t, "GET", a.URL+payURL+"&return=/app/", "", nil)
 	expect(t, page, 200, "")
 	if !strings.Contains(string(page.Body), "¥99.00") || !strings.Contains(string(page.Body), "活动报名：周末篮球局") || !strings.Contains(string(page.Body), "确认支付") ||
 		!strings.Contains(page.Header.Get("Content-Security-Policy"), "script-src 'nonce-") {
 		t.Fatalf("pay page: %s", page.Body)
 	}
-	if evil := call(t, "GET", a.URL+payURL+"?return=//evil.example.com/", "", nil); strings.Contains(string(evil.Body), "evil.example.com") {
+	if evil := call(t, "GET", a.URL+payURL+"&return=//evil.example.com/", "", nil); strings.Contains(string(evil.Body), "evil.example.com") {
 		t.Fatal("the pay page links to another site")
 	}
-	r = a.api(t, "POST", "/payments/sandbox/"+no+"/complete", "", map[string]any{"result": "success"})
+	r = a.api(t, "POST", "/payments/sandbox/"+no+"/complete?t="+token, "", map[string]any{"result": "success"})
 	expect(t, r, 200, "")
 	if str(r.json(t)["status"]) != "paid" {
 		t.Fatalf("completed: %s", r.Body)
@@ -59,14 +73,25 @@ func TestSandboxPaysAndIsGoneWhenOff(t *testing.T) {
 	if st := call(t, "POST", a.URL+"/api/v1/payments/wechat/notify", "", "garbage"); st.Status != 404 {
 		t.Fatalf("wechat notify without WeChat Pay configured: %d", st.Status)
 	}
+	expect(t, a.api(t, "POST", "/admin/orders/"+no+"/refunds", root.Access, "{\"amount_fen\": 9223372036854775807, \"reason\": \"退款\"}"), 409, "refund.exceeds_paid")
 	if o := orderOf(t, a, u.Access, no); str(o["status"]) != "paid" || o["refunded_fen"] != float64(0) {
 		t.Fatalf("bad input changed the order: %v", o)
 	}
+	// A retried manual refund refunds once; its key for another amount is refused.
+	first := a.api(t, "POST", "/admin/orders/"+no+"/refunds", root.Access, map[string]any{"amount_fen": 100, "reason": "补偿"}, "Idempotency-Key", "k1")
+	expect(t, first, 201, "")
+	if again := a.api(t, "POST", "/admin/orders/"+no+"/refunds", root.Access, map[string]any{"amount_fen": 100, "reason": "补偿"}, "Idempotency-Key", "k1"); again.Status >= 300 ||
+		str(again.json(t)["refund_no"]) != str(first.json(t)["refund_no"]) {
+		t.Fatalf("retried manual refund: %d %s", again.Status, again.Body)
+	}
+	expect(t, a.api(t, "POST", "/admin/orders/"+no+"/refunds", root.Access, map[string]any{"amount_fen": 200, "reason": "补偿"}, "Idempotency-Key", "k1"), 409, "idempotency.key_reused")
+	eventually(t, "the manual refund is settled once", func() bool { return orderOf(t, a, u.Access, no)["refunded_fen"] == float64(100) })
 
 	// A failed sandbox payment closes the order.
 	u2 := a.register(t, "13300000032", "secret-pass-1")
 	_, no2 := signUpPaid(t, a, u2.Access, id)
-	r = a.api(t, "POST", "/payments/sandbox/"+no2+"/complete", "", map[string]any{"result": "fail"})
+	expect(t, a.api(t, "POST", "/orders/"+no2+"/pay", u2.Access, map[string]any{"channel": "sandbox"}), 200, "")
+	r = a.api(t, "POST", "/payments/sandbox/"+no2+"/complete", u2.Access, map[string]any{"result": "fail"})
 	expect(t, r, 200, "")
 	if str(r.json(t)["status"]) != "closed" {
 		t.Fatalf("failed payment: %s", r.Body)
@@ -139,7 +164,7 @@ func TestMembershipUnlocksAndExpires(t *testing.T) {
 			t.Fatalf("a retried purchase made another order: %s", again.Body)
 		}
 		expect(t, a.api(t, "POST", "/orders/"+no+"/pay", u.Access, map[string]any{"channel": "sandbox"}), 200, "")
-		expect(t, a.api(t, "POST", "/payments/sandbox/"+no+"/complete", "", nil), 200, "")
+		expect(t, a.api(t, "POST", "/payments/sandbox/"+no+"/complete", u.Access, nil), 200, "")
 		eventually(t, "the membership starts", func() bool { return !locked(u.Access) })
 		me := a.api(t, "GET", "/me", u.Access, nil).json(t)
 		m, _ := me["membership"].(map[string]any)
@@ -167,7 +192,7 @@ func TestMembershipUnlocksAndExpires(t *testing.T) {
 			r := a.api(t, "POST", "/membership/orders", u.Access, map[string]any{"plan_id": plan}, "Idempotency-Key", key)
 			expect(t, r, 201, "")
 			no := str(r.json(t)["order_no"])
-			expect(t, a.api(t, "POST", "/payments/sandbox/"+no+"/complete", "", nil), 200, "")
+			sandboxPaid(t, a, u.Access, no)
 			return no
 		}
 		buy("buy-2")
@@ -222,7 +247,7 @@ func TestPayVersusExpiryIsConsistent(t *testing.T) {
 		for i, s := range seats {
 			wg.Go(func() {
 				time.Sleep(time.Duration(i) * 200 * time.Millisecond)
-				_ = a.api(t, "POST", "/payments/sandbox/"+s.no+"/complete", "", nil)
+				_ = a.api(t, "POST", "/payments/sandbox/"+s.no+"/complete", s.tok, nil)
 			})
 		}
 		wg.Go(func() {
@@ -309,7 +334,7 @@ func TestReconciliationRequestsLostRefunds(t *testing.T) {
 	id := paidActivity(t, a, root.Access, typeID, time.Now().Add(72*time.Hour).UTC().Truncate(time.Second), 1, 5, 2500)
 	u := a.register(t, "13300000071", "secret-pass-1")
 	signupID, no := signUpPaid(t, a, u.Access, id)
-	expect(t, a.api(t, "POST", "/payments/sandbox/"+no+"/complete", "", nil), 200, "")
+	sandboxPaid(t, a, u.Access, no)
 	eventually(t, "the sign-up is confirmed", func() bool { return str(mySignup(t, a, u.Access, id)["status"]) == "confirmed" })
 	expect(t, a.api(t, "DELETE", "/activities/"+id+"/signups/me", u.Access, nil), 200, "")
 	eventually(t, "the refund is settled", func() bool { return str(orderOf(t, a, u.Access, no)["status"]) == "refunded" })

@@ -101,6 +101,14 @@ func count(t testing.TB, a *testApp, q string, args ...any) int {
 }
 
 // signUpPaid signs tok up on a paid activity and returns the sign-up and its order number.
+// sandboxPaid pays the caller's order in the sandbox, as the pay page
+// does.
+func sandboxPaid(t testing.TB, a *testApp, tok, no string) {
+	t.Helper()
+	expect(t, a.api(t, "POST", "/orders/"+no+"/pay", tok, map[string]any{"channel": "sandbox"}), 200, "")
+	expect(t, a.api(t, "POST", "/payments/sandbox/"+no+"/complete", tok, nil), 200, "")
+}
+
 func signUpPaid(t testing.TB, a *testApp, tok, activityID string) (signupID, orderNo string) {
 	t.Helper()
 	r := a.api(t, "POST", "/activities/"+activityID+"/signups", tok, nil)

@@ -215,7 +215,7 @@ func TestConcurrentRefundsNeverExceedPaid(t *testing.T) {
 		u := a.register(t, "13300000021", "secret-pass-1")
 		_, no := signUpPaid(t, a, u.Access, id)
 		expect(t, a.api(t, "POST", "/orders/"+no+"/pay", u.Access, map[string]any{"channel": "sandbox"}), 200, "")
-		expect(t, a.api(t, "POST", "/payments/sandbox/"+no+"/complete", "", nil), 200, "")
+		expect(t, a.api(t, "POST", "/payments/sandbox/"+no+"/complete", u.Access, nil), 200, "")
 
 		var wg sync.WaitGroup
 		statuses := make(chan int, 20)

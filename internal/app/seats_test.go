@@ -52,7 +52,7 @@ func TestSeatChangesAreAnnounced(t *testing.T) {
 		if countPaid() != 0 {
 			t.Fatal("a held seat was announced as a seat")
 		}
-		expect(t, a.api(t, "POST", "/payments/sandbox/"+no+"/complete", "", nil), 200, "")
+		sandboxPaid(t, a, u3.Access, no)
 		eventually(t, "the paid seat is announced", func() bool { return countPaid() == 1 })
 	})
 }

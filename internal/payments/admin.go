@@ -30,6 +30,9 @@ type OrderWithRefunds struct {
 	Refunds []Refund
 }
 
+// ErrIdempotencyReused: an idempotency key of a refund for another amount.
+var ErrIdempotencyReused = errs.Conflict("idempotency.key_reused", "该幂等键已用于另一笔退款")
+
 // ErrRefundReason asks staff for the reason of a manual refund.
 var ErrRefundReason = errs.Invalid("refund.reason_required", "请填写退款原因（1–80 字）")
 
@@ -76,6 +79,10 @@ func (s *Service) AdminRefund(ctx context.Context, orderNo string, amountFen int
 		sum := sha256.Sum256([]byte(orderNo + "\x00" + idemKey))
 		no = "RM" + hex.EncodeToString(sum[:])[:30]
 	}
-	return s.refund(ctx, RefundRequest{RefundNo: no, OrderNo: orderNo, AmountFen: amountFen, Reason: reason},
+	rf, created, err := s.refund(ctx, RefundRequest{RefundNo: no, OrderNo: orderNo, AmountFen: amountFen, Reason: reason},
 		Audit{Action: "order.refund", TargetType: "order", TargetID: orderNo})
+	if err == nil && !created && rf.AmountFen != amountFen {
+		return nil, false, ErrIdempotencyReused
+	}
+	return rf, created, err
 }

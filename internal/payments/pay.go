@@ -22,6 +22,7 @@ var (
 	ErrChannelUnavailable = errs.Conflict("payment.channel_unavailable", "该支付方式暂不可用")
 	ErrWeChatNotBound     = errs.Conflict("payment.wechat_not_bound", "请先在微信小程序中登录，绑定微信后再支付")
 	ErrProviderDown       = errs.New(errs.KindUnavailable, "payment.provider_unavailable", "支付服务暂时不可用，请稍后再试")
+	errWeChatStarted      = ErrChannelMismatch.WithDetail("该订单已发起微信支付，请在微信中完成支付")
 	// ErrSandboxOff answers the sandbox routes when the sandbox is disabled.
 	ErrSandboxOff = errs.NotFound("not_found", "页面不存在")
 )
@@ -33,9 +34,11 @@ type Providers struct {
 	WeChat WeChatPay
 	Payers Payers
 	// Sandbox turns the sandbox channel on (never in production);
-	// SandboxURL is the pay page of an order.
+	// SandboxURL is the pay page of an order (its token is added) and
+	// SandboxKey signs the pages' tokens.
 	Sandbox    bool
 	SandboxURL func(orderNo string) string
+	SandboxKey []byte
 }
 
 // SetProviders connects the payment channels.
@@ -109,15 +112,20 @@ func (s *Service) Pay(ctx context.Context, no, channel string) (*PayResult, erro
 	case channel == ChannelWeChat && s.providers.WeChat == nil, channel == ChannelSandbox && !s.providers.Sandbox,
 		channel != ChannelWeChat && channel != ChannelSandbox:
 		return nil, ErrChannelUnavailable
+	case o.Channel == ChannelWeChat && channel != ChannelWeChat:
+		return nil, errWeChatStarted
 	}
 	if ok, err := s.store.SetChannel(ctx, no, channel, now); err != nil {
 		return nil, err
 	} else if !ok {
+		if cur, err := s.store.Order(ctx, no); err == nil && cur.Status == StatusPending {
+			return nil, errWeChatStarted
+		}
 		return nil, ErrBadTransition
 	}
 	o.Channel = channel
 	if channel == ChannelSandbox {
-		return &PayResult{Order: o, SandboxURL: s.providers.SandboxURL(no)}, nil
+		return &PayResult{Order: o, SandboxURL: s.providers.SandboxURL(no) + "?t=" + s.SandboxToken(no)}, nil
 	}
 	openID := ""
 	if s.providers.Payers != nil {

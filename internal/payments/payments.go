@@ -45,6 +45,8 @@ var (
 	ErrRefundTooLarge = errs.Conflict("refund.exceeds_paid", "退款金额超过可退金额")
 	ErrRefundAmount   = errs.Invalid("refund.invalid_amount", "退款金额必须大于 0")
 	ErrRefundNotFound = errs.NotFound("refund.not_found", "退款单不存在")
+	// ErrChannelMismatch: the order is paid through another channel.
+	ErrChannelMismatch = errs.Conflict("payment.channel_mismatch", "订单的支付方式与此不符")
 	// ErrTradeReused: a provider transaction already paid another order.
 	ErrTradeReused = errs.Conflict("payment.trade_reused", "该支付流水已用于其他订单")
 )

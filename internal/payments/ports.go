@@ -21,11 +21,15 @@ type Store interface {
 	SetChannel(ctx context.Context, no, channel string, at time.Time) (bool, error)
 	MarkFulfilled(ctx context.Context, no string, at time.Time) error
 	ExpiredPending(ctx context.Context, now time.Time, limit int) ([]Order, error)
+	ClosedUnconfirmed(ctx context.Context, since, now time.Time, limit int) ([]Order, error)
+	MarkProviderClosed(ctx context.Context, no string, at time.Time) error
+	DeferCheck(ctx context.Context, no string, until time.Time) error
 	Unfulfilled(ctx context.Context, paidBefore time.Time, limit int) ([]Order, error)
 	NotificationSeen(ctx context.Context, id string) (bool, error)
 	RecordNotification(ctx context.Context, id, eventType, orderNo string, at time.Time) (bool, error)
 	Refund(ctx context.Context, no string) (*Refund, error)
 	SetProviderRefundID(ctx context.Context, no, id string, at time.Time) error
+	FlagRefund(ctx context.Context, no, reason string, at time.Time) error
 	PendingRefunds(ctx context.Context, before time.Time, limit int) ([]string, error)
 	Refunds(ctx context.Context, orderNos []string) (map[string][]Refund, error)
 	KnownRefunds(ctx context.Context, nos []string) (map[string]bool, error)
@@ -53,8 +57,8 @@ type Payers interface {
 }
 
 // RefundQueue runs refunds in the background (durable jobs with retries).
-// One job per refund and round: round 0 when the refund is created, a
-// later round when reconciliation finds it stranded.
+// It keeps at most one live job per refund: queueing a refund that has
+// one changes nothing.
 type RefundQueue interface {
-	EnqueueRefund(ctx context.Context, refundNo string, round int64) error
+	EnqueueRefund(ctx context.Context, refundNo string) error
 }

@@ -71,20 +71,33 @@ func (s *Service) Order(ctx context.Context, no string) (*Order, error) {
 }
 
 // CloseOrder stops a pending order from being paid; closing a closed or
-// paid order changes nothing (the caller looks at the order).
+// paid order changes nothing (the caller looks at the order). An order
+// placed at WeChat Pay is asked about there first: paid there, the
+// payment is applied instead; otherwise it is closed there too. When
+// WeChat Pay cannot be reached it is closed here all the same and
+// reconciliation asks again later, so a payment that raced the close is
+// found and refunded.
 func (s *Service) CloseOrder(ctx context.Context, no string) (*Order, error) {
-	closed, err := s.store.Close(ctx, no, s.now())
-	if err != nil {
-		return nil, err
-	}
 	o, err := s.store.Order(ctx, no)
 	if err != nil {
 		return nil, err
 	}
-	if closed {
-		s.closeAtProvider(ctx, o)
+	if o.Status != StatusPending {
+		return o, nil
 	}
-	return o, nil
+	if o.Channel == ChannelWeChat && s.providers.WeChat != nil {
+		paid, _, err := s.settleAtWeChat(ctx, o)
+		if err != nil {
+			s.log().Warn("close order at wechat pay; reconciliation asks again", "order_no", no, "err", err)
+		}
+		if paid {
+			return s.store.Order(ctx, no)
+		}
+	}
+	if _, err := s.store.Close(ctx, no, s.now()); err != nil {
+		return nil, err
+	}
+	return s.store.Order(ctx, no)
 }
 
 // ProviderPayment is a payment a provider confirmed (a verified callback,
@@ -109,7 +122,9 @@ type Notice struct {
 
 // Paid applies a confirmed payment once: changed is true only the first
 // time, and then payments.order_paid goes out. A payment of another amount
-// or currency changes nothing (ErrAmountMismatch). A payment for a closed
+// or currency (CNY only) changes nothing (ErrAmountMismatch); a sandbox
+// payment of an order not being paid in the sandbox neither
+// (ErrChannelMismatch). A payment for a closed
 // order is recorded too (the event says Late): the seller refunds it if it
 // cannot fulfil it (activities.LateRefundNo for sign-ups).
 //
@@ -117,7 +132,7 @@ type Notice struct {
 // (changed false): the notification is recorded in the same transaction
 // as the change, so a retried or concurrent copy finds it.
 func (s *Service) Paid(ctx context.Context, p ProviderPayment) (*Order, bool, error) {
-	if p.Currency != "" && p.Currency != "CNY" {
+	if p.Currency != "CNY" {
 		return nil, false, ErrAmountMismatch
 	}
 	if p.PaidAt.IsZero() {
@@ -158,8 +173,8 @@ func (s *Service) refund(ctx context.Context, r RefundRequest, au Audit) (*Refun
 	if err != nil || rf.Status != RefundPending || s.refunds == nil {
 		return rf, created, err
 	}
-	// Queued again when repeated (the queue keeps one job per refund).
-	if err := s.refunds.EnqueueRefund(ctx, rf.No, 0); err != nil {
+	// Queued again when repeated (the queue keeps one live job per refund).
+	if err := s.refunds.EnqueueRefund(ctx, rf.No); err != nil {
 		s.log().Warn("queue refund; reconciliation queues it later", "refund_no", rf.No, "err", err)
 	}
 	return rf, created, nil

@@ -37,7 +37,7 @@ func TestServiceOrdersPaymentsAndRefunds(t *testing.T) {
 		if _, changed, err := svc.Paid(ctx, payments.ProviderPayment{OrderNo: o.No, AmountFen: 9900, Currency: "USD", Channel: "wechat"}); changed || !errors.Is(err, payments.ErrAmountMismatch) {
 			t.Fatalf("wrong currency: %v %v", changed, err)
 		}
-		if _, _, err := svc.Paid(ctx, payments.ProviderPayment{OrderNo: "ZJ-none", AmountFen: 1}); !errors.Is(err, payments.ErrNotFound) {
+		if _, _, err := svc.Paid(ctx, payments.ProviderPayment{OrderNo: "ZJ-none", AmountFen: 1, Currency: "CNY"}); !errors.Is(err, payments.ErrNotFound) {
 			t.Fatalf("unknown order: %v", err)
 		}
 		for i, want := range []bool{true, false, false} {

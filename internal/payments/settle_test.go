@@ -2,6 +2,7 @@ package payments_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -88,20 +89,60 @@ func TestExecuteRefundAtWeChatPay(t *testing.T) {
 			t.Fatalf("refused refund: %+v", rf)
 		}
 
-		// WeChat Pay unreachable: an error to retry, then given up.
+		// WeChat Pay unreachable before it saw the refund: an error to
+		// retry; given up, it fails and releases its amount once WeChat Pay
+		// says it never had it.
 		o2 := paidOrder("b")
 		if _, _, err := svc.Refund(ctx, payments.RefundRequest{RefundNo: "RFc", OrderNo: o2.No, AmountFen: 3000, Reason: "退款"}); err != nil {
 			t.Fatal(err)
 		}
-		fake.Close()
+		fake.Fail("POST refund", true)
 		if _, err := svc.ExecuteRefund(ctx, "RFc"); err == nil {
 			t.Fatal("an unreachable WeChat Pay was not reported")
 		}
+		fake.Fail("GET refund", true)
+		if err := svc.GiveUpRefund(ctx, "RFc", "多次尝试退款均失败"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := svc.Order(ctx, o2.No); got.RefundingFen != 3000 {
+			t.Fatalf("a refund of unknown fate must stay reserved: %+v", got)
+		}
+		if rf, _ := store.Refund(ctx, "RFc"); rf.Status != payments.RefundPending || rf.FailureReason == "" {
+			t.Fatalf("a refund of unknown fate must be flagged for staff: %+v", rf)
+		}
+		fake.Fail("GET refund", false)
 		if err := svc.GiveUpRefund(ctx, "RFc", "多次尝试退款均失败"); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := svc.Order(ctx, o2.No); got.Status != payments.StatusPaid || got.RefundingFen != 0 {
-			t.Fatalf("a failed refund must release its amount: %+v", got)
+			t.Fatalf("a refund WeChat Pay never had must release its amount: %+v", got)
+		}
+		fake.Fail("POST refund", false)
+
+		// Accepted at WeChat Pay, then unreachable through every try: kept
+		// reserved, and WeChat Pay's later word settles it (never released
+		// for a second refund of money already on its way back).
+		o3 := paidOrder("c")
+		if _, _, err := svc.Refund(ctx, payments.RefundRequest{RefundNo: "RFd", OrderNo: o3.No, AmountFen: 3000, Reason: "退款"}); err != nil {
+			t.Fatal(err)
+		}
+		if step, err := svc.ExecuteRefund(ctx, "RFd"); err != nil || step.Done {
+			t.Fatalf("accepted refund: %+v %v", step, err)
+		}
+		fake.Fail("GET refund", true)
+		if err := svc.GiveUpRefund(ctx, "RFd", "多次尝试退款均失败"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := svc.Refund(ctx, payments.RefundRequest{RefundNo: "RFe", OrderNo: o3.No, AmountFen: 1, Reason: "再退"}); !errors.Is(err, payments.ErrRefundTooLarge) {
+			t.Fatalf("a refund of unknown fate must keep its amount reserved: %v", err)
+		}
+		fake.Fail("GET refund", false)
+		fake.SettleRefund("RFd", "SUCCESS")
+		if step, err := svc.ExecuteRefund(ctx, "RFd"); err != nil || !step.Done {
+			t.Fatalf("settled later: %+v %v", step, err)
+		}
+		if got, _ := svc.Order(ctx, o3.No); got.Status != payments.StatusRefunded || got.RefundedFen != 3000 {
+			t.Fatalf("refund settled after being kept: %+v", got)
 		}
 	}, outbox.Migrations(), paymentsstore.Migrations())
 }

@@ -1154,7 +1154,7 @@ test('管理后台：订单、部分退款与会员套餐', async (h) => {
   await page.locator('.el-select', { hasText: '全部状态' }).click()
   await page.getByRole('option', { name: '退款失败' }).click()
   await page.waitForURL(/status=refund_failed/)
-  await page.getByText('以下订单有退款失败的记录').waitFor()
+  await page.getByText('以下订单有退款失败或待核实的记录').waitFor()
 
   // 会员套餐: the demo plans; a new one priced in 元 is stored in exact fen.
   await page.locator('.el-menu-item', { hasText: '会员套餐' }).click()

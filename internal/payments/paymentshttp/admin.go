@@ -26,7 +26,7 @@ type RefundDTO struct {
 	AmountFen     int64      `json:"amount_fen"`
 	Status        string     `json:"status" enum:"pending,succeeded,failed"`
 	Reason        string     `json:"reason"`
-	FailureReason string     `json:"failure_reason" doc:"why a failed refund failed"`
+	FailureReason string     `json:"failure_reason" doc:"why a failed refund failed, or what staff must verify about a refund kept in flight"`
 	CreatedAt     time.Time  `json:"created_at"`
 	SettledAt     *time.Time `json:"settled_at"`
 }

@@ -155,6 +155,7 @@ func (h handlers) notify(ctx context.Context, in *notifyIn) (*notifyOut, error) 
 
 type sandboxCompleteIn struct {
 	OrderNo string `path:"order_no" maxLength:"40"`
+	Token   string `query:"t" maxLength:"64" doc:"the pay page's token (the owner signed in needs none)"`
 	Body    *struct {
 		Result string `json:"result,omitempty" enum:"success,fail" default:"success" doc:"success pays the order; fail fails the payment and closes it"`
 	}
@@ -162,7 +163,7 @@ type sandboxCompleteIn struct {
 
 func (h handlers) sandboxComplete(ctx context.Context, in *sandboxCompleteIn) (*orderOut, error) {
 	success := in.Body == nil || in.Body.Result != "fail"
-	o, err := h.svc.SandboxComplete(ctx, in.OrderNo, success)
+	o, err := h.svc.SandboxComplete(ctx, in.OrderNo, in.Token, success)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"html/template"
+	"net/url"
 	"strings"
 
 	"github.com/zuju/zuju/internal/payments"
@@ -66,6 +67,7 @@ document.querySelectorAll("button[data-result]").forEach(function (b) {
 
 type sandboxPageIn struct {
 	OrderNo string `path:"order_no" maxLength:"40"`
+	Token   string `query:"t" maxLength:"64" doc:"the page's token, from the pay answer"`
 	Return  string `query:"return" maxLength:"500" doc:"a path of this site to go back to once paid"`
 }
 
@@ -76,10 +78,7 @@ type sandboxPageOut struct {
 }
 
 func (h handlers) sandboxPage(ctx context.Context, in *sandboxPageIn) (*sandboxPageOut, error) {
-	if !h.svc.Sandbox() {
-		return nil, payments.ErrSandboxOff
-	}
-	o, err := h.svc.Order(ctx, in.OrderNo)
+	o, err := h.svc.SandboxOrder(ctx, in.OrderNo, in.Token)
 	if err != nil {
 		return nil, err
 	}
@@ -91,11 +90,11 @@ func (h handlers) sandboxPage(ctx context.Context, in *sandboxPageIn) (*sandboxP
 		ret = "" // only this site's pages: never an open redirect
 	}
 	state := map[payments.Status]string{payments.StatusPaid: "订单已支付", payments.StatusClosed: "订单已关闭",
-		payments.StatusRefunding: "订单退款中", payments.StatusRefunded: "订单已退款", payments.StatusPartiallyRefunded: "订单已部分退款"}[o.Status]
+		payments.StatusPending: "该订单未选择沙箱支付", payments.StatusRefunding: "订单退款中", payments.StatusRefunded: "订单已退款", payments.StatusPartiallyRefunded: "订单已部分退款"}[o.Status]
 	var buf bytes.Buffer
 	err = sandboxPage.Execute(&buf, map[string]any{"No": o.No, "Description": o.Description,
-		"Amount": fmt.Sprintf("%d.%02d", o.AmountFen/100, o.AmountFen%100), "Payable": o.Status == payments.StatusPending,
-		"State": state, "Return": ret, "Nonce": nonce, "CompleteURL": "/api/v1/payments/sandbox/" + o.No + "/complete"})
+		"Amount": fmt.Sprintf("%d.%02d", o.AmountFen/100, o.AmountFen%100), "Payable": o.Status == payments.StatusPending && o.Channel == payments.ChannelSandbox,
+		"State": state, "Return": ret, "Nonce": nonce, "CompleteURL": "/api/v1/payments/sandbox/" + o.No + "/complete?t=" + url.QueryEscape(in.Token)})
 	if err != nil {
 		return nil, fmt.Errorf("render sandbox page: %w", err)
 	}

@@ -14,10 +14,15 @@ import (
 )
 
 // SetChannel records the channel a pending order is being paid through
-// (reconciliation asks that provider); false when it is not pending.
+// (reconciliation asks that provider); false when it is not pending or
+// was already placed at WeChat Pay, which keeps it: an order WeChat Pay
+// knows is settled by asking WeChat Pay.
 func (s *Store) SetChannel(ctx context.Context, no, channel string, at time.Time) (bool, error) {
-	res := s.db.WithContext(ctx).Exec(`UPDATE orders SET channel = ?, updated_at = ? WHERE order_no = ? AND status = ?`,
-		channel, at.UTC(), no, payments.StatusPending)
+	q := `UPDATE orders SET channel = ?, updated_at = ? WHERE order_no = ? AND status = ?`
+	if channel != payments.ChannelWeChat {
+		q += ` AND channel <> 'wechat'`
+	}
+	res := s.db.WithContext(ctx).Exec(q, channel, at.UTC(), no, payments.StatusPending)
 	if res.Error != nil {
 		return false, fmt.Errorf("set order channel: %w", res.Error)
 	}
@@ -35,9 +40,39 @@ func (s *Store) MarkFulfilled(ctx context.Context, no string, at time.Time) erro
 }
 
 // ExpiredPending lists pending orders whose payment window ended at or
-// before now, oldest first.
+// before now and whose next check is due, oldest first.
 func (s *Store) ExpiredPending(ctx context.Context, now time.Time, limit int) ([]payments.Order, error) {
-	return s.orders(ctx, s.db.Where("status = ? AND expires_at <= ?", payments.StatusPending, now.UTC()).Order("expires_at"), limit)
+	return s.orders(ctx, s.db.Where("status = ? AND expires_at <= ? AND (next_check_at IS NULL OR next_check_at <= ?)",
+		payments.StatusPending, now.UTC(), now.UTC()).Order("expires_at"), limit)
+}
+
+// ClosedUnconfirmed lists WeChat Pay orders closed here since the given
+// time, unpaid, that WeChat Pay has not confirmed closed, whose next
+// check is due, oldest first.
+func (s *Store) ClosedUnconfirmed(ctx context.Context, since, now time.Time, limit int) ([]payments.Order, error) {
+	return s.orders(ctx, s.db.Where(`status = ? AND channel = ? AND paid_at IS NULL AND provider_closed_at IS NULL AND closed_at >= ?
+		AND (next_check_at IS NULL OR next_check_at <= ?)`, payments.StatusClosed, payments.ChannelWeChat, since.UTC(), now.UTC()).
+		Order("closed_at"), limit)
+}
+
+// MarkProviderClosed records that the provider confirmed the order can no
+// longer be paid there.
+func (s *Store) MarkProviderClosed(ctx context.Context, no string, at time.Time) error {
+	err := s.db.WithContext(ctx).Exec(`UPDATE orders SET provider_closed_at = ?, next_check_at = NULL WHERE order_no = ? AND provider_closed_at IS NULL`,
+		at.UTC(), no).Error
+	if err != nil {
+		return fmt.Errorf("mark order closed at provider: %w", err)
+	}
+	return nil
+}
+
+// DeferCheck puts off the next reconciliation check of an order whose
+// check failed.
+func (s *Store) DeferCheck(ctx context.Context, no string, until time.Time) error {
+	if err := s.db.WithContext(ctx).Exec(`UPDATE orders SET next_check_at = ? WHERE order_no = ?`, until.UTC(), no).Error; err != nil {
+		return fmt.Errorf("defer order check: %w", err)
+	}
+	return nil
 }
 
 // Unfulfilled lists paid orders, paid before the given time, that their
@@ -104,6 +139,17 @@ func (s *Store) SetProviderRefundID(ctx context.Context, no, id string, at time.
 	return nil
 }
 
+// FlagRefund keeps a refund in flight (its amount reserved) while staff
+// check it, with the reason shown to them.
+func (s *Store) FlagRefund(ctx context.Context, no, reason string, at time.Time) error {
+	err := s.db.WithContext(ctx).Exec(`UPDATE refunds SET failure_reason = ?, updated_at = ? WHERE refund_no = ? AND status = ?`,
+		reason, at.UTC(), no, payments.RefundPending).Error
+	if err != nil {
+		return fmt.Errorf("flag refund: %w", err)
+	}
+	return nil
+}
+
 // PendingRefunds lists refunds still in flight that were created before
 // the given time, oldest first.
 func (s *Store) PendingRefunds(ctx context.Context, before time.Time, limit int) ([]string, error) {
@@ -133,13 +179,15 @@ func (s *Store) Refunds(ctx context.Context, orderNos []string) (map[string][]pa
 }
 
 // AdminOrders returns one page of orders, newest first, and the total.
-// Status "refund_failed" selects orders with a failed refund.
+// Status "refund_failed" selects orders with a failed refund or one
+// flagged for staff.
 func (s *Store) AdminOrders(ctx context.Context, f payments.AdminFilter) ([]payments.Order, int64, error) {
 	q := s.db.WithContext(ctx).Model(&orderRow{})
 	switch f.Status {
 	case "":
 	case payments.FilterRefundFailed:
-		q = q.Where("order_no IN (SELECT order_no FROM refunds WHERE status = ?)", payments.RefundFailed)
+		q = q.Where("order_no IN (SELECT order_no FROM refunds WHERE status = ? OR (status = ? AND failure_reason <> ''))",
+			payments.RefundFailed, payments.RefundPending)
 	default:
 		q = q.Where("status = ?", f.Status)
 	}

@@ -50,6 +50,10 @@ type orderRow struct {
 	PaidAt         *time.Time
 	ClosedAt       *time.Time
 	FulfilledAt    *time.Time
+	// ProviderClosedAt: the provider confirmed the order cannot be paid
+	// there any more; NextCheckAt: a failed check waits until then.
+	ProviderClosedAt *time.Time
+	NextCheckAt      *time.Time
 }
 
 func (orderRow) TableName() string { return "orders" }
@@ -154,9 +158,15 @@ func (s *Store) MarkPaid(ctx context.Context, p payments.ProviderPayment) (*paym
 				return s.loadOrder(tx, p.OrderNo, &r) // seen before: handled then
 			}
 		}
-		// RETURNING hands back the paid order in the same statement.
-		res := tx.Raw(`UPDATE orders SET status = ?, channel = ?, trade_no = ?, paid_at = ?, updated_at = ?
-			WHERE order_no = ? AND status IN (?, ?) AND amount_fen = ? RETURNING *`,
+		// RETURNING hands back the paid order in the same statement. Real
+		// money is always recorded; a sandbox payment only settles an
+		// order its owner chose to pay in the sandbox.
+		q := `UPDATE orders SET status = ?, channel = ?, trade_no = ?, paid_at = ?, updated_at = ?
+			WHERE order_no = ? AND status IN (?, ?) AND amount_fen = ?`
+		if p.Channel == payments.ChannelSandbox {
+			q += ` AND channel = 'sandbox'`
+		}
+		res := tx.Raw(q+` RETURNING *`,
 			payments.StatusPaid, p.Channel, p.TradeNo, at, at, p.OrderNo, payments.StatusPending, payments.StatusClosed, p.AmountFen).Scan(&r)
 		if res.Error != nil {
 			if sqldb.IsUniqueViolation(res.Error) {
@@ -170,6 +180,9 @@ func (s *Store) MarkPaid(ctx context.Context, p payments.ProviderPayment) (*paym
 			}
 			if r.AmountFen != p.AmountFen {
 				return payments.ErrAmountMismatch
+			}
+			if p.Channel == payments.ChannelSandbox && r.Channel != payments.ChannelSandbox && r.PaidAt == nil {
+				return payments.ErrChannelMismatch
 			}
 			return nil
 		}
@@ -206,16 +219,26 @@ func (s *Store) Close(ctx context.Context, no string, at time.Time) (bool, error
 // StartRefund records a refund and reserves its amount on the order, in
 // one transaction: the reservation is a conditional UPDATE, so concurrent
 // refunds never reserve more than was paid (ErrRefundTooLarge). A refund
-// number already recorded returns that refund (created false).
+// number already recorded returns that refund (created false); an unknown
+// order is ErrNotFound.
 func (s *Store) StartRefund(ctx context.Context, rf *payments.Refund, au payments.Audit) (*payments.Refund, bool, error) {
 	if rf.AmountFen <= 0 {
 		return nil, false, payments.ErrRefundAmount
 	}
+	if prev, err := s.Refund(ctx, rf.No); err == nil {
+		return prev, false, nil
+	} else if !errors.Is(err, payments.ErrRefundNotFound) {
+		return nil, false, err
+	}
 	row := refundRow{RefundNo: rf.No, OrderNo: rf.OrderNo, AmountFen: rf.AmountFen, Status: string(payments.RefundPending),
 		Reason: rf.Reason, CreatedAt: rf.CreatedAt.UTC(), UpdatedAt: rf.CreatedAt.UTC()}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Create(&row).Error; err != nil {
+		var o orderRow
+		if err := s.loadOrder(tx, rf.OrderNo, &o); err != nil {
 			return err
+		}
+		if rf.AmountFen > o.AmountFen {
+			return payments.ErrRefundTooLarge // and no sum near the integer's end
 		}
 		res := tx.Exec(`UPDATE orders SET refunding_fen = refunding_fen + ?, status = ?, updated_at = ?
 			WHERE order_no = ? AND status IN (?, ?, ?) AND refunded_fen + refunding_fen + ? <= amount_fen`,
@@ -227,20 +250,22 @@ func (s *Store) StartRefund(ctx context.Context, rf *payments.Refund, au payment
 		if res.RowsAffected == 0 {
 			return payments.ErrRefundTooLarge
 		}
+		// A concurrent request with the same number fails here and rolls
+		// its reservation back.
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
 		if au.Action == "" {
 			return nil
 		}
 		return audit.Record(ctx, tx, au.Action, au.TargetType, au.TargetID, nil, row)
 	})
 	if err != nil && sqldb.IsUniqueViolation(err) {
-		var prev refundRow
-		if err := s.db.WithContext(ctx).Where("refund_no = ?", rf.No).Take(&prev).Error; err != nil {
-			return nil, false, fmt.Errorf("load refund: %w", err)
-		}
-		return prev.refund(), false, nil
+		prev, err := s.Refund(ctx, rf.No)
+		return prev, false, err
 	}
 	if err != nil {
-		if errors.Is(err, payments.ErrRefundTooLarge) {
+		if errors.Is(err, payments.ErrRefundTooLarge) || errors.Is(err, payments.ErrNotFound) {
 			return nil, false, err
 		}
 		return nil, false, fmt.Errorf("start refund: %w", err)
@@ -248,11 +273,13 @@ func (s *Store) StartRefund(ctx context.Context, rf *payments.Refund, au payment
 	return row.refund(), true, nil
 }
 
-// SettleRefund ends a refund in flight once: succeeded moves its amount to
-// refunded_fen, a failure (with its reason for staff) releases it. The order becomes refunded,
-// partially_refunded, still refunding (other refunds in flight) or, when a
-// failure leaves nothing refunded, paid again. False when the refund was
-// already settled.
+// SettleRefund ends a refund in flight once: succeeded moves its amount
+// to refunded_fen, a failure (with its reason for staff) releases it. The
+// order becomes refunded, partially_refunded, still refunding (other
+// refunds in flight) or, when a failure leaves nothing refunded, paid
+// again. A refund failed here that the provider reports succeeded after
+// all (a give-up raced its callback) is counted as refunded then: the
+// money went back. False when nothing changed.
 func (s *Store) SettleRefund(ctx context.Context, no string, succeeded bool, failure string, at time.Time) (bool, error) {
 	status := payments.RefundFailed
 	if succeeded {
@@ -267,8 +294,12 @@ func (s *Store) SettleRefund(ctx context.Context, no string, succeeded bool, fai
 			}
 			return fmt.Errorf("load refund: %w", err)
 		}
+		from := payments.RefundPending
+		if succeeded && rf.Status == string(payments.RefundFailed) {
+			from = payments.RefundFailed
+		}
 		res := tx.Exec(`UPDATE refunds SET status = ?, failure_reason = ?, settled_at = ?, updated_at = ? WHERE refund_no = ? AND status = ?`,
-			status, failure, at.UTC(), at.UTC(), no, payments.RefundPending)
+			status, failure, at.UTC(), at.UTC(), no, from)
 		if res.Error != nil {
 			return fmt.Errorf("settle refund: %w", res.Error)
 		}
@@ -276,9 +307,12 @@ func (s *Store) SettleRefund(ctx context.Context, no string, succeeded bool, fai
 			return nil
 		}
 		changed = true
-		refunded := int64(0)
+		refunded, released := int64(0), rf.AmountFen
 		if succeeded {
 			refunded = rf.AmountFen
+		}
+		if from == payments.RefundFailed {
+			released = 0 // released when it failed
 		}
 		// The new status follows from the new sums, computed in SQL so
 		// that concurrent settlements of one order each see the other.
@@ -289,8 +323,8 @@ func (s *Store) SettleRefund(ctx context.Context, no string, succeeded bool, fai
 				WHEN refunded_fen + ? > 0 THEN ?
 				ELSE ? END
 			WHERE order_no = ?`,
-			rf.AmountFen, refunded, at.UTC(),
-			rf.AmountFen, payments.StatusRefunding,
+			released, refunded, at.UTC(),
+			released, payments.StatusRefunding,
 			refunded, payments.StatusRefunded,
 			refunded, payments.StatusPartiallyRefunded,
 			payments.StatusPaid, rf.OrderNo)

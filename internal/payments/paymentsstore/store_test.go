@@ -253,3 +253,94 @@ func TestMarkPaidRecordsTheNotificationOnce(t *testing.T) {
 		}
 	})
 }
+
+// Refunds of unknown orders, of absurd amounts and of numbers seen before
+// answer with the module's errors, never a database error.
+func TestStartRefundRefusesCleanly(t *testing.T) {
+	each(t, func(t *testing.T, s *paymentsstore.Store, db *sqldb.DB) {
+		ctx := context.Background()
+		if _, _, err := s.StartRefund(ctx, &payments.Refund{No: "RF0", OrderNo: "ZJ-none", AmountFen: 100, CreatedAt: now}, payments.Audit{}); !errors.Is(err, payments.ErrNotFound) {
+			t.Fatalf("refund of an unknown order: %v", err)
+		}
+		paid(t, s, "ZJ1", 2000)
+		if _, _, err := s.StartRefund(ctx, &payments.Refund{No: "RF1", OrderNo: "ZJ1", AmountFen: 1<<63 - 1, CreatedAt: now}, payments.Audit{}); !errors.Is(err, payments.ErrRefundTooLarge) {
+			t.Fatalf("refund of the largest amount: %v", err)
+		}
+		rf, created, err := s.StartRefund(ctx, &payments.Refund{No: "RF2", OrderNo: "ZJ1", AmountFen: 2000, CreatedAt: now}, payments.Audit{})
+		if err != nil || !created {
+			t.Fatalf("refund: %+v %v", rf, err)
+		}
+		if again, created, err := s.StartRefund(ctx, &payments.Refund{No: "RF2", OrderNo: "ZJ1", AmountFen: 2000, CreatedAt: now}, payments.Audit{}); err != nil || created || again.No != "RF2" {
+			t.Fatalf("the same refund again: %+v %v %v", again, created, err)
+		}
+	})
+}
+
+// A refund failed here that the provider then reports succeeded counts as
+// refunded: the money went back.
+func TestRefundFailedThenSucceededCounts(t *testing.T) {
+	each(t, func(t *testing.T, s *paymentsstore.Store, db *sqldb.DB) {
+		ctx := context.Background()
+		paid(t, s, "ZJ1", 2000)
+		if _, _, err := s.StartRefund(ctx, &payments.Refund{No: "RF1", OrderNo: "ZJ1", AmountFen: 500, CreatedAt: now}, payments.Audit{}); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := s.SettleRefund(ctx, "RF1", false, "超时", now); err != nil || !ok {
+			t.Fatalf("fail: %v %v", ok, err)
+		}
+		if o, _ := s.Order(ctx, "ZJ1"); o.Status != payments.StatusPaid || o.RefundingFen != 0 {
+			t.Fatalf("after the failure: %+v", o)
+		}
+		for i, want := range []bool{true, false} {
+			if ok, err := s.SettleRefund(ctx, "RF1", true, "", now); err != nil || ok != want {
+				t.Fatalf("success %d: %v %v", i, ok, err)
+			}
+		}
+		if ok, _ := s.SettleRefund(ctx, "RF1", false, "又失败", now); ok {
+			t.Fatal("a succeeded refund failed again")
+		}
+		if o, _ := s.Order(ctx, "ZJ1"); o.Status != payments.StatusPartiallyRefunded || o.RefundedFen != 500 || o.RefundingFen != 0 {
+			t.Fatalf("after the late success: %+v", o)
+		}
+		if n := events(t, db, payments.TopicRefundSettled, "RF1"); n != 2 {
+			t.Fatalf("%d refund_settled events, want the failure and the success", n)
+		}
+	})
+}
+
+// An order placed at WeChat Pay stays there, and a sandbox payment only
+// settles an order being paid in the sandbox.
+func TestChannelsDoNotCross(t *testing.T) {
+	each(t, func(t *testing.T, s *paymentsstore.Store, db *sqldb.DB) {
+		ctx := context.Background()
+		if _, _, err := s.CreateOrder(ctx, order("ZJ1", 2000), ""); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := s.SetChannel(ctx, "ZJ1", payments.ChannelWeChat, now); err != nil || !ok {
+			t.Fatalf("wechat: %v %v", ok, err)
+		}
+		if ok, err := s.SetChannel(ctx, "ZJ1", payments.ChannelSandbox, now); err != nil || ok {
+			t.Fatalf("switched from wechat to the sandbox: %v %v", ok, err)
+		}
+		sandbox := payments.ProviderPayment{OrderNo: "ZJ1", AmountFen: 2000, Currency: "CNY", Channel: payments.ChannelSandbox, TradeNo: "SANDBOXZJ1", PaidAt: now}
+		if _, changed, err := s.MarkPaid(ctx, sandbox); changed || !errors.Is(err, payments.ErrChannelMismatch) {
+			t.Fatalf("a sandbox payment settled a wechat order: %v %v", changed, err)
+		}
+		if _, changed, err := s.MarkPaid(ctx, payments.ProviderPayment{OrderNo: "ZJ1", AmountFen: 2000, Currency: "CNY", Channel: payments.ChannelWeChat,
+			TradeNo: "4200001", PaidAt: now}); err != nil || !changed {
+			t.Fatalf("wechat payment: %v %v", changed, err)
+		}
+	})
+}
+
+// paid stores a paid WeChat Pay order.
+func paid(t *testing.T, s *paymentsstore.Store, no string, fen int64) {
+	t.Helper()
+	ctx := context.Background()
+	if _, _, err := s.CreateOrder(ctx, order(no, fen), ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.MarkPaid(ctx, payments.ProviderPayment{OrderNo: no, AmountFen: fen, Currency: "CNY", Channel: "wechat", TradeNo: "42" + no, PaidAt: now}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -62,8 +62,9 @@ type Trade struct {
 	SuccessTime   string
 }
 
-// Paid reports whether the trade was paid.
-func (t Trade) Paid() bool { return t.State == "SUCCESS" }
+// Paid reports whether the trade was paid (REFUND: paid, then refunded in
+// part or in full).
+func (t Trade) Paid() bool { return t.State == "SUCCESS" || t.State == "REFUND" }
 
 func tradeOf(t *payments.Transaction) Trade {
 	out := Trade{MchID: deref(t.Mchid), AppID: deref(t.Appid), OutTradeNo: deref(t.OutTradeNo),

@@ -73,11 +73,13 @@ type Server struct {
 	refunds map[string]*RefundRecord
 	seq     int
 	calls   map[string]int
+	failing map[string]bool
 }
 
 // NewServer starts the fake; Close it when done.
 func NewServer() *Server {
-	s := &Server{MerchantKey: mustKey(), WechatKey: mustKey(), orders: map[string]*Order{}, refunds: map[string]*RefundRecord{}, calls: map[string]int{}}
+	s := &Server{MerchantKey: mustKey(), WechatKey: mustKey(), orders: map[string]*Order{}, refunds: map[string]*RefundRecord{}, calls: map[string]int{},
+		failing: map[string]bool{}}
 	s.HTTP = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -129,6 +131,24 @@ func (s *Server) Calls(key string) int {
 	return s.calls[key]
 }
 
+// Fail makes the calls of a kind ("METHOD path-pattern", as Calls counts
+// them) answer 500 SYSTEM_ERROR until Fail(key, false): WeChat Pay down.
+func (s *Server) Fail(key string, on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failing[key] = on
+}
+
+// failed answers a call of a failing kind.
+func (s *Server) failed(w http.ResponseWriter, key string) bool {
+	s.calls[key]++
+	if !s.failing[key] {
+		return false
+	}
+	s.fail(w, http.StatusInternalServerError, "SYSTEM_ERROR", "系统错误")
+	return true
+}
+
 // Pay marks an order paid (as if the payer paid in WeChat) and returns its
 // transaction id.
 func (s *Server) Pay(outTradeNo string) string {
@@ -173,7 +193,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	switch {
 	case r.Method == http.MethodPost && path == "/v3/pay/transactions/jsapi":
-		s.calls["POST prepay"]++
+		if s.failed(w, "POST prepay") {
+			return
+		}
 		var in struct {
 			AppID      string `json:"appid"`
 			MchID      string `json:"mchid"`
@@ -208,7 +230,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.signed(w, http.StatusOK, map[string]any{"prepay_id": "wx" + hex.EncodeToString([]byte(in.OutTradeNo))})
 	case r.Method == http.MethodGet && strings.HasPrefix(path, "/v3/pay/transactions/out-trade-no/"):
-		s.calls["GET order"]++
+		if s.failed(w, "GET order") {
+			return
+		}
 		o := s.orders[strings.TrimPrefix(path, "/v3/pay/transactions/out-trade-no/")]
 		if o == nil {
 			s.fail(w, http.StatusNotFound, "ORDER_NOT_EXIST", "订单不存在")
@@ -216,7 +240,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.signed(w, http.StatusOK, transaction(o))
 	case r.Method == http.MethodPost && strings.HasSuffix(path, "/close") && strings.HasPrefix(path, "/v3/pay/transactions/out-trade-no/"):
-		s.calls["POST close"]++
+		if s.failed(w, "POST close") {
+			return
+		}
 		o := s.orders[strings.TrimSuffix(strings.TrimPrefix(path, "/v3/pay/transactions/out-trade-no/"), "/close")]
 		if o == nil {
 			s.fail(w, http.StatusNotFound, "ORDER_NOT_EXIST", "订单不存在")
@@ -229,7 +255,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		o.State = "CLOSED"
 		s.signed(w, http.StatusNoContent, nil)
 	case r.Method == http.MethodPost && path == "/v3/refund/domestic/refunds":
-		s.calls["POST refund"]++
+		if s.failed(w, "POST refund") {
+			return
+		}
 		var in struct {
 			OutTradeNo  string `json:"out_trade_no"`
 			OutRefundNo string `json:"out_refund_no"`
@@ -266,7 +294,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.refunds[in.OutRefundNo] = rf
 		s.signed(w, http.StatusOK, refundJSON(rf))
 	case r.Method == http.MethodGet && strings.HasPrefix(path, "/v3/refund/domestic/refunds/"):
-		s.calls["GET refund"]++
+		if s.failed(w, "GET refund") {
+			return
+		}
 		rf := s.refunds[strings.TrimPrefix(path, "/v3/refund/domestic/refunds/")]
 		if rf == nil {
 			s.fail(w, http.StatusNotFound, "RESOURCE_NOT_EXISTS", "退款单不存在")

@@ -1333,7 +1333,7 @@ export interface components {
             amount_fen: number;
             /** Format: date-time */
             created_at: string;
-            /** @description why a failed refund failed */
+            /** @description why a failed refund failed, or what staff must verify about a refund kept in flight */
             failure_reason: string;
             reason: string;
             refund_no: string;
@@ -3472,6 +3472,8 @@ export interface operations {
     "sandbox-pay-page": {
         parameters: {
             query?: {
+                /** @description the page's token, from the pay answer */
+                t?: string;
                 /** @description a path of this site to go back to once paid */
                 return?: string;
             };
@@ -3507,7 +3509,10 @@ export interface operations {
     };
     "sandbox-complete": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the pay page's token (the owner signed in needs none) */
+                t?: string;
+            };
             header?: never;
             path: {
                 order_no: string;

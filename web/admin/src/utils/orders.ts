@@ -36,6 +36,8 @@ export function refundable(o: AdminOrder): number {
 
 /** The latest failed refund of an order, if any. */
 export function lastFailedRefund(o: AdminOrder) {
-  const failed = (o.refunds ?? []).filter((r) => r.status === 'failed')
+  // Failed refunds, and refunds in flight kept for staff to verify (their
+  // amount stays reserved; the reason says what to check).
+  const failed = (o.refunds ?? []).filter((r) => r.status === 'failed' || (r.status === 'pending' && !!r.failure_reason))
   return failed.length ? failed.reduce((a, b) => (b.created_at > a.created_at ? b : a)) : null
 }
