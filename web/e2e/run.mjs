@@ -821,7 +821,7 @@ async function paidSignupOrder(account, priceFen) {
   const no = su.json.order.order_no
   const pay = await api('POST', `/orders/${no}/pay`, { channel: 'sandbox' }, auth)
   assert.equal(pay.status, 200, 'pay: ' + JSON.stringify(pay.json))
-  const done = await api('POST', `/payments/sandbox/${no}/complete`, { result: 'success' })
+  const done = await api('POST', `/payments/sandbox/${no}/complete`, { result: 'success' }, auth)
   assert.equal(done.status, 200, 'sandbox complete: ' + JSON.stringify(done.json))
   assert.equal(done.json.status, 'paid')
   return { activity: a, orderNo: no }
@@ -829,7 +829,7 @@ async function paidSignupOrder(account, priceFen) {
 
 /** On the sandbox pay page: checks the amount, pays, and waits for the way back. */
 async function paySandbox(page, amount) {
-  await page.waitForURL(/\/api\/v1\/payments\/sandbox\/ZJ[^/?]+\?return=/)
+  await page.waitForURL(/\/api\/v1\/payments\/sandbox\/ZJ[^/?]+\?t=[^&]+&return=/)
   await page.getByText('沙箱环境 · 不会真实扣款').waitFor()
   await page.locator('.amount', { hasText: amount }).waitFor()
   await shot(page, 'sandbox-pay-page')
