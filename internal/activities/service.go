@@ -323,7 +323,7 @@ type View struct {
 	// Participants are the confirmed (and checked-in) participants; nil
 	// when locked or not loaded (lists).
 	Participants []Person
-	// ChatRoomID is the participants' chat room, once chat exists.
+	// ChatRoomID is the participants' chat room, once the activity formed.
 	ChatRoomID string
 }
 
@@ -361,6 +361,9 @@ func (s *Service) view(a *Activity, acc access, r refs) View {
 		v.Contact = v.Organizer.Phone
 	}
 	v.Organizer.Phone = ""
+	if a.Status == StatusFormed || a.Status == StatusFinished {
+		v.ChatRoomID = ChatRoomID(a.ID)
+	}
 	return v
 }
 

@@ -16,6 +16,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/zuju/zuju/internal/activities"
+	"github.com/zuju/zuju/internal/chat"
+	"github.com/zuju/zuju/internal/chat/chatws"
 	"github.com/zuju/zuju/internal/config"
 	"github.com/zuju/zuju/internal/payments"
 	"github.com/zuju/zuju/internal/payments/membership"
@@ -49,12 +51,16 @@ type App struct {
 	// Payments runs orders and refunds; Members sells memberships.
 	Payments *payments.Service
 	Members  *membership.Service
-	Bus      *events.Bus
-	Jobs     *jobs.Queue
-	Now      func() time.Time
+	// Chat runs the rooms of formed activities; ChatHub its live
+	// connections.
+	Chat    *chat.Service
+	ChatHub *chatws.Hub
+	Bus     *events.Bus
+	Jobs    *jobs.Queue
+	Now     func() time.Time
 
 	redis   *redis.Client
-	cache   users.Cache // the shared cache (memory or Redis)
+	cache   cache.Cache // the shared cache (memory or Redis)
 	closers []func() error
 	workers []worker
 	// shared by the modules that take uploads
@@ -185,6 +191,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	if err := registerPayments(ctx, a, opts); err != nil {
 		return nil, err
 	}
+	registerChat(a)
 	registerAdmin(a)
 	a.HTTP.Engine.GET(local.Prefix()+"*path", gin.WrapH(local))
 	mountWeb(a.HTTP)
@@ -207,8 +214,8 @@ func (a *App) openStorage(ctx context.Context) error {
 }
 
 // openSharedState picks Redis or in-process cache and rate limiter.
-func (a *App) openSharedState(ctx context.Context) (users.Cache, users.Limiter, error) {
-	var c users.Cache
+func (a *App) openSharedState(ctx context.Context) (cache.Cache, users.Limiter, error) {
+	var c cache.Cache
 	var lim users.Limiter
 	if a.Config.RedisURL != "" {
 		ropts, err := redis.ParseURL(a.Config.RedisURL)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/zuju/zuju/internal/activities/activitiesstore"
+	"github.com/zuju/zuju/internal/chat/chatstore"
 	"github.com/zuju/zuju/internal/payments/paymentsstore"
 	"github.com/zuju/zuju/internal/platform/audit"
 	"github.com/zuju/zuju/internal/platform/outbox"
@@ -17,5 +18,6 @@ func Migrations() []sqldb.Migrations {
 		usersstore.Migrations(),
 		activitiesstore.Migrations(),
 		paymentsstore.Migrations(),
+		chatstore.Migrations(),
 	}
 }

@@ -99,17 +99,41 @@ type Store interface {
 	Rooms(ctx context.Context, userID string) ([]RoomSummary, error)
 	// MarkRead moves a member's read marker forward (never back).
 	MarkRead(ctx context.Context, roomID, userID string, seq int64) error
+
+	// Members lists a room's active members, organizer first.
+	Members(ctx context.Context, roomID string) ([]Member, error)
+	// Mute silences an active member until then (zero: lifted).
+	Mute(ctx context.Context, roomID, userID string, until time.Time) (bool, error)
+	// Remove takes a participant out for good.
+	Remove(ctx context.Context, roomID, userID string, now time.Time) (bool, error)
+	Message(ctx context.Context, roomID, id string) (*Message, error)
+	DeleteMessage(ctx context.Context, roomID, id string, now time.Time) (bool, error)
+	// Report files a report of a message once per reporter.
+	Report(ctx context.Context, r Report) (bool, error)
+}
+
+// Report is a member's report of a message.
+type Report struct {
+	ID, RoomID, MessageID, ReporterID string
+	Reason                            string
+	// Snapshot is the content as it was when reported.
+	Snapshot  string
+	CreatedAt time.Time
 }
 
 // Errors of the module.
 var (
-	ErrRoomNotFound = errs.NotFound("chat.room_not_found", "聊天室不存在")
-	ErrNotMember    = errs.Forbidden("chat.not_member", "你不在这个聊天室中")
-	ErrReadOnly     = errs.Conflict("chat.read_only", "活动已结束，聊天室只读")
-	ErrMuted        = errs.Forbidden("chat.muted", "你已被禁言")
-	ErrEmpty        = errs.Invalid("chat.empty", "消息不能为空")
-	ErrTooLong      = errs.Invalid("chat.too_long", "消息最多 1000 字")
-	ErrBlocked      = errs.Invalid("chat.blocked", "消息含有违规内容，未能发送")
+	ErrRoomNotFound    = errs.NotFound("chat.room_not_found", "聊天室不存在")
+	ErrNotMember       = errs.Forbidden("chat.not_member", "你不在这个聊天室中")
+	ErrReadOnly        = errs.Conflict("chat.read_only", "活动已结束，聊天室只读")
+	ErrMuted           = errs.Forbidden("chat.muted", "你已被禁言")
+	ErrEmpty           = errs.Invalid("chat.empty", "消息不能为空")
+	ErrTooLong         = errs.Invalid("chat.too_long", "消息最多 1000 字")
+	ErrBlocked         = errs.Invalid("chat.blocked", "消息含有违规内容，未能发送")
+	ErrMessageNotFound = errs.NotFound("chat.message_not_found", "消息不存在")
+	ErrNotModerator    = errs.Forbidden("chat.not_moderator", "只有活动发起人和管理员可以这样做")
+	ErrRateLimited     = errs.New(errs.KindRateLimited, "chat.rate_limited", "发送太频繁，请稍后再试")
+	ErrBadClientID     = errs.Invalid("chat.invalid_client_id", "client_id 最多 64 个字符")
 )
 
 // Active reports whether the membership is in force.

@@ -62,8 +62,15 @@ type Config struct {
 	Demo   Demo   `key:"demo"`
 
 	Activity  Activity  `key:"activity"`
+	Chat      Chat      `key:"chat"`
 	Pay       Pay       `key:"pay"`
 	WeChatPay WeChatPay `key:"wechatpay"`
+}
+
+// Chat configures the activities' chat rooms (ZUJU_CHAT_*).
+type Chat struct {
+	ReadOnlyAfter time.Duration `key:"read_only_after" doc:"how long after its activity ends a chat room still takes messages (then history only)"`
+	SendPerMinute int           `key:"send_per_minute" doc:"messages one user may send per minute, over all rooms"`
 }
 
 // Pay configures payments (ZUJU_PAY_*).
@@ -204,7 +211,8 @@ func Default() Config {
 			LateRefundPercent: 50,
 			ListCacheTTL:      30 * time.Second,
 		},
-		Pay: Pay{Sandbox: "auto"},
+		Chat: Chat{ReadOnlyAfter: 72 * time.Hour, SendPerMinute: 60},
+		Pay:  Pay{Sandbox: "auto"},
 	}
 }
 
@@ -421,6 +429,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Auth.RefreshTTL < time.Hour {
 		add("ZUJU_AUTH_REFRESH_TTL must be at least 1h")
+	}
+	if c.Chat.ReadOnlyAfter < 0 || c.Chat.ReadOnlyAfter > 90*24*time.Hour {
+		add("ZUJU_CHAT_READ_ONLY_AFTER must be between 0 and 2160h, got %s", c.Chat.ReadOnlyAfter)
+	}
+	if c.Chat.SendPerMinute < 1 || c.Chat.SendPerMinute > 600 {
+		add("ZUJU_CHAT_SEND_PER_MINUTE must be between 1 and 600, got %d", c.Chat.SendPerMinute)
 	}
 	if c.Activity.ListCacheTTL < 0 || c.Activity.ListCacheTTL > 10*time.Minute {
 		add("ZUJU_ACTIVITY_LIST_CACHE_TTL must be between 0 (off) and 10m")

@@ -57,6 +57,16 @@ type memberRow struct {
 
 func (memberRow) TableName() string { return "chat_members" }
 
+func (r memberRow) member() chat.Member {
+	m := chat.Member{RoomID: r.RoomID, UserID: r.UserID, Role: r.Role, JoinedAt: r.JoinedAt.UTC(), LeftAt: r.LeftAt,
+		Removed: r.Removed, MutedUntil: r.MutedUntil, ReadSeq: r.ReadSeq}
+	if m.MutedUntil != nil {
+		t := m.MutedUntil.UTC()
+		m.MutedUntil = &t
+	}
+	return m
+}
+
 type messageRow struct {
 	ID        string `gorm:"primaryKey"`
 	RoomID    string
@@ -170,8 +180,8 @@ func (s *Store) Member(ctx context.Context, roomID, userID string) (*chat.Member
 	if err != nil {
 		return nil, fmt.Errorf("load membership: %w", err)
 	}
-	return &chat.Member{RoomID: r.RoomID, UserID: r.UserID, Role: r.Role, JoinedAt: r.JoinedAt.UTC(), LeftAt: r.LeftAt,
-		Removed: r.Removed, MutedUntil: r.MutedUntil, ReadSeq: r.ReadSeq}, nil
+	m := r.member()
+	return &m, nil
 }
 
 // Append stores a message with the room's next number.

@@ -25,6 +25,9 @@ type Cache interface {
 	// Add stores val under key only if no live value is there, atomically,
 	// and reports whether it did.
 	Add(ctx context.Context, key string, val []byte, ttl time.Duration) (bool, error)
+	// Take returns the value stored under key and removes it, atomically:
+	// of concurrent callers only one gets it (one-time tickets).
+	Take(ctx context.Context, key string) ([]byte, bool, error)
 	// Delete removes the given keys; missing keys are not an error.
 	Delete(ctx context.Context, keys ...string) error
 }

@@ -124,6 +124,21 @@ func (m *Memory) put(key string, val []byte, ttl time.Duration, now time.Time) {
 	m.setDeadline(e, deadline)
 }
 
+// Take returns the value stored under key and removes it.
+func (m *Memory) Take(_ context.Context, key string) ([]byte, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.items[key]
+	if !ok {
+		return nil, false, nil
+	}
+	m.remove(e)
+	if m.expired(e, m.now()) {
+		return nil, false, nil
+	}
+	return e.val, true, nil
+}
+
 // Delete removes the given keys.
 func (m *Memory) Delete(_ context.Context, keys ...string) error {
 	m.mu.Lock()

@@ -69,6 +69,18 @@ func (r *Redis) Add(ctx context.Context, key string, val []byte, ttl time.Durati
 	return ok, nil
 }
 
+// Take returns the value stored under key and removes it (GETDEL).
+func (r *Redis) Take(ctx context.Context, key string) ([]byte, bool, error) {
+	b, err := r.client.GetDel(ctx, r.prefix+key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("cache take %q: %w", key, err)
+	}
+	return b, true, nil
+}
+
 // Delete removes the given keys.
 func (r *Redis) Delete(ctx context.Context, keys ...string) error {
 	if len(keys) == 0 {

@@ -1,7 +1,6 @@
 package textfilter_test
 
 import (
-	"bufio"
 	"os"
 	"strings"
 	"testing"
@@ -17,19 +16,9 @@ func sample(t testing.TB) *textfilter.Filter {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var words []textfilter.Word
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		act, word, ok := strings.Cut(line, "\t")
-		a, err := textfilter.ParseAction(act)
-		if !ok || err != nil {
-			t.Fatalf("bad line %q", line)
-		}
-		words = append(words, textfilter.Word{Text: word, Action: a})
+	words, err := textfilter.Parse(f)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return textfilter.New(words)
 }
@@ -216,5 +205,15 @@ func BenchmarkCheck(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		f.Check(text)
+	}
+}
+
+// The starter list parses, and a bad list is refused with its line.
+func TestWordLists(t *testing.T) {
+	if f := textfilter.Default(); f.Len() < 20 || f.Check("来玩网络赌博").Action != textfilter.Block {
+		t.Fatalf("the starter list: %d words", f.Len())
+	}
+	if _, err := textfilter.Parse(strings.NewReader("# ok\nblock\tx\nban\ty\n")); err == nil || !strings.Contains(err.Error(), "line 3") {
+		t.Fatalf("a bad line: %v", err)
 	}
 }

@@ -49,6 +49,7 @@ func Run(t *testing.T, b Backend) {
 		{"Concurrent", testConcurrent},
 		{"AddOnlyIfAbsent", testAdd},
 		{"AddConcurrentOneWinner", testAddConcurrent},
+		{"TakeOnce", testTake},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, b) })
@@ -316,5 +317,48 @@ func testAddConcurrent(t *testing.T, b Backend) {
 	wg.Wait()
 	if wins != 1 {
 		t.Fatalf("%d concurrent adds won, want 1", wins)
+	}
+}
+
+func testTake(t *testing.T, b Backend) {
+	c, s := newCache(t, b)
+	ctx := context.Background()
+	if _, ok, err := c.Take(ctx, "none"); err != nil || ok {
+		t.Fatalf("take a missing key: %v %v", ok, err)
+	}
+	mustSet(t, c, "k", []byte("ticket"), time.Hour)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	got := 0
+	for range 16 {
+		wg.Go(func() {
+			v, ok, err := c.Take(ctx, "k")
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				mu.Lock()
+				got++
+				mu.Unlock()
+				if string(v) != "ticket" {
+					t.Errorf("took %q", v)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if got != 1 {
+		t.Fatalf("%d concurrent takers got the value, want 1", got)
+	}
+	expectMiss(t, c, "k")
+	// An expired value is not taken.
+	ttl := time.Hour
+	if !s.manual {
+		ttl = 200 * time.Millisecond
+	}
+	mustSet(t, c, "e", []byte("old"), ttl)
+	s.wait(ttl + ttl/2)
+	if _, ok, err := c.Take(ctx, "e"); err != nil || ok {
+		t.Fatalf("took an expired value: %v %v", ok, err)
 	}
 }

@@ -593,6 +593,161 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chat/rooms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's chat rooms, most recent first, with unread counts and last messages */
+        get: operations["list-chat-rooms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/rooms/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A room's members with who is online (members and staff) */
+        get: operations["list-chat-members"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/rooms/{id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a member for good (the organizer and staff): their live connections lose the room at once */
+        delete: operations["remove-chat-member"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/rooms/{id}/members/{user_id}/mute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Mute a member for some minutes (the organizer and staff) */
+        put: operations["mute-chat-member"];
+        post?: never;
+        /** Lift a member's mute (the organizer and staff) */
+        delete: operations["unmute-chat-member"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/rooms/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A room's messages, newest first, before a cursor (members only) */
+        get: operations["list-chat-messages"];
+        put?: never;
+        /** Send a message (201; a client_id sent before answers 200 with the message stored then) */
+        post: operations["send-chat-message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/rooms/{id}/messages/{message_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraw a message (its sender, the organizer and staff) */
+        delete: operations["delete-chat-message"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/rooms/{id}/messages/{message_id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a message (members; once per member and message: 201, then 200) */
+        post: operations["report-chat-message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/rooms/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move the caller's read marker to a message */
+        post: operations["read-chat-room"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A one-time ticket for GET /api/v1/chat/ws?ticket= (valid 60 s) */
+        post: operations["create-chat-ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -1144,6 +1299,10 @@ export interface components {
             /** Format: int64 */
             Size: number;
         };
+        HistoryOutBody: {
+            items: components["schemas"]["MessageDTO"][] | null;
+            next_cursor: string | null;
+        };
         ListOutBody: {
             items: components["schemas"]["ActivityDTO"][] | null;
             next_cursor: string | null;
@@ -1153,11 +1312,54 @@ export interface components {
             account: string;
             password: string;
         };
+        MemberDTO: {
+            /** Format: date-time */
+            joined_at: string;
+            /** Format: date-time */
+            muted_until: string | null;
+            online: boolean;
+            /** @enum {string} */
+            role: "organizer" | "participant";
+            user: components["schemas"]["PersonDTO"];
+        };
+        MembersOutBody: {
+            items: components["schemas"]["MemberDTO"][] | null;
+        };
         MembershipDTO: {
             active: boolean;
             /** Format: date-time */
             expires_at: string | null;
             plan_id: string | null;
+        };
+        MessageDTO: {
+            client_id?: string;
+            /** @description empty once deleted */
+            content: string;
+            /** Format: date-time */
+            created_at: string;
+            deleted: boolean;
+            id: string;
+            /** @enum {string} */
+            kind: "text" | "system";
+            room_id: string;
+            /** @description null for system messages */
+            sender: components["schemas"]["PersonDTO"];
+            /**
+             * Format: int64
+             * @description the message's number in its room: later messages have higher numbers
+             */
+            seq: number;
+        };
+        MuteInBody: {
+            /**
+             * Format: int64
+             * @description 1 minute to 30 days
+             */
+            minutes: number;
+        };
+        MuteOutBody: {
+            /** Format: date-time */
+            muted_until: string | null;
         };
         MySignupDTO: {
             /** @description the activity's summary (null only when the activity no longer exists) */
@@ -1286,6 +1488,11 @@ export interface components {
             /** @description pass to wx.requestPayment as is */
             wechat?: components["schemas"]["RequestPayment"];
         };
+        PersonDTO: {
+            avatar_url: string;
+            id: string;
+            nickname: string;
+        };
         PlanDTO: {
             /** Format: int64 */
             duration_days: number;
@@ -1325,6 +1532,9 @@ export interface components {
             id: string;
             nickname: string;
         };
+        ReadInBody: {
+            message_id: string;
+        };
         RefreshInBody: {
             refresh_token: string;
         };
@@ -1353,6 +1563,13 @@ export interface components {
             /** @description mainland China mobile number; phone or email is required */
             phone?: string;
         };
+        ReportInBody: {
+            /** @description 1–200 characters */
+            reason: string;
+        };
+        ReportOutBody: {
+            reported: boolean;
+        };
         RequestPayment: {
             appId: string;
             nonceStr: string;
@@ -1363,6 +1580,25 @@ export interface components {
         };
         RolesInBody: {
             roles: string[] | null;
+        };
+        RoomDTO: {
+            activity_id: string;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            last_message: components["schemas"]["MessageDTO"];
+            /** Format: int64 */
+            last_seq: number;
+            /** @description the activity ended long enough ago: history only */
+            read_only: boolean;
+            /** Format: date-time */
+            read_only_at: string;
+            title: string;
+            /** Format: int64 */
+            unread: number;
+        };
+        RoomsOutBody: {
+            items: components["schemas"]["RoomDTO"][] | null;
         };
         SandboxCompleteInBody: {
             /**
@@ -1388,6 +1624,12 @@ export interface components {
             cooldown_seconds: number;
             /** Format: int64 */
             expires_in: number;
+        };
+        SendInBody: {
+            /** @description the client's id of the message: sent again, it is stored once */
+            client_id?: string;
+            /** @description 1–1000 characters */
+            content: string;
         };
         SessionDTO: {
             /** Format: date-time */
@@ -1499,6 +1741,14 @@ export interface components {
         };
         TagsOutBody: {
             items: components["schemas"]["TagDTO"][] | null;
+        };
+        TicketOutBody: {
+            /**
+             * Format: int64
+             * @description seconds
+             */
+            expires_in: number;
+            ticket: string;
         };
         TokensDTO: {
             access_token: string;
@@ -2983,6 +3233,362 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokensDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-chat-rooms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomsOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-chat-members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembersOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "remove-chat-member": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "mute-chat-member": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MuteInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MuteOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "unmute-chat-member": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MuteOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-chat-messages": {
+        parameters: {
+            query?: {
+                /** @description next_cursor of the previous page */
+                before?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "send-chat-message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "delete-chat-message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                message_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "report-chat-message": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                message_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "read-chat-room": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadInBody"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "create-chat-ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOutBody"];
                 };
             };
             /** @description Error */

@@ -1,0 +1,46 @@
+package activities
+
+import (
+	"context"
+	"time"
+)
+
+// The chat module's view of activities: who is seated, for the room that
+// opens when an activity forms.
+
+// ChatRoomID is the id of an activity's chat room: the room shares the
+// activity's id, so it is known before the room exists.
+func ChatRoomID(activityID string) string { return activityID }
+
+// ChatInfo is what the chat room of an activity needs of it.
+type ChatInfo struct {
+	ID, Title, OrganizerID string
+	Status                 Status
+	EndAt                  time.Time
+	// Seated are the confirmed and checked-in participants, in sign-up order.
+	Seated []string
+}
+
+// ChatInfo returns an activity's organizer and seated participants (for
+// the chat module's consumers: no caller to check).
+func (s *Service) ChatInfo(ctx context.Context, id string) (ChatInfo, error) {
+	a, err := s.store.Get(ctx, id)
+	if err != nil {
+		return ChatInfo{}, err
+	}
+	seated, err := s.store.Seated(ctx, id, a.MaxParticipants+1)
+	if err != nil {
+		return ChatInfo{}, err
+	}
+	return ChatInfo{ID: a.ID, Title: a.Title, OrganizerID: a.OrganizerID, Status: a.Status, EndAt: a.EndAt, Seated: seated}, nil
+}
+
+// HoldsSeat reports whether the user's sign-up on the activity is
+// confirmed or checked in.
+func (s *Service) HoldsSeat(ctx context.Context, activityID, userID string) (bool, error) {
+	sg, err := s.store.ActiveSignup(ctx, activityID, userID)
+	if err != nil || sg == nil {
+		return false, err
+	}
+	return sg.Status == SignupConfirmed || sg.Status == SignupCheckedIn, nil
+}

@@ -1,0 +1,293 @@
+package chatws
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
+
+	"github.com/zuju/zuju/internal/chat"
+	"github.com/zuju/zuju/internal/platform/auth"
+	"github.com/zuju/zuju/internal/platform/errs"
+)
+
+// item is one thing for a connection's writer: a frame to send, and what
+// it means for the rooms' numbering.
+type item struct {
+	frame []byte
+	// room and seq: the frame is message seq of room.
+	room string
+	seq  int64
+	// join, leave: the connection entered or left a room.
+	join, leave string
+	// resume: send the room's messages after after.
+	resume string
+	after  int64
+	// isReady: the connection's rooms at connect (ready).
+	isReady bool
+	ready   []chat.RoomView
+}
+
+// conn is one client connection. Its writer goroutine alone writes to the
+// socket and keeps, per room, the number of the last message sent.
+type conn struct {
+	hub    *Hub
+	ws     *websocket.Conn
+	id     string
+	userID string
+	p      auth.Principal
+	out    chan item
+	// rooms is the connection's room set, guarded by hub.mu.
+	rooms map[string]struct{}
+
+	ctx       context.Context
+	cancel    context.CancelFunc
+	closeOnce sync.Once
+}
+
+// Close codes beyond the standard ones.
+const (
+	statusSlow  = websocket.StatusPolicyViolation
+	statusFlood = websocket.StatusPolicyViolation
+)
+
+// enqueue hands the writer an item without ever blocking the caller: a
+// client too slow to keep up is dropped (it reconnects and resumes).
+func (c *conn) enqueue(it item) {
+	select {
+	case c.out <- it:
+	case <-c.ctx.Done():
+	default:
+		go c.close(statusSlow, "消息积压过多，连接已断开，请重新连接")
+	}
+}
+
+// close ends the connection with a close frame, once. The connection's
+// context ends after the close handshake: cancelling it first would cut
+// a write in flight and the socket with it, before the close frame.
+func (c *conn) close(code websocket.StatusCode, reason string) {
+	c.closeOnce.Do(func() {
+		go func() {
+			_ = c.ws.Close(code, reason)
+			c.cancel()
+		}()
+	})
+}
+
+// run serves the connection until it ends.
+func (c *conn) run(rooms []chat.RoomView) {
+	h := c.hub
+	ids := make([]string, len(rooms))
+	for i := range rooms {
+		ids[i] = rooms[i].ID
+	}
+	c.out <- item{isReady: true, ready: rooms} // first: before any room event can queue
+	h.register(c, ids)
+	if err := h.presence.Join(c.ctx, c.userID, c.id); err != nil {
+		h.log.Warn("chat presence join", "err", err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(c.writer)
+	c.reader()
+	c.close(websocket.StatusNormalClosure, "")
+	h.unregister(c)
+	if err := h.presence.Leave(context.WithoutCancel(c.ctx), c.userID, c.id); err != nil {
+		h.log.Warn("chat presence leave", "err", err)
+	}
+	wg.Wait()
+}
+
+// writer sends the queued items and pings the client.
+func (c *conn) writer() {
+	last := map[string]int64{}
+	ping := time.NewTicker(c.hub.set.PingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-ping.C:
+			pctx, cancel := context.WithTimeout(c.ctx, c.hub.set.WriteTimeout)
+			err := c.ws.Ping(pctx)
+			cancel()
+			if err != nil {
+				c.close(websocket.StatusGoingAway, "心跳超时")
+				return
+			}
+		case it := <-c.out:
+			if err := c.handle(it, last); err != nil {
+				c.close(websocket.StatusInternalError, "连接出错，请重新连接")
+				return
+			}
+		}
+	}
+}
+
+// handle sends one item, in number order for messages.
+func (c *conn) handle(it item, last map[string]int64) error {
+	switch {
+	case it.isReady:
+		rooms := make([]readyRoom, len(it.ready))
+		for i, r := range it.ready {
+			last[r.ID] = r.LastSeq
+			rooms[i] = readyRoom{ID: r.ID, LastSeq: r.LastSeq, Unread: r.Unread}
+		}
+		return c.write(encode(outFrame{Type: "system", Event: eventReady, Rooms: rooms}))
+	case it.join != "":
+		delete(last, it.join) // numbering starts with the next message
+	case it.leave != "":
+		delete(last, it.leave)
+	case it.resume != "":
+		if !c.hub.inRoom(c, it.resume) {
+			return c.write(errorFrame(chat.ErrNotMember.Code, chat.ErrNotMember.Detail, ""))
+		}
+		last[it.resume] = it.after
+		if err := c.catchUp(it.resume, math.MaxInt64, last); err != nil {
+			return err
+		}
+		return c.write(encode(outFrame{Type: "system", Event: eventResumed, RoomID: it.resume}))
+	case it.seq > 0:
+		if !c.hub.inRoom(c, it.room) {
+			return nil
+		}
+		l, known := last[it.room]
+		if known && it.seq <= l {
+			return nil // sent already (a resume or a gap fill got it)
+		}
+		if known && it.seq > l+1 {
+			// An earlier message has not reached this replica yet (another
+			// replica sent it): the database has it.
+			if err := c.catchUp(it.room, it.seq-1, last); err != nil {
+				return err
+			}
+		}
+		last[it.room] = it.seq
+	}
+	return c.write(it.frame)
+}
+
+// catchUp sends a room's messages after the last one sent, up to upto.
+func (c *conn) catchUp(roomID string, upto int64, last map[string]int64) error {
+	const page = 100
+	for {
+		list, err := c.hub.chat.After(c.ctx, roomID, c.userID, last[roomID], page)
+		if errors.Is(err, chat.ErrNotMember) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		for i := range list {
+			if list[i].Seq > upto {
+				return nil
+			}
+			dto := ToMessageDTO(&list[i])
+			if err := c.write(encode(outFrame{Type: "message", Message: &dto})); err != nil {
+				return err
+			}
+			last[roomID] = list[i].Seq
+		}
+		if len(list) < page {
+			return nil
+		}
+	}
+}
+
+func (c *conn) write(b []byte) error {
+	if b == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, c.hub.set.WriteTimeout)
+	defer cancel()
+	return c.ws.Write(ctx, websocket.MessageText, b)
+}
+
+// reader reads the client's frames until the connection ends: text JSON
+// only, at most MaxFrame bytes (larger closes with 1009), at most
+// FrameRate per second (a flood closes with 1008), nothing for
+// IdleTimeout closes it.
+func (c *conn) reader() {
+	set := c.hub.set
+	c.ws.SetReadLimit(set.MaxFrame)
+	lim := rate.NewLimiter(rate.Limit(set.FrameRate), set.FrameBurst)
+	over := 0
+	for {
+		rctx, cancel := context.WithTimeout(c.ctx, set.IdleTimeout)
+		typ, b, err := c.ws.Read(rctx)
+		cancel()
+		if err != nil {
+			return
+		}
+		if typ != websocket.MessageText {
+			c.close(websocket.StatusUnsupportedData, "只接受 JSON 文本帧")
+			return
+		}
+		if !lim.Allow() {
+			if over++; over > set.FrameBurst {
+				c.close(statusFlood, "发送过于频繁，连接已断开")
+				return
+			}
+			c.enqueue(item{frame: errorFrame("chat.flood", "发送过于频繁，请稍后再试", "")})
+			continue
+		}
+		over = 0
+		var f inFrame
+		if err := json.Unmarshal(b, &f); err != nil {
+			c.enqueue(item{frame: errorFrame("chat.bad_frame", "无法解析的消息帧", "")})
+			continue
+		}
+		c.handleFrame(f)
+	}
+}
+
+// handleFrame acts on one client frame.
+func (c *conn) handleFrame(f inFrame) {
+	ctx := auth.WithPrincipal(c.ctx, c.p)
+	switch f.Type {
+	case "ping":
+		c.enqueue(item{frame: encode(outFrame{Type: "pong"})})
+	case "send":
+		m, _, err := c.hub.chat.Send(ctx, f.RoomID, f.ClientID, f.Content)
+		if err != nil {
+			c.enqueue(item{frame: c.errFrame(err, f.ClientID)})
+			return
+		}
+		dto := ToMessageDTO(m)
+		c.enqueue(item{frame: encode(outFrame{Type: "ack", ClientID: f.ClientID, Message: &dto})})
+	case "read":
+		if err := c.hub.chat.MarkRead(ctx, f.RoomID, f.MessageID); err != nil {
+			c.enqueue(item{frame: c.errFrame(err, "")})
+		}
+	case "resume":
+		after := int64(0)
+		switch {
+		case f.AfterSeq != nil:
+			after = max(0, *f.AfterSeq)
+		case f.MessageID != "":
+			seq, err := c.hub.chat.SeqOf(ctx, f.RoomID, f.MessageID)
+			if err != nil {
+				c.enqueue(item{frame: c.errFrame(err, "")})
+				return
+			}
+			after = seq
+		}
+		c.enqueue(item{resume: f.RoomID, after: after})
+	default:
+		c.enqueue(item{frame: errorFrame("chat.unknown_type", "不支持的消息类型", "")})
+	}
+}
+
+// errFrame turns a service error into an error frame; unexpected errors
+// are logged and shown as a generic failure.
+func (c *conn) errFrame(err error, clientID string) []byte {
+	if e, ok := errs.As(err); ok && e.Kind != errs.KindInternal {
+		return errorFrame(e.Code, e.Detail, clientID)
+	}
+	c.hub.log.Error("chat frame failed", "user_id", c.userID, "err", err)
+	return errorFrame("internal", "服务器开小差了，请稍后再试", clientID)
+}

@@ -1,0 +1,415 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/zuju/zuju/internal/platform/auth"
+	"github.com/zuju/zuju/internal/platform/ratelimit"
+	"github.com/zuju/zuju/internal/platform/textfilter"
+)
+
+// Limits of messages.
+const (
+	MaxContentRunes = 1000
+	MaxClientID     = 64
+	MaxPage         = 100
+	MaxReasonRunes  = 200
+	// MaxMute is the longest a member can be muted for.
+	MaxMute = 30 * 24 * time.Hour
+)
+
+// Settings tune the rooms.
+type Settings struct {
+	// ReadOnlyAfter is how long after its activity ends a room takes
+	// messages.
+	ReadOnlyAfter time.Duration
+	// SendLimit is each user's message rate, over all rooms.
+	SendLimit ratelimit.Limit
+}
+
+// DefaultSettings are the rooms' defaults.
+func DefaultSettings() Settings {
+	return Settings{ReadOnlyAfter: 3 * 24 * time.Hour, SendLimit: ratelimit.Limit{Rate: 20, Period: 10 * time.Second, Burst: 20}}
+}
+
+// Service runs rooms and their messages.
+type Service struct {
+	store    Store
+	acts     Activities
+	people   People
+	filter   Filter
+	limiter  Limiter
+	fanout   Fanout
+	presence Presence
+	set      Settings
+	now      func() time.Time
+	newID    func() string
+	log      *slog.Logger
+}
+
+// Deps are what the service works with; Fanout and Presence may be set
+// later (the hub needs the service first).
+type Deps struct {
+	Store      Store
+	Activities Activities
+	People     People
+	Filter     Filter
+	Limiter    Limiter
+	Settings   Settings
+	Now        func() time.Time
+	NewID      func() string
+	Logger     *slog.Logger
+}
+
+// NewService returns the service.
+func NewService(d Deps) *Service {
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Filter == nil {
+		d.Filter = textfilter.New(nil)
+	}
+	if d.Limiter == nil {
+		d.Limiter = ratelimit.Off()
+	}
+	return &Service{store: d.Store, acts: d.Activities, people: d.People, filter: d.Filter, limiter: d.Limiter, set: d.Settings,
+		now: d.Now, newID: d.NewID, log: d.Logger}
+}
+
+// SetFanout connects the live connections.
+func (s *Service) SetFanout(f Fanout) { s.fanout = f }
+
+// SetPresence connects who is online.
+func (s *Service) SetPresence(p Presence) { s.presence = p }
+
+// OpenRoom creates the room of a formed activity with its organizer and
+// seated participants and a welcome message, once: a redelivered event
+// changes nothing.
+func (s *Service) OpenRoom(ctx context.Context, activityID string) (bool, error) {
+	info, err := s.acts.ChatInfo(ctx, activityID)
+	if err != nil || !info.Formed {
+		return false, err
+	}
+	now := s.now().UTC()
+	welcome := &Message{ID: s.newID(), SenderID: "", Kind: KindSystem, CreatedAt: now,
+		Content: fmt.Sprintf("「%s」已成局！大家可以在这里商量集合时间和地点。", info.Title)}
+	room, created, err := s.store.CreateRoom(ctx, NewRoom{ID: info.ID, ActivityID: info.ID, Title: info.Title, OrganizerID: info.OrganizerID,
+		ParticipantIDs: info.Seated, ReadOnlyAt: info.EndAt.Add(s.set.ReadOnlyAfter), Welcome: welcome}, now)
+	if err != nil || !created {
+		return false, err
+	}
+	members, err := s.store.Members(ctx, room.ID)
+	if err != nil {
+		return true, err
+	}
+	for _, m := range members {
+		s.publish(ctx, Event{Type: EventMember, RoomID: room.ID, UserID: m.UserID, Active: true})
+	}
+	first, err := s.store.Messages(ctx, room.ID, 0, 0, 1)
+	if err == nil && len(first) == 1 {
+		s.publish(ctx, Event{Type: EventMessage, RoomID: room.ID, Message: &MessageView{Message: first[0]}})
+	}
+	return true, err
+}
+
+// SyncSeat lets a participant into the room of their activity when they
+// hold a seat, and out when they no longer do (nothing before the room
+// exists: it opens with everyone seated then).
+func (s *Service) SyncSeat(ctx context.Context, activityID, userID string) error {
+	room, err := s.store.RoomOfActivity(ctx, activityID)
+	if errors.Is(err, ErrRoomNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	seated, err := s.acts.HoldsSeat(ctx, activityID, userID)
+	if err != nil {
+		return err
+	}
+	changed, err := s.store.SetMember(ctx, room.ID, userID, seated, s.now())
+	if err != nil || !changed {
+		return err
+	}
+	s.publish(ctx, Event{Type: EventMember, RoomID: room.ID, UserID: userID, Active: seated})
+	text := "%s 加入了群聊"
+	if !seated {
+		text = "%s 退出了群聊"
+	}
+	return s.system(ctx, room.ID, fmt.Sprintf(text, s.nickname(ctx, userID)))
+}
+
+// Announce posts a system message to an activity's room, if it has one
+// (formed, reminders, cancelled).
+func (s *Service) Announce(ctx context.Context, activityID, text string) error {
+	room, err := s.store.RoomOfActivity(ctx, activityID)
+	if errors.Is(err, ErrRoomNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.system(ctx, room.ID, text)
+}
+
+func (s *Service) system(ctx context.Context, roomID, text string) error {
+	m, _, err := s.store.Append(ctx, &Message{ID: s.newID(), RoomID: roomID, Kind: KindSystem, Content: text, CreatedAt: s.now().UTC()})
+	if err != nil {
+		return err
+	}
+	s.publish(ctx, Event{Type: EventMessage, RoomID: roomID, Message: &MessageView{Message: *m}})
+	return nil
+}
+
+// publish hands an event to the live connections; a failure is logged
+// (the message is stored: clients catch up when they resume).
+func (s *Service) publish(ctx context.Context, e Event) {
+	if s.fanout == nil {
+		return
+	}
+	if err := s.fanout.Publish(ctx, e); err != nil {
+		s.log.Warn("chat fan-out failed; clients catch up on resume", "room_id", e.RoomID, "type", e.Type, "err", err)
+	}
+}
+
+// member loads the caller's active membership of a room: ErrRoomNotFound
+// for a room that does not exist, ErrNotMember for anyone not in it.
+func (s *Service) member(ctx context.Context, roomID string) (*Room, *Member, auth.Principal, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, nil, p, err
+	}
+	room, err := s.store.Room(ctx, roomID)
+	if err != nil {
+		return nil, nil, p, err
+	}
+	m, err := s.store.Member(ctx, roomID, p.UserID)
+	if err != nil {
+		return nil, nil, p, err
+	}
+	if !m.Active() {
+		return nil, nil, p, ErrNotMember
+	}
+	return room, m, p, nil
+}
+
+// Send posts the caller's message to a room. A client id the caller used
+// before in the room returns that message (created false), stored once.
+// The text goes through the sensitive-word filter: blocked (ErrBlocked)
+// or the words masked.
+func (s *Service) Send(ctx context.Context, roomID, clientID, content string) (*MessageView, bool, error) {
+	content = strings.TrimSpace(content)
+	switch {
+	case utf8.RuneCountInString(clientID) > MaxClientID:
+		return nil, false, ErrBadClientID
+	case content == "":
+		return nil, false, ErrEmpty
+	case utf8.RuneCountInString(content) > MaxContentRunes:
+		return nil, false, ErrTooLong
+	}
+	room, m, p, err := s.member(ctx, roomID)
+	if err != nil {
+		return nil, false, err
+	}
+	now := s.now()
+	switch {
+	case !now.Before(room.ReadOnlyAt):
+		return nil, false, ErrReadOnly
+	case m.MutedAt(now):
+		return nil, false, ErrMuted.WithDetail("你已被禁言至 " + m.MutedUntil.In(beijing).Format("01-02 15:04"))
+	}
+	res := s.filter.Check(content)
+	if res.Action >= textfilter.Review {
+		// Chat is live: what would wait for review elsewhere is refused.
+		return nil, false, ErrBlocked
+	}
+	if r, err := s.limiter.Allow(ctx, "chat:send:"+p.UserID, s.set.SendLimit); err != nil {
+		return nil, false, err
+	} else if !r.Allowed {
+		return nil, false, ErrRateLimited.WithRetryAfter(r.RetryAfter)
+	}
+	msg, created, err := s.store.Append(ctx, &Message{ID: s.newID(), RoomID: roomID, SenderID: p.UserID, ClientID: clientID,
+		Kind: KindText, Content: res.Text, CreatedAt: now.UTC()})
+	if err != nil {
+		return nil, false, err
+	}
+	views, err := s.withSenders(ctx, []Message{*msg})
+	if err != nil {
+		return nil, false, err
+	}
+	if created {
+		s.publish(ctx, Event{Type: EventMessage, RoomID: roomID, Message: &views[0]})
+	}
+	return &views[0], created, nil
+}
+
+// beijing is the zone times are shown in.
+var beijing = time.FixedZone("CST", 8*3600)
+
+// History lists a room's messages before a number (0: the newest),
+// newest first, and the cursor of the next page (0: none).
+func (s *Service) History(ctx context.Context, roomID string, before int64, limit int) ([]MessageView, int64, error) {
+	if _, _, _, err := s.member(ctx, roomID); err != nil {
+		return nil, 0, err
+	}
+	limit = clampPage(limit)
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	list, err := s.store.Messages(ctx, roomID, 0, before, limit+1)
+	if err != nil {
+		return nil, 0, err
+	}
+	var next int64
+	if len(list) > limit {
+		list = list[:limit]
+		next = list[limit-1].Seq
+	}
+	views, err := s.withSenders(ctx, list)
+	return views, next, err
+}
+
+// After lists a member's room messages numbered after seq, oldest first
+// (resuming a connection); ErrNotMember once they are out.
+func (s *Service) After(ctx context.Context, roomID, userID string, seq int64, limit int) ([]MessageView, error) {
+	m, err := s.store.Member(ctx, roomID, userID)
+	if err != nil {
+		return nil, err
+	}
+	if !m.Active() {
+		return nil, ErrNotMember
+	}
+	list, err := s.store.Messages(ctx, roomID, seq, 0, clampPage(limit))
+	if err != nil {
+		return nil, err
+	}
+	return s.withSenders(ctx, list)
+}
+
+// SeqOf returns the number of a message of a room.
+func (s *Service) SeqOf(ctx context.Context, roomID, messageID string) (int64, error) {
+	m, err := s.store.Message(ctx, roomID, messageID)
+	if err != nil {
+		return 0, err
+	}
+	return m.Seq, nil
+}
+
+func clampPage(limit int) int {
+	if limit <= 0 || limit > MaxPage {
+		return MaxPage
+	}
+	return limit
+}
+
+// withSenders attaches the senders' profiles.
+func (s *Service) withSenders(ctx context.Context, list []Message) ([]MessageView, error) {
+	var ids []string
+	seen := map[string]bool{}
+	for _, m := range list {
+		if m.SenderID != "" && !seen[m.SenderID] {
+			seen[m.SenderID] = true
+			ids = append(ids, m.SenderID)
+		}
+	}
+	people := map[string]Person{}
+	if len(ids) > 0 && s.people != nil {
+		var err error
+		if people, err = s.people.People(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]MessageView, len(list))
+	for i, m := range list {
+		out[i] = MessageView{Message: m}
+		if m.SenderID != "" {
+			p, ok := people[m.SenderID]
+			if !ok {
+				p = Person{ID: m.SenderID, Nickname: "已注销用户"}
+			}
+			out[i].Sender = &p
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) nickname(ctx context.Context, userID string) string {
+	if s.people != nil {
+		if p, err := s.people.People(ctx, []string{userID}); err == nil && p[userID].Nickname != "" {
+			return p[userID].Nickname
+		}
+	}
+	return "一位成员"
+}
+
+// RoomView is a room as its member lists it.
+type RoomView struct {
+	RoomSummary
+	Last     *MessageView
+	ReadOnly bool
+}
+
+// Rooms lists the caller's rooms, most recent first, with unread counts
+// and last messages.
+func (s *Service) Rooms(ctx context.Context) ([]RoomView, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.RoomsOf(ctx, p.UserID)
+}
+
+// RoomsOf lists a user's rooms (the hub, at connect).
+func (s *Service) RoomsOf(ctx context.Context, userID string) ([]RoomView, error) {
+	list, err := s.store.Rooms(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	var lasts []Message
+	for _, r := range list {
+		if r.Last != nil {
+			lasts = append(lasts, *r.Last)
+		}
+	}
+	views, err := s.withSenders(ctx, lasts)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := make([]RoomView, len(list))
+	j := 0
+	for i, r := range list {
+		out[i] = RoomView{RoomSummary: r, ReadOnly: !now.Before(r.ReadOnlyAt)}
+		if r.Last != nil {
+			out[i].Last = &views[j]
+			j++
+		}
+	}
+	return out, nil
+}
+
+// IsMember reports whether the user is an active member of the room.
+func (s *Service) IsMember(ctx context.Context, roomID, userID string) (bool, error) {
+	m, err := s.store.Member(ctx, roomID, userID)
+	return m.Active(), err
+}
+
+// MarkRead moves the caller's read marker to a message of the room.
+func (s *Service) MarkRead(ctx context.Context, roomID, messageID string) error {
+	_, _, p, err := s.member(ctx, roomID)
+	if err != nil {
+		return err
+	}
+	seq, err := s.SeqOf(ctx, roomID, messageID)
+	if err != nil {
+		return err
+	}
+	return s.store.MarkRead(ctx, roomID, p.UserID, seq)
+}
