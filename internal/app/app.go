@@ -53,11 +53,12 @@ type App struct {
 	Members  *membership.Service
 	// Chat runs the rooms of formed activities; ChatHub its live
 	// connections.
-	Chat    *chat.Service
-	ChatHub *chatws.Hub
-	Bus     *events.Bus
-	Jobs    *jobs.Queue
-	Now     func() time.Time
+	Chat     *chat.Service
+	ChatHub  *chatws.Hub
+	ChatGate *chatws.Gate
+	Bus      *events.Bus
+	Jobs     *jobs.Queue
+	Now      func() time.Time
 
 	redis   *redis.Client
 	cache   cache.Cache // the shared cache (memory or Redis)

@@ -43,10 +43,12 @@ func registerChat(a *App) {
 	}
 	ws := chatws.DefaultSettings()
 	ws.OriginPatterns = chatws.OriginHosts(a.Config.CORSOrigins)
+	ws.FrameRate, ws.FrameBurst = float64(a.Config.Chat.FramesPerSec), 2*a.Config.Chat.FramesPerSec
 	a.ChatHub = chatws.NewHub(a.Chat, broker, presence, ws, log)
 	a.Chat.SetFanout(a.ChatHub)
 	a.Chat.SetPresence(presence)
 	gate := chatws.NewGate(a.cache)
+	a.ChatGate = gate
 	chathttp.Register(a.HTTP.API, a.Chat, gate)
 	a.HTTP.Engine.GET(httpx.APIPrefix+"/chat/ws", func(c *gin.Context) {
 		if err := a.ChatHub.Upgrade(gate, c.Writer, c.Request); err != nil {

@@ -71,6 +71,7 @@ type Config struct {
 type Chat struct {
 	ReadOnlyAfter time.Duration `key:"read_only_after" doc:"how long after its activity ends a chat room still takes messages (then history only)"`
 	SendPerMinute int           `key:"send_per_minute" doc:"messages one user may send per minute, over all rooms"`
+	FramesPerSec  int           `key:"frames_per_second" doc:"frames one WebSocket connection may send per second (twice that in a burst); far more closes it"`
 }
 
 // Pay configures payments (ZUJU_PAY_*).
@@ -211,7 +212,7 @@ func Default() Config {
 			LateRefundPercent: 50,
 			ListCacheTTL:      30 * time.Second,
 		},
-		Chat: Chat{ReadOnlyAfter: 72 * time.Hour, SendPerMinute: 60},
+		Chat: Chat{ReadOnlyAfter: 72 * time.Hour, SendPerMinute: 60, FramesPerSec: 20},
 		Pay:  Pay{Sandbox: "auto"},
 	}
 }
@@ -435,6 +436,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Chat.SendPerMinute < 1 || c.Chat.SendPerMinute > 600 {
 		add("ZUJU_CHAT_SEND_PER_MINUTE must be between 1 and 600, got %d", c.Chat.SendPerMinute)
+	}
+	if c.Chat.FramesPerSec < 1 || c.Chat.FramesPerSec > 10000 {
+		add("ZUJU_CHAT_FRAMES_PER_SECOND must be between 1 and 10000, got %d", c.Chat.FramesPerSec)
 	}
 	if c.Activity.ListCacheTTL < 0 || c.Activity.ListCacheTTL > 10*time.Minute {
 		add("ZUJU_ACTIVITY_LIST_CACHE_TTL must be between 0 (off) and 10m")

@@ -17,7 +17,8 @@ import (
 )
 
 // item is one thing for a connection's writer: a frame to send, and what
-// it means for the rooms' numbering.
+// it means for the rooms' numbering. One item of a room event is shared by
+// all the room's connections: read only.
 type item struct {
 	frame []byte
 	// room and seq: the frame is message seq of room.
@@ -41,7 +42,7 @@ type conn struct {
 	id     string
 	userID string
 	p      auth.Principal
-	out    chan item
+	out    chan *item
 	// rooms is the connection's room set, guarded by hub.mu.
 	rooms map[string]struct{}
 
@@ -58,7 +59,7 @@ const (
 
 // enqueue hands the writer an item without ever blocking the caller: a
 // client too slow to keep up is dropped (it reconnects and resumes).
-func (c *conn) enqueue(it item) {
+func (c *conn) enqueue(it *item) {
 	select {
 	case c.out <- it:
 	case <-c.ctx.Done():
@@ -86,7 +87,7 @@ func (c *conn) run(rooms []chat.RoomView) {
 	for i := range rooms {
 		ids[i] = rooms[i].ID
 	}
-	c.out <- item{isReady: true, ready: rooms} // first: before any room event can queue
+	c.out <- &item{isReady: true, ready: rooms} // first: before any room event can queue
 	h.register(c, ids)
 	if err := h.presence.Join(c.ctx, c.userID, c.id); err != nil {
 		h.log.Warn("chat presence join", "err", err)
@@ -129,7 +130,7 @@ func (c *conn) writer() {
 }
 
 // handle sends one item, in number order for messages.
-func (c *conn) handle(it item, last map[string]int64) error {
+func (c *conn) handle(it *item, last map[string]int64) error {
 	switch {
 	case it.isReady:
 		rooms := make([]readyRoom, len(it.ready))
@@ -232,13 +233,13 @@ func (c *conn) reader() {
 				c.close(statusFlood, "发送过于频繁，连接已断开")
 				return
 			}
-			c.enqueue(item{frame: errorFrame("chat.flood", "发送过于频繁，请稍后再试", "")})
+			c.enqueue(&item{frame: errorFrame("chat.flood", "发送过于频繁，请稍后再试", "")})
 			continue
 		}
 		over = 0
 		var f inFrame
 		if err := json.Unmarshal(b, &f); err != nil {
-			c.enqueue(item{frame: errorFrame("chat.bad_frame", "无法解析的消息帧", "")})
+			c.enqueue(&item{frame: errorFrame("chat.bad_frame", "无法解析的消息帧", "")})
 			continue
 		}
 		c.handleFrame(f)
@@ -250,18 +251,18 @@ func (c *conn) handleFrame(f inFrame) {
 	ctx := auth.WithPrincipal(c.ctx, c.p)
 	switch f.Type {
 	case "ping":
-		c.enqueue(item{frame: encode(outFrame{Type: "pong"})})
+		c.enqueue(&item{frame: encode(outFrame{Type: "pong"})})
 	case "send":
 		m, _, err := c.hub.chat.Send(ctx, f.RoomID, f.ClientID, f.Content)
 		if err != nil {
-			c.enqueue(item{frame: c.errFrame(err, f.ClientID)})
+			c.enqueue(&item{frame: c.errFrame(err, f.ClientID)})
 			return
 		}
 		dto := ToMessageDTO(m)
-		c.enqueue(item{frame: encode(outFrame{Type: "ack", ClientID: f.ClientID, Message: &dto})})
+		c.enqueue(&item{frame: encode(outFrame{Type: "ack", ClientID: f.ClientID, Message: &dto})})
 	case "read":
 		if err := c.hub.chat.MarkRead(ctx, f.RoomID, f.MessageID); err != nil {
-			c.enqueue(item{frame: c.errFrame(err, "")})
+			c.enqueue(&item{frame: c.errFrame(err, "")})
 		}
 	case "resume":
 		after := int64(0)
@@ -271,14 +272,14 @@ func (c *conn) handleFrame(f inFrame) {
 		case f.MessageID != "":
 			seq, err := c.hub.chat.SeqOf(ctx, f.RoomID, f.MessageID)
 			if err != nil {
-				c.enqueue(item{frame: c.errFrame(err, "")})
+				c.enqueue(&item{frame: c.errFrame(err, "")})
 				return
 			}
 			after = seq
 		}
-		c.enqueue(item{resume: f.RoomID, after: after})
+		c.enqueue(&item{resume: f.RoomID, after: after})
 	default:
-		c.enqueue(item{frame: errorFrame("chat.unknown_type", "不支持的消息类型", "")})
+		c.enqueue(&item{frame: errorFrame("chat.unknown_type", "不支持的消息类型", "")})
 	}
 }
 

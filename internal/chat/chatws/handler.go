@@ -103,7 +103,7 @@ func (h *Hub) Upgrade(g *Gate, w http.ResponseWriter, r *http.Request) error {
 	defer h.wg.Done()
 	ctx, cancel := context.WithCancel(h.ctx)
 	defer cancel()
-	c := &conn{hub: h, ws: ws, id: uuid.NewString(), userID: p.UserID, p: p, out: make(chan item, max(h.set.SendBuffer, 1)),
+	c := &conn{hub: h, ws: ws, id: uuid.NewString(), userID: p.UserID, p: p, out: make(chan *item, max(h.set.SendBuffer, 1)),
 		rooms: map[string]struct{}{}, ctx: ctx, cancel: cancel}
 	c.run(rooms)
 	return nil

@@ -149,19 +149,19 @@ func (h *Hub) dispatch(payload []byte) {
 			return
 		}
 		dto := ToMessageDTO(e.Message)
-		it := item{room: e.RoomID, seq: e.Message.Seq, frame: encode(outFrame{Type: "message", Message: &dto})}
+		it := &item{room: e.RoomID, seq: e.Message.Seq, frame: encode(outFrame{Type: "message", Message: &dto})}
 		h.toRoom(e.RoomID, it)
 	case chat.EventDeleted:
-		h.toRoom(e.RoomID, item{frame: encode(outFrame{Type: "system", Event: eventDeleted, RoomID: e.RoomID, MessageID: e.MessageID})})
+		h.toRoom(e.RoomID, &item{frame: encode(outFrame{Type: "system", Event: eventDeleted, RoomID: e.RoomID, MessageID: e.MessageID})})
 	case chat.EventMuted:
-		h.toRoom(e.RoomID, item{frame: encode(outFrame{Type: "system", Event: eventMuted, RoomID: e.RoomID, UserID: e.UserID,
+		h.toRoom(e.RoomID, &item{frame: encode(outFrame{Type: "system", Event: eventMuted, RoomID: e.RoomID, UserID: e.UserID,
 			MutedUntil: e.MutedUntil})})
 	case chat.EventMember:
 		h.membership(e.RoomID, e.UserID, e.Active)
 	}
 }
 
-func (h *Hub) toRoom(roomID string, it item) {
+func (h *Hub) toRoom(roomID string, it *item) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for c := range h.rooms[roomID] {
@@ -180,14 +180,14 @@ func (h *Hub) membership(roomID, userID string, active bool) {
 				continue
 			}
 			h.join(c, roomID)
-			c.enqueue(item{join: roomID, frame: encode(outFrame{Type: "system", Event: eventJoined, RoomID: roomID})})
+			c.enqueue(&item{join: roomID, frame: encode(outFrame{Type: "system", Event: eventJoined, RoomID: roomID})})
 			continue
 		}
 		if _, in := c.rooms[roomID]; !in {
 			continue
 		}
 		h.leave(c, roomID)
-		c.enqueue(item{leave: roomID, frame: encode(outFrame{Type: "system", Event: eventRemoved, RoomID: roomID})})
+		c.enqueue(&item{leave: roomID, frame: encode(outFrame{Type: "system", Event: eventRemoved, RoomID: roomID})})
 	}
 }
 
