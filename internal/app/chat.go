@@ -109,6 +109,7 @@ func (c chatConsumers) subscribe(ctx context.Context, bus *events.Bus) error {
 		activities.TopicSeatChanged: c.seatChanged,
 		activities.TopicCancelled:   c.cancelled,
 		activities.TopicReminder:    c.reminder,
+		users.TopicBanned:           c.banned,
 	} {
 		if err := bus.Subscribe(ctx, topic, "chat", h); err != nil {
 			return err
@@ -160,6 +161,14 @@ func (c chatConsumers) reminder(ctx context.Context, m events.Message) error {
 	}
 	text := "活动将于 " + e.StartAt.In(time.FixedZone("CST", 8*3600)).Format("01月02日 15:04") + " 开始，别忘了准时参加"
 	return ignoreMissing(c.chat.Announce(ctx, e.ActivityID, text))
+}
+
+// banned ends a banned account's live connections.
+func (c chatConsumers) banned(ctx context.Context, m events.Message) error {
+	if e, ok := read[users.AccountEvent](m); ok && e.UserID != "" {
+		c.chat.Disconnect(ctx, e.UserID)
+	}
+	return nil
 }
 
 // ignoreMissing drops the events of activities that are gone.

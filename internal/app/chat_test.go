@@ -94,6 +94,12 @@ func TestChatRoomLifecycleAndAccess(t *testing.T) {
 		expect(t, a.api(t, "DELETE", "/activities/"+id+"/signups/me", u3.Access, nil), 200, "")
 		c3.until("leaving", func(f map[string]any) bool { return f["event"] == "removed" && f["room_id"] == id })
 		expect(t, a.api(t, "GET", "/chat/rooms/"+id+"/messages", u3.Access, nil), 403, "chat.not_member")
+
+		// A ban ends the account's live connections.
+		expect(t, a.api(t, "POST", "/admin/users/"+u1.UserID+"/ban", root.Access, map[string]any{"reason": "发布广告"}), 200, "")
+		if code := c1.closed(); code != websocket.StatusPolicyViolation {
+			t.Fatalf("a banned user's connection closed with %v", code)
+		}
 	})
 }
 

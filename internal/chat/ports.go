@@ -61,6 +61,7 @@ const (
 	EventDeleted = "deleted" // a message withdrawn
 	EventMember  = "member"  // someone joined (Active) or left a room
 	EventMuted   = "muted"   // a member muted until MutedUntil (nil: lifted)
+	EventKick    = "kick"    // the user's connections end (banned)
 )
 
 // Event is a change of a room that live connections must see.

@@ -146,6 +146,12 @@ func (s *Service) SyncSeat(ctx context.Context, activityID, userID string) error
 	return s.system(ctx, room.ID, fmt.Sprintf(text, s.nickname(ctx, userID)))
 }
 
+// Disconnect ends a user's live connections on every replica (a banned
+// account; its sessions are revoked, so it cannot connect again).
+func (s *Service) Disconnect(ctx context.Context, userID string) {
+	s.publish(ctx, Event{Type: EventKick, UserID: userID})
+}
+
 // Announce posts a system message to an activity's room, if it has one
 // (formed, reminders, cancelled).
 func (s *Service) Announce(ctx context.Context, activityID, text string) error {

@@ -158,6 +158,12 @@ func (h *Hub) dispatch(payload []byte) {
 			MutedUntil: e.MutedUntil})})
 	case chat.EventMember:
 		h.membership(e.RoomID, e.UserID, e.Active)
+	case chat.EventKick:
+		h.mu.RLock()
+		for c := range h.users[e.UserID] {
+			c.close(websocket.StatusPolicyViolation, "账号已被封禁")
+		}
+		h.mu.RUnlock()
 	}
 }
 
