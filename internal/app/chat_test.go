@@ -406,3 +406,37 @@ func TestChatAcrossReplicas(t *testing.T) {
 	expect(t, rb.api(t, "DELETE", "/chat/rooms/"+id+"/members/"+u1.UserID, root.Access, nil), 204, "")
 	onA.until("the removal", func(f map[string]any) bool { return f["event"] == "removed" })
 }
+
+// The room announces the reminders, and turns read-only the configured
+// time after the activity ends: history stays, sending is refused.
+func TestChatRemindersAndReadOnly(t *testing.T) {
+	ctx := context.Background()
+	clk := newClock()
+	a := startApp(t, single, withClock(clk))
+	root := a.admin(t, "root@example.com")
+	id, _, ms := formedActivity(t, a, root, "1350000600")
+	u1 := ms[0]
+	expect(t, postMessage(t, a, u1.Access, id, "到时候见", ""), 201, "")
+
+	// 24 h before the start (72 h from now) the reminder reaches the room.
+	clk.Advance(48*time.Hour + time.Minute)
+	if _, err := a.Activities.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u1 = signIn(t, a, "13500006001")
+	eventually(t, "the reminder is posted", func() bool {
+		r := a.api(t, "GET", "/chat/rooms/"+id+"/messages?limit=1", u1.Access, nil)
+		items, _ := r.json(t)["items"].([]any)
+		return len(items) == 1 && strings.Contains(str(items[0].(map[string]any)["content"]), "开始，别忘了准时参加")
+	})
+
+	// The activity ends 2 h after its start; 72 h later the room is closed.
+	clk.Advance(24*time.Hour + 2*time.Hour + 72*time.Hour)
+	u1 = signIn(t, a, "13500006001")
+	expect(t, postMessage(t, a, u1.Access, id, "还有人吗", ""), 409, "chat.read_only")
+	r := a.api(t, "GET", "/chat/rooms", u1.Access, nil)
+	if items, _ := r.json(t)["items"].([]any); len(items) != 1 || items[0].(map[string]any)["read_only"] != true {
+		t.Fatalf("rooms after the end: %s", r.Body)
+	}
+	expect(t, a.api(t, "GET", "/chat/rooms/"+id+"/messages", u1.Access, nil), 200, "")
+}
