@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/zuju/zuju/internal/config"
 )
 
 // A room opens once when the activity forms, with the organizer and the
@@ -439,4 +441,25 @@ func TestChatRemindersAndReadOnly(t *testing.T) {
 		t.Fatalf("rooms after the end: %s", r.Body)
 	}
 	expect(t, a.api(t, "GET", "/chat/rooms/"+id+"/messages", u1.Access, nil), 200, "")
+}
+
+// Each user's messages are rate limited over all their rooms.
+func TestChatSendRateLimit(t *testing.T) {
+	a := startApp(t, single, func(c *config.Config, _ *Options) { c.Chat.SendPerMinute = 3 })
+	root := a.admin(t, "root@example.com")
+	id, _, ms := formedActivity(t, a, root, "1350000700")
+	for i := range 3 {
+		expect(t, postMessage(t, a, ms[0].Access, id, fmt.Sprintf("第 %d 条", i), ""), 201, "")
+	}
+	r := postMessage(t, a, ms[0].Access, id, "第四条", "")
+	expect(t, r, 429, "chat.rate_limited")
+	if r.Header.Get("Retry-After") == "" {
+		t.Fatal("no Retry-After")
+	}
+	c := dial(t, a, ms[0].Access)
+	c.send(map[string]any{"type": "send", "room_id": id, "content": "再试一次", "client_id": "rl"})
+	if f := c.until("the refusal", func(f map[string]any) bool { return f["type"] == "error" }); f["code"] != "chat.rate_limited" {
+		t.Fatalf("over the limit on the socket: %v", f)
+	}
+	expect(t, postMessage(t, a, ms[1].Access, id, "别人不受影响", ""), 201, "")
 }
