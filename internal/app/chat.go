@@ -104,18 +104,13 @@ func (p chatPeople) People(ctx context.Context, ids []string) (map[string]chat.P
 type chatConsumers struct{ chat *chat.Service }
 
 func (c chatConsumers) subscribe(ctx context.Context, bus *events.Bus) error {
-	for topic, h := range map[string]events.Handler{
+	return bus.SubscribeAll(ctx, "chat", map[string]events.Handler{
 		activities.TopicFormed:      c.formed,
 		activities.TopicSeatChanged: c.seatChanged,
 		activities.TopicCancelled:   c.cancelled,
 		activities.TopicReminder:    c.reminder,
 		users.TopicBanned:           c.banned,
-	} {
-		if err := bus.Subscribe(ctx, topic, "chat", h); err != nil {
-			return err
-		}
-	}
-	return nil
+	})
 }
 
 // read decodes an event; an unreadable one is dropped (redelivery would

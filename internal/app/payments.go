@@ -221,17 +221,12 @@ type paymentConsumers struct {
 }
 
 func (c paymentConsumers) subscribe(ctx context.Context, bus *events.Bus) error {
-	for topic, h := range map[string]events.Handler{
+	return bus.SubscribeAll(ctx, "payments", map[string]events.Handler{
 		payments.TopicOrderPaid:         c.orderPaid,
 		activities.TopicRefundRequested: c.refundRequested,
 		activities.TopicHoldReleased:    c.holdReleased,
 		payments.TopicRefundSettled:     c.refundSettled,
-	} {
-		if err := bus.Subscribe(ctx, topic, "payments", h); err != nil {
-			return err
-		}
-	}
-	return nil
+	})
 }
 
 // decode reads an event's payload; a payload that cannot be read is

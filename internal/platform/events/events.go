@@ -173,6 +173,16 @@ func (b *Bus) Publish(ctx context.Context, topic string, payload []byte, meta ma
 	return id, nil
 }
 
+// SubscribeAll subscribes group to each topic with its handler.
+func (b *Bus) SubscribeAll(ctx context.Context, group string, handlers map[string]Handler) error {
+	for topic, h := range handlers {
+		if err := b.Subscribe(ctx, topic, group, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Subscribe starts delivering topic's messages for group to h, in the
 // background, until ctx is done or the bus is closed. It returns once the
 // subscription is in place, so messages published afterwards reach it.
