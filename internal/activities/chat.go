@@ -44,3 +44,9 @@ func (s *Service) HoldsSeat(ctx context.Context, activityID, userID string) (boo
 	}
 	return sg.Status == SignupConfirmed || sg.Status == SignupCheckedIn, nil
 }
+
+// FormedIDs lists formed activities, soonest first (the chat module's
+// reconciliation of rooms).
+func (s *Service) FormedIDs(ctx context.Context, limit int) ([]string, error) {
+	return s.store.Formed(ctx, limit)
+}

@@ -40,6 +40,8 @@ type Store interface {
 	// published ones with fewer seated sign-ups, confirmed or checked in,
 	// than their minimum; end_at for formed ones) has passed.
 	Due(ctx context.Context, status Status, now time.Time, limit int) ([]string, error)
+	// Formed lists formed activities (not yet finished), soonest first.
+	Formed(ctx context.Context, limit int) ([]string, error)
 
 	// SignUp takes a seat atomically (confirmed, or pending_payment held
 	// until s.HoldExpiresAt when that is set) or, when the activity is

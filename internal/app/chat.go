@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+	"github.com/riverqueue/river"
 
 	"github.com/zuju/zuju/internal/activities"
 	"github.com/zuju/zuju/internal/chat"
@@ -17,6 +18,7 @@ import (
 	"github.com/zuju/zuju/internal/chat/chatws"
 	"github.com/zuju/zuju/internal/platform/events"
 	"github.com/zuju/zuju/internal/platform/httpx"
+	"github.com/zuju/zuju/internal/platform/jobs"
 	"github.com/zuju/zuju/internal/platform/ratelimit"
 	"github.com/zuju/zuju/internal/platform/reqctx"
 	"github.com/zuju/zuju/internal/platform/textfilter"
@@ -60,6 +62,19 @@ func registerChat(a *App) {
 		}
 	})
 
+	jobs.RegisterFunc(a.Jobs, func(ctx context.Context, _ *river.Job[chatReconcileArgs]) error {
+		ids, err := a.Activities.FormedIDs(ctx, 2000)
+		if err != nil {
+			return err
+		}
+		opened, changed, err := a.Chat.Reconcile(ctx, ids)
+		if opened+changed > 0 {
+			log.Warn("chat rooms were behind their activities; caught up", "opened", opened, "memberships", changed)
+		}
+		return err
+	})
+	a.Jobs.Every(5*time.Minute, func() river.JobArgs { return chatReconcileArgs{} })
+
 	cons := chatConsumers{chat: a.Chat}
 	a.workers = append(a.workers, worker{name: "chat", start: func(ctx context.Context) error {
 		if err := a.ChatHub.Start(ctx); err != nil {
@@ -68,6 +83,13 @@ func registerChat(a *App) {
 		return cons.subscribe(ctx, a.Bus)
 	}, stop: a.ChatHub.Stop})
 }
+
+// chatReconcileArgs is the periodic catch-up of rooms with their
+// activities (events lost when the single binary stopped).
+type chatReconcileArgs struct{}
+
+// Kind implements river.JobArgs.
+func (chatReconcileArgs) Kind() string { return "chat.reconcile" }
 
 // chatActivities is the chat module's view of the activities module.
 type chatActivities struct{ svc *activities.Service }

@@ -463,3 +463,38 @@ func TestChatSendRateLimit(t *testing.T) {
 	}
 	expect(t, postMessage(t, a, ms[1].Access, id, "别人不受影响", ""), 201, "")
 }
+
+// Events lost on the way (the single binary stopped) are made up by the
+// periodic reconciliation: the room is opened, seats are synced.
+func TestChatReconciliationCatchesUp(t *testing.T) {
+	ctx := context.Background()
+	a := startApp(t, single)
+	root := a.admin(t, "root@example.com")
+	id, _, ms := formedActivity(t, a, root, "1350000800")
+	// Lose a membership as if its event never came.
+	if err := a.DB.Gorm.Exec("DELETE FROM chat_members WHERE room_id = ? AND user_id = ?", id, ms[1].UserID).Error; err != nil {
+		t.Fatal(err)
+	}
+	ids, err := a.Activities.FormedIDs(ctx, 100)
+	if err != nil || len(ids) != 1 {
+		t.Fatalf("formed: %v %v", ids, err)
+	}
+	opened, changed, err := a.Chat.Reconcile(ctx, ids)
+	if err != nil || opened != 0 || changed != 1 {
+		t.Fatalf("reconcile: %d opened, %d changed, %v", opened, changed, err)
+	}
+	expect(t, a.api(t, "GET", "/chat/rooms/"+id+"/messages", ms[1].Access, nil), 200, "")
+	if _, changed, _ := a.Chat.Reconcile(ctx, ids); changed != 0 {
+		t.Fatalf("a second pass changed %d", changed)
+	}
+	// A room that was never opened is opened.
+	for _, q := range []string{"DELETE FROM chat_messages", "DELETE FROM chat_members", "DELETE FROM chat_rooms"} {
+		if err := a.DB.Gorm.Exec(q).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if opened, _, err := a.Chat.Reconcile(ctx, ids); err != nil || opened != 1 {
+		t.Fatalf("reopen: %d %v", opened, err)
+	}
+	expect(t, a.api(t, "GET", "/chat/rooms/"+id+"/messages", ms[0].Access, nil), 200, "")
+}

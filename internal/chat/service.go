@@ -419,3 +419,77 @@ func (s *Service) MarkRead(ctx context.Context, roomID, messageID string) error 
 	}
 	return s.store.MarkRead(ctx, roomID, p.UserID, seq)
 }
+
+// Reconcile brings the rooms of these activities in step with them: a
+// formed activity without a room gets it, seated participants missing
+// from their room join, participants who lost their seat leave. In the
+// single binary an event in flight is lost when the process stops; this
+// pass (periodic) makes up for it. It returns how many rooms it opened and
+// memberships it changed.
+func (s *Service) Reconcile(ctx context.Context, activityIDs []string) (opened, changed int, err error) {
+	var errs []error
+	for _, id := range activityIDs {
+		o, c, err := s.reconcileRoom(ctx, id)
+		opened, changed = opened+o, changed+c
+		if err != nil {
+			errs = append(errs, fmt.Errorf("reconcile room of %s: %w", id, err))
+		}
+	}
+	return opened, changed, errors.Join(errs...)
+}
+
+func (s *Service) reconcileRoom(ctx context.Context, activityID string) (opened, changed int, err error) {
+	room, err := s.store.RoomOfActivity(ctx, activityID)
+	if errors.Is(err, ErrRoomNotFound) {
+		created, err := s.OpenRoom(ctx, activityID)
+		if created {
+			opened = 1
+		}
+		return opened, 0, err
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	info, err := s.acts.ChatInfo(ctx, activityID)
+	if err != nil {
+		return 0, 0, err
+	}
+	members, err := s.store.Members(ctx, room.ID)
+	if err != nil {
+		return 0, 0, err
+	}
+	seated := make(map[string]bool, len(info.Seated))
+	for _, id := range info.Seated {
+		seated[id] = true
+	}
+	in := make(map[string]bool, len(members))
+	var check []string
+	for _, m := range members {
+		in[m.UserID] = true
+		if m.Role == RoleParticipant && !seated[m.UserID] {
+			check = append(check, m.UserID)
+		}
+	}
+	for _, id := range info.Seated {
+		if !in[id] && id != info.OrganizerID {
+			check = append(check, id)
+		}
+	}
+	for _, userID := range check {
+		before, err := s.store.Member(ctx, room.ID, userID)
+		if err != nil {
+			return opened, changed, err
+		}
+		if err := s.SyncSeat(ctx, activityID, userID); err != nil {
+			return opened, changed, err
+		}
+		after, err := s.store.Member(ctx, room.ID, userID)
+		if err != nil {
+			return opened, changed, err
+		}
+		if before.Active() != after.Active() {
+			changed++
+		}
+	}
+	return opened, changed, nil
+}

@@ -383,6 +383,17 @@ func (s *Store) SetStatus(ctx context.Context, id string, from, to activities.St
 
 // Due lists activities whose deadline (published, fewer seated sign-ups
 // than the minimum: seats held for payment and open offers do not count)
+// Formed lists formed activities, soonest first.
+func (s *Store) Formed(ctx context.Context, limit int) ([]string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Model(&row{}).Where("status = ?", string(activities.StatusFormed)).
+		Order("start_at, id").Limit(limit).Pluck("id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("list formed activities: %w", err)
+	}
+	return ids, nil
+}
+
 // or end (formed) has passed.
 func (s *Store) Due(ctx context.Context, status activities.Status, now time.Time, limit int) ([]string, error) {
 	q := s.db.WithContext(ctx).Model(&row{}).Where("status = ?", string(status))
