@@ -1,0 +1,172 @@
+// Package clubs is the club alliance (社团联盟): clubs in categories,
+// approved by platform staff, with members in the roles owner, officer and
+// member, join applications reviewed by officers, favorites and a
+// directory. Club roles are checked here, in the service: an officer of
+// one club has no power in another.
+package clubs
+
+import (
+	"context"
+	"time"
+
+	"github.com/zuju/zuju/internal/platform/errs"
+)
+
+// Status is a club's state.
+type Status string
+
+// Club states: pending until staff approve (active) or reject it;
+// dissolved by its owner or staff.
+const (
+	StatusPending   Status = "pending"
+	StatusActive    Status = "active"
+	StatusRejected  Status = "rejected"
+	StatusDissolved Status = "dissolved"
+)
+
+// Role is a member's role in a club.
+type Role string
+
+// Club roles, in increasing power.
+const (
+	RoleMember  Role = "member"
+	RoleOfficer Role = "officer"
+	RoleOwner   Role = "owner"
+)
+
+// Rank orders roles (0: not a member).
+func (r Role) Rank() int {
+	switch r {
+	case RoleMember:
+		return 1
+	case RoleOfficer:
+		return 2
+	case RoleOwner:
+		return 3
+	}
+	return 0
+}
+
+// Category is a club category, managed by admins.
+type Category struct {
+	ID        string
+	Name      string
+	Sort      int
+	CreatedAt time.Time
+}
+
+// Club is a club.
+type Club struct {
+	ID           string
+	Name         string
+	CategoryID   string
+	Description  string
+	LogoURL      string
+	Questions    []string // asked of applicants
+	Status       Status
+	ReviewReason string
+	OwnerID      string
+	MemberCount  int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	ReviewedAt   *time.Time
+	LastActiveAt time.Time
+}
+
+// Member is someone's place in a club.
+type Member struct {
+	ClubID   string
+	UserID   string
+	Role     Role
+	JoinedAt time.Time
+}
+
+// ApplicationStatus is a join application's state.
+type ApplicationStatus string
+
+// Application states.
+const (
+	ApplicationPending  ApplicationStatus = "pending"
+	ApplicationApproved ApplicationStatus = "approved"
+	ApplicationRejected ApplicationStatus = "rejected"
+)
+
+// Application asks to join a club.
+type Application struct {
+	ID        string
+	ClubID    string
+	UserID    string
+	Message   string
+	Answers   []string
+	Status    ApplicationStatus
+	Reason    string
+	DecidedBy string
+	CreatedAt time.Time
+	DecidedAt *time.Time
+}
+
+// Sort orders the directory.
+type Sort string
+
+// Directory sorts.
+const (
+	SortMembers Sort = "members" // most members first
+	SortRecent  Sort = "recent"  // most recently active first
+)
+
+// DirectoryFilter selects clubs of the directory.
+type DirectoryFilter struct {
+	Tokens     []string // keyword search tokens (platform/search)
+	CategoryID string
+	Sort       Sort
+	// After is the cursor: the last club of the previous page.
+	After *Cursor
+	Limit int
+}
+
+// Cursor is a position in a directory order.
+type Cursor struct {
+	Key int64 // member count, or last activity in unix microseconds
+	ID  string
+}
+
+// Store keeps clubs; every change is atomic.
+type Store interface {
+	Categories(ctx context.Context) ([]Category, error)
+	CreateCategory(ctx context.Context, c *Category) error
+	CategoryExists(ctx context.Context, id string) (bool, error)
+
+	// CreateClub inserts a pending club with its owner as first member.
+	CreateClub(ctx context.Context, c *Club) error
+	Club(ctx context.Context, id string) (*Club, error)
+	// Review moves a pending club to active or rejected; false when it
+	// was not pending.
+	Review(ctx context.Context, id string, approve bool, reason string, at time.Time) (bool, error)
+	Directory(ctx context.Context, f DirectoryFilter) ([]Club, error)
+
+	Member(ctx context.Context, clubID, userID string) (*Member, error)
+	// Decide ends a pending application; approved, the applicant becomes
+	// a member in the same transaction. False when it was not pending.
+	Decide(ctx context.Context, appID string, approve bool, reason, by string, at time.Time) (bool, error)
+	Apply(ctx context.Context, a *Application) error
+	Application(ctx context.Context, id string) (*Application, error)
+	// LastRejection returns when the user's last application to the club
+	// was rejected (nil: never).
+	LastRejection(ctx context.Context, clubID, userID string) (*time.Time, error)
+	// SetRole changes a member's role (not to or from owner).
+	SetRole(ctx context.Context, clubID, userID string, role Role) (bool, error)
+	// Handover makes another member the owner and the owner an officer.
+	Handover(ctx context.Context, clubID, from, to string, at time.Time) error
+}
+
+// Errors of the module.
+var (
+	ErrNotFound            = errs.NotFound("club.not_found", "社团不存在")
+	ErrCategoryNotFound    = errs.Invalid("club.unknown_category", "社团分类不存在")
+	ErrNameTaken           = errs.Conflict("club.name_taken", "已有同名社团")
+	ErrNotPending          = errs.Conflict("club.not_pending", "该社团不在待审核状态")
+	ErrApplicationPending  = errs.Conflict("club.application_pending", "你已提交过申请，请等待审核")
+	ErrApplicationNotFound = errs.NotFound("club.application_not_found", "申请不存在")
+	ErrAlreadyMember       = errs.Conflict("club.already_member", "你已是该社团成员")
+	ErrNotMember           = errs.NotFound("club.member_not_found", "该用户不是社团成员")
+)

@@ -1,0 +1,374 @@
+// Package clubsstore is the GORM store of the clubs module, with its
+// migrations for SQLite and PostgreSQL.
+package clubsstore
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/zuju/zuju/internal/clubs"
+	"github.com/zuju/zuju/internal/platform/search"
+	"github.com/zuju/zuju/internal/platform/sqldb"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Migrations returns the module's migration trees.
+func Migrations() sqldb.Migrations { return sqldb.Embedded("clubs", migrations) }
+
+// Store keeps clubs.
+type Store struct {
+	db *gorm.DB
+	pg bool
+}
+
+// New returns a store over db.
+func New(db *sqldb.DB) *Store { return &Store{db: db.Gorm, pg: db.Dialect == sqldb.Postgres} }
+
+var _ clubs.Store = (*Store)(nil)
+
+type categoryRow struct {
+	ID        string `gorm:"primaryKey"`
+	Name      string
+	Sort      int
+	CreatedAt time.Time
+}
+
+func (categoryRow) TableName() string { return "club_categories" }
+
+type clubRow struct {
+	ID           string `gorm:"primaryKey"`
+	Name         string
+	CategoryID   string
+	Description  string
+	LogoURL      string
+	Questions    string
+	Status       string
+	ReviewReason string
+	OwnerID      string
+	MemberCount  int
+	SearchTokens string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	ReviewedAt   *time.Time
+	LastActiveAt time.Time
+}
+
+func (clubRow) TableName() string { return "clubs" }
+
+// questionSep separates the applicants' questions in one column.
+const questionSep = "\n"
+
+func (r clubRow) club() clubs.Club {
+	c := clubs.Club{ID: r.ID, Name: r.Name, CategoryID: r.CategoryID, Description: r.Description, LogoURL: r.LogoURL,
+		Status: clubs.Status(r.Status), ReviewReason: r.ReviewReason, OwnerID: r.OwnerID, MemberCount: r.MemberCount,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), LastActiveAt: r.LastActiveAt.UTC()}
+	if r.Questions != "" {
+		c.Questions = strings.Split(r.Questions, questionSep)
+	}
+	if r.ReviewedAt != nil {
+		t := r.ReviewedAt.UTC()
+		c.ReviewedAt = &t
+	}
+	return c
+}
+
+type memberRow struct {
+	ClubID   string `gorm:"primaryKey"`
+	UserID   string `gorm:"primaryKey"`
+	Role     string
+	JoinedAt time.Time
+}
+
+func (memberRow) TableName() string { return "club_members" }
+
+type applicationRow struct {
+	ID        string `gorm:"primaryKey"`
+	ClubID    string
+	UserID    string
+	Message   string
+	Answers   string
+	Status    string
+	Reason    string
+	DecidedBy string
+	CreatedAt time.Time
+	DecidedAt *time.Time
+}
+
+func (applicationRow) TableName() string { return "club_applications" }
+
+func (r applicationRow) application() *clubs.Application {
+	a := &clubs.Application{ID: r.ID, ClubID: r.ClubID, UserID: r.UserID, Message: r.Message, Status: clubs.ApplicationStatus(r.Status),
+		Reason: r.Reason, DecidedBy: r.DecidedBy, CreatedAt: r.CreatedAt.UTC()}
+	if r.Answers != "" {
+		a.Answers = strings.Split(r.Answers, questionSep)
+	}
+	if r.DecidedAt != nil {
+		t := r.DecidedAt.UTC()
+		a.DecidedAt = &t
+	}
+	return a
+}
+
+// Categories lists the categories in their order.
+func (s *Store) Categories(ctx context.Context) ([]clubs.Category, error) {
+	var rows []categoryRow
+	if err := s.db.WithContext(ctx).Order("sort, name").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list club categories: %w", err)
+	}
+	out := make([]clubs.Category, len(rows))
+	for i, r := range rows {
+		out[i] = clubs.Category{ID: r.ID, Name: r.Name, Sort: r.Sort, CreatedAt: r.CreatedAt.UTC()}
+	}
+	return out, nil
+}
+
+// CreateCategory inserts a category (ErrNameTaken for a name in use).
+func (s *Store) CreateCategory(ctx context.Context, c *clubs.Category) error {
+	err := s.db.WithContext(ctx).Create(&categoryRow{ID: c.ID, Name: c.Name, Sort: c.Sort, CreatedAt: c.CreatedAt.UTC()}).Error
+	if sqldb.IsUniqueViolation(err) {
+		return clubs.ErrNameTaken.WithDetail("已有同名分类")
+	}
+	if err != nil {
+		return fmt.Errorf("create club category: %w", err)
+	}
+	return nil
+}
+
+// CategoryExists reports whether a category exists.
+func (s *Store) CategoryExists(ctx context.Context, id string) (bool, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&categoryRow{}).Where("id = ?", id).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("look up club category: %w", err)
+	}
+	return n > 0, nil
+}
+
+// CreateClub inserts a pending club and its owner in one transaction.
+func (s *Store) CreateClub(ctx context.Context, c *clubs.Club) error {
+	r := clubRow{ID: c.ID, Name: c.Name, CategoryID: c.CategoryID, Description: c.Description, LogoURL: c.LogoURL,
+		Questions: strings.Join(c.Questions, questionSep), Status: string(clubs.StatusPending), OwnerID: c.OwnerID, MemberCount: 1,
+		SearchTokens: strings.Join(search.Tokens(c.Name, c.Description), " "),
+		CreatedAt:    c.CreatedAt.UTC(), UpdatedAt: c.CreatedAt.UTC(), LastActiveAt: c.CreatedAt.UTC()}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&r).Error; err != nil {
+			return err
+		}
+		return tx.Create(&memberRow{ClubID: c.ID, UserID: c.OwnerID, Role: string(clubs.RoleOwner), JoinedAt: c.CreatedAt.UTC()}).Error
+	})
+	if sqldb.IsUniqueViolation(err) {
+		return clubs.ErrNameTaken
+	}
+	if err != nil {
+		return fmt.Errorf("create club: %w", err)
+	}
+	c.Status, c.MemberCount, c.LastActiveAt = clubs.StatusPending, 1, r.LastActiveAt
+	return nil
+}
+
+// Club loads a club.
+func (s *Store) Club(ctx context.Context, id string) (*clubs.Club, error) {
+	var r clubRow
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, clubs.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load club: %w", err)
+	}
+	c := r.club()
+	return &c, nil
+}
+
+// Review approves or rejects a pending club.
+func (s *Store) Review(ctx context.Context, id string, approve bool, reason string, at time.Time) (bool, error) {
+	to := clubs.StatusRejected
+	if approve {
+		to = clubs.StatusActive
+	}
+	res := s.db.WithContext(ctx).Exec(`UPDATE clubs SET status = ?, review_reason = ?, reviewed_at = ?, updated_at = ? WHERE id = ? AND status = ?`,
+		to, reason, at.UTC(), at.UTC(), id, clubs.StatusPending)
+	if res.Error != nil {
+		return false, fmt.Errorf("review club: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// Directory lists active clubs in the filter's order, after its cursor.
+func (s *Store) Directory(ctx context.Context, f clubs.DirectoryFilter) ([]clubs.Club, error) {
+	q := s.db.WithContext(ctx).Model(&clubRow{}).Where("status = ?", clubs.StatusActive)
+	if f.CategoryID != "" {
+		q = q.Where("category_id = ?", f.CategoryID)
+	}
+	if len(f.Tokens) > 0 {
+		if s.pg {
+			q = q.Where("search_vector @@ plainto_tsquery('simple', ?)", strings.Join(f.Tokens, " "))
+		} else {
+			quoted := make([]string, len(f.Tokens))
+			for i, t := range f.Tokens {
+				quoted[i] = `"` + t + `"`
+			}
+			q = q.Where("rowid IN (SELECT rowid FROM clubs_fts WHERE clubs_fts MATCH ?)", strings.Join(quoted, " "))
+		}
+	}
+	key := "member_count"
+	if f.Sort == clubs.SortRecent {
+		key = "last_active_at"
+	}
+	if c := f.After; c != nil {
+		var v any = c.Key
+		if f.Sort == clubs.SortRecent {
+			v = time.UnixMicro(c.Key).UTC()
+		}
+		q = q.Where("("+key+" < ?) OR ("+key+" = ? AND id > ?)", v, v, c.ID)
+	}
+	var rows []clubRow
+	if err := q.Order(key + " DESC, id").Limit(f.Limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list clubs: %w", err)
+	}
+	out := make([]clubs.Club, len(rows))
+	for i := range rows {
+		out[i] = rows[i].club()
+	}
+	return out, nil
+}
+
+// Member loads a membership (nil when not a member).
+func (s *Store) Member(ctx context.Context, clubID, userID string) (*clubs.Member, error) {
+	var rows []memberRow
+	if err := s.db.WithContext(ctx).Where("club_id = ? AND user_id = ?", clubID, userID).Limit(1).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load club member: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	r := rows[0]
+	return &clubs.Member{ClubID: r.ClubID, UserID: r.UserID, Role: clubs.Role(r.Role), JoinedAt: r.JoinedAt.UTC()}, nil
+}
+
+// Apply files a pending application (ErrApplicationPending when one is
+// pending already).
+func (s *Store) Apply(ctx context.Context, a *clubs.Application) error {
+	err := s.db.WithContext(ctx).Create(&applicationRow{ID: a.ID, ClubID: a.ClubID, UserID: a.UserID, Message: a.Message,
+		Answers: strings.Join(a.Answers, questionSep), Status: string(clubs.ApplicationPending), CreatedAt: a.CreatedAt.UTC()}).Error
+	if sqldb.IsUniqueViolation(err) {
+		return clubs.ErrApplicationPending
+	}
+	if err != nil {
+		return fmt.Errorf("file application: %w", err)
+	}
+	a.Status = clubs.ApplicationPending
+	return nil
+}
+
+// Application loads an application.
+func (s *Store) Application(ctx context.Context, id string) (*clubs.Application, error) {
+	var r applicationRow
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, clubs.ErrApplicationNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load application: %w", err)
+	}
+	return r.application(), nil
+}
+
+// LastRejection returns when the user's latest rejected application to
+// the club was decided.
+func (s *Store) LastRejection(ctx context.Context, clubID, userID string) (*time.Time, error) {
+	var rows []applicationRow
+	err := s.db.WithContext(ctx).Where("club_id = ? AND user_id = ? AND status = ?", clubID, userID, clubs.ApplicationRejected).
+		Order("decided_at DESC").Limit(1).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("look up rejections: %w", err)
+	}
+	if len(rows) == 0 || rows[0].DecidedAt == nil {
+		return nil, nil
+	}
+	t := rows[0].DecidedAt.UTC()
+	return &t, nil
+}
+
+// Decide ends a pending application; approved, the applicant joins in the
+// same transaction (once: a member already is one).
+func (s *Store) Decide(ctx context.Context, appID string, approve bool, reason, by string, at time.Time) (bool, error) {
+	to := clubs.ApplicationRejected
+	if approve {
+		to = clubs.ApplicationApproved
+	}
+	changed := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var r applicationRow
+		if err := tx.Where("id = ?", appID).Take(&r).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return clubs.ErrApplicationNotFound
+			}
+			return err
+		}
+		res := tx.Exec(`UPDATE club_applications SET status = ?, reason = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = ?`,
+			to, reason, by, at.UTC(), appID, clubs.ApplicationPending)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		changed = true
+		if !approve {
+			return nil
+		}
+		res = tx.Exec(`INSERT INTO club_members (club_id, user_id, role, joined_at) VALUES (?, ?, ?, ?) ON CONFLICT (club_id, user_id) DO NOTHING`,
+			r.ClubID, r.UserID, clubs.RoleMember, at.UTC())
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 1 {
+			return tx.Exec(`UPDATE clubs SET member_count = member_count + 1, updated_at = ? WHERE id = ?`, at.UTC(), r.ClubID).Error
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, clubs.ErrApplicationNotFound) {
+		err = fmt.Errorf("decide application: %w", err)
+	}
+	return changed, err
+}
+
+// SetRole changes a member's role between member and officer.
+func (s *Store) SetRole(ctx context.Context, clubID, userID string, role clubs.Role) (bool, error) {
+	if role == clubs.RoleOwner {
+		return false, errors.New("clubsstore: ownership changes by Handover")
+	}
+	res := s.db.WithContext(ctx).Exec(`UPDATE club_members SET role = ? WHERE club_id = ? AND user_id = ? AND role <> ? AND role <> ?`,
+		role, clubID, userID, clubs.RoleOwner, role)
+	if res.Error != nil {
+		return false, fmt.Errorf("set club role: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// Handover makes member to the owner and the owner from an officer, in
+// one transaction; ErrNotMember when to is not a member.
+func (s *Store) Handover(ctx context.Context, clubID, from, to string, at time.Time) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Exec(`UPDATE club_members SET role = ? WHERE club_id = ? AND user_id = ? AND role = ?`, clubs.RoleOfficer, clubID, from, clubs.RoleOwner)
+		if res.Error != nil {
+			return fmt.Errorf("hand over: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return clubs.ErrNotMember.WithDetail("只有社长可以转让社团")
+		}
+		res = tx.Exec(`UPDATE club_members SET role = ? WHERE club_id = ? AND user_id = ? AND role <> ?`, clubs.RoleOwner, clubID, to, clubs.RoleOwner)
+		if res.Error != nil {
+			return fmt.Errorf("hand over: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return clubs.ErrNotMember
+		}
+		return tx.Exec(`UPDATE clubs SET owner_id = ?, updated_at = ? WHERE id = ?`, to, at.UTC(), clubID).Error
+	})
+}
