@@ -18,6 +18,7 @@ import (
 	"github.com/zuju/zuju/internal/activities"
 	"github.com/zuju/zuju/internal/chat"
 	"github.com/zuju/zuju/internal/chat/chatws"
+	"github.com/zuju/zuju/internal/clubs"
 	"github.com/zuju/zuju/internal/config"
 	"github.com/zuju/zuju/internal/payments"
 	"github.com/zuju/zuju/internal/payments/membership"
@@ -53,6 +54,8 @@ type App struct {
 	Members  *membership.Service
 	// Chat runs the rooms of formed activities; ChatHub its live
 	// connections.
+	// Clubs is the club alliance.
+	Clubs    *clubs.Service
 	Chat     *chat.Service
 	ChatHub  *chatws.Hub
 	ChatGate *chatws.Gate
@@ -193,6 +196,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		return nil, err
 	}
 	registerChat(a)
+	registerClubs(a)
 	registerAdmin(a)
 	a.HTTP.Engine.GET(local.Prefix()+"*path", gin.WrapH(local))
 	mountWeb(a.HTTP)

@@ -3,6 +3,7 @@ package app
 import (
 	"github.com/zuju/zuju/internal/activities/activitiesstore"
 	"github.com/zuju/zuju/internal/chat/chatstore"
+	"github.com/zuju/zuju/internal/clubs/clubsstore"
 	"github.com/zuju/zuju/internal/payments/paymentsstore"
 	"github.com/zuju/zuju/internal/platform/audit"
 	"github.com/zuju/zuju/internal/platform/outbox"
@@ -19,5 +20,6 @@ func Migrations() []sqldb.Migrations {
 		activitiesstore.Migrations(),
 		paymentsstore.Migrations(),
 		chatstore.Migrations(),
+		clubsstore.Migrations(),
 	}
 }

@@ -157,6 +157,12 @@ type Store interface {
 	SetRole(ctx context.Context, clubID, userID string, role Role) (bool, error)
 	// Handover makes another member the owner and the owner an officer.
 	Handover(ctx context.Context, clubID, from, to string, at time.Time) error
+	Members(ctx context.Context, clubID string, limit int) ([]Member, error)
+	RemoveMember(ctx context.Context, clubID, userID string, at time.Time) (bool, error)
+	Applications(ctx context.Context, clubID string, status ApplicationStatus, limit int) ([]Application, error)
+	SetFavorite(ctx context.Context, clubID, userID string, on bool, at time.Time) (bool, error)
+	// Relations returns the user's roles in and favorites among clubs.
+	Relations(ctx context.Context, userID string, clubIDs []string) (map[string]Role, map[string]bool, error)
 }
 
 // Errors of the module.

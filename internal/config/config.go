@@ -63,6 +63,7 @@ type Config struct {
 
 	Activity  Activity  `key:"activity"`
 	Chat      Chat      `key:"chat"`
+	Club      Club      `key:"club"`
 	Pay       Pay       `key:"pay"`
 	WeChatPay WeChatPay `key:"wechatpay"`
 }
@@ -72,6 +73,11 @@ type Chat struct {
 	ReadOnlyAfter time.Duration `key:"read_only_after" doc:"how long after its activity ends a chat room still takes messages (then history only)"`
 	SendPerMinute int           `key:"send_per_minute" doc:"messages one user may send per minute, over all rooms"`
 	FramesPerSec  int           `key:"frames_per_second" doc:"frames one WebSocket connection may send per second (twice that in a burst); far more closes it"`
+}
+
+// Club configures clubs (ZUJU_CLUB_*).
+type Club struct {
+	ApplyCooldown time.Duration `key:"apply_cooldown" doc:"how long after a rejected application one may apply to the same club again"`
 }
 
 // Pay configures payments (ZUJU_PAY_*).
@@ -213,6 +219,7 @@ func Default() Config {
 			ListCacheTTL:      30 * time.Second,
 		},
 		Chat: Chat{ReadOnlyAfter: 72 * time.Hour, SendPerMinute: 60, FramesPerSec: 20},
+		Club: Club{ApplyCooldown: 7 * 24 * time.Hour},
 		Pay:  Pay{Sandbox: "auto"},
 	}
 }
@@ -436,6 +443,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Chat.SendPerMinute < 1 || c.Chat.SendPerMinute > 600 {
 		add("ZUJU_CHAT_SEND_PER_MINUTE must be between 1 and 600, got %d", c.Chat.SendPerMinute)
+	}
+	if c.Club.ApplyCooldown < 0 || c.Club.ApplyCooldown > 365*24*time.Hour {
+		add("ZUJU_CLUB_APPLY_COOLDOWN must be between 0 and 8760h, got %s", c.Club.ApplyCooldown)
 	}
 	if c.Chat.FramesPerSec < 1 || c.Chat.FramesPerSec > 10000 {
 		add("ZUJU_CHAT_FRAMES_PER_SECOND must be between 1 and 10000, got %d", c.Chat.FramesPerSec)

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/zuju/zuju/internal/clubs"
+	"github.com/zuju/zuju/internal/platform/audit"
 	"github.com/zuju/zuju/internal/platform/search"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 )
@@ -132,7 +133,13 @@ func (s *Store) Categories(ctx context.Context) ([]clubs.Category, error) {
 
 // CreateCategory inserts a category (ErrNameTaken for a name in use).
 func (s *Store) CreateCategory(ctx context.Context, c *clubs.Category) error {
-	err := s.db.WithContext(ctx).Create(&categoryRow{ID: c.ID, Name: c.Name, Sort: c.Sort, CreatedAt: c.CreatedAt.UTC()}).Error
+	row := categoryRow{ID: c.ID, Name: c.Name, Sort: c.Sort, CreatedAt: c.CreatedAt.UTC()}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, "club_category.create", "club_category", c.ID, nil, row)
+	})
 	if sqldb.IsUniqueViolation(err) {
 		return clubs.ErrNameTaken.WithDetail("已有同名分类")
 	}
@@ -187,18 +194,28 @@ func (s *Store) Club(ctx context.Context, id string) (*clubs.Club, error) {
 	return &c, nil
 }
 
-// Review approves or rejects a pending club.
+// Review approves or rejects a pending club, audited in the same
+// transaction.
 func (s *Store) Review(ctx context.Context, id string, approve bool, reason string, at time.Time) (bool, error) {
-	to := clubs.StatusRejected
+	to, action := clubs.StatusRejected, "club.reject"
 	if approve {
-		to = clubs.StatusActive
+		to, action = clubs.StatusActive, "club.approve"
 	}
-	res := s.db.WithContext(ctx).Exec(`UPDATE clubs SET status = ?, review_reason = ?, reviewed_at = ?, updated_at = ? WHERE id = ? AND status = ?`,
-		to, reason, at.UTC(), at.UTC(), id, clubs.StatusPending)
-	if res.Error != nil {
-		return false, fmt.Errorf("review club: %w", res.Error)
+	changed := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Exec(`UPDATE clubs SET status = ?, review_reason = ?, reviewed_at = ?, updated_at = ? WHERE id = ? AND status = ?`,
+			to, reason, at.UTC(), at.UTC(), id, clubs.StatusPending)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		changed = true
+		return audit.Record(ctx, tx, action, "club", id, map[string]string{"status": string(clubs.StatusPending)},
+			map[string]string{"status": string(to), "reason": reason})
+	})
+	if err != nil {
+		return false, fmt.Errorf("review club: %w", err)
 	}
-	return res.RowsAffected == 1, nil
+	return changed, nil
 }
 
 // Directory lists active clubs in the filter's order, after its cursor.
@@ -371,4 +388,95 @@ func (s *Store) Handover(ctx context.Context, clubID, from, to string, at time.T
 		}
 		return tx.Exec(`UPDATE clubs SET owner_id = ?, updated_at = ? WHERE id = ?`, to, at.UTC(), clubID).Error
 	})
+}
+
+// Members lists a club's members, owner and officers first, then by
+// joining time.
+func (s *Store) Members(ctx context.Context, clubID string, limit int) ([]clubs.Member, error) {
+	var rows []memberRow
+	err := s.db.WithContext(ctx).Where("club_id = ?", clubID).
+		Order("CASE role WHEN 'owner' THEN 0 WHEN 'officer' THEN 1 ELSE 2 END, joined_at, user_id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list club members: %w", err)
+	}
+	out := make([]clubs.Member, len(rows))
+	for i, r := range rows {
+		out[i] = clubs.Member{ClubID: r.ClubID, UserID: r.UserID, Role: clubs.Role(r.Role), JoinedAt: r.JoinedAt.UTC()}
+	}
+	return out, nil
+}
+
+// RemoveMember takes a member (never the owner) out of a club; false when
+// they were not a member.
+func (s *Store) RemoveMember(ctx context.Context, clubID, userID string, at time.Time) (bool, error) {
+	removed := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Exec(`DELETE FROM club_members WHERE club_id = ? AND user_id = ? AND role <> ?`, clubID, userID, clubs.RoleOwner)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		removed = true
+		return tx.Exec(`UPDATE clubs SET member_count = member_count - 1, updated_at = ? WHERE id = ?`, at.UTC(), clubID).Error
+	})
+	if err != nil {
+		return false, fmt.Errorf("remove club member: %w", err)
+	}
+	return removed, nil
+}
+
+// Applications lists a club's applications of a status, oldest first.
+func (s *Store) Applications(ctx context.Context, clubID string, status clubs.ApplicationStatus, limit int) ([]clubs.Application, error) {
+	var rows []applicationRow
+	q := s.db.WithContext(ctx).Where("club_id = ?", clubID)
+	if status != "" {
+		q = q.Where("status = ?", status)
+	}
+	if err := q.Order("created_at, id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list applications: %w", err)
+	}
+	out := make([]clubs.Application, len(rows))
+	for i := range rows {
+		out[i] = *rows[i].application()
+	}
+	return out, nil
+}
+
+// SetFavorite marks or unmarks a club as the user's favorite; false when
+// nothing changed.
+func (s *Store) SetFavorite(ctx context.Context, clubID, userID string, on bool, at time.Time) (bool, error) {
+	var res *gorm.DB
+	if on {
+		res = s.db.WithContext(ctx).Exec(`INSERT INTO club_favorites (club_id, user_id, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (club_id, user_id) DO NOTHING`, clubID, userID, at.UTC())
+	} else {
+		res = s.db.WithContext(ctx).Exec(`DELETE FROM club_favorites WHERE club_id = ? AND user_id = ?`, clubID, userID)
+	}
+	if res.Error != nil {
+		return false, fmt.Errorf("set favorite: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// Relations returns, for these clubs, the user's role (absent: none) and
+// which they favorited.
+func (s *Store) Relations(ctx context.Context, userID string, clubIDs []string) (map[string]clubs.Role, map[string]bool, error) {
+	roles, favs := map[string]clubs.Role{}, map[string]bool{}
+	if userID == "" || len(clubIDs) == 0 {
+		return roles, favs, nil
+	}
+	var ms []memberRow
+	if err := s.db.WithContext(ctx).Where("user_id = ? AND club_id IN ?", userID, clubIDs).Find(&ms).Error; err != nil {
+		return nil, nil, fmt.Errorf("load club roles: %w", err)
+	}
+	for _, m := range ms {
+		roles[m.ClubID] = clubs.Role(m.Role)
+	}
+	var ids []string
+	if err := s.db.WithContext(ctx).Table("club_favorites").Where("user_id = ? AND club_id IN ?", userID, clubIDs).Pluck("club_id", &ids).Error; err != nil {
+		return nil, nil, fmt.Errorf("load favorites: %w", err)
+	}
+	for _, id := range ids {
+		favs[id] = true
+	}
+	return roles, favs, nil
 }
