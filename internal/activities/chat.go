@@ -50,3 +50,38 @@ func (s *Service) HoldsSeat(ctx context.Context, activityID, userID string) (boo
 func (s *Service) FormedIDs(ctx context.Context, limit int) ([]string, error) {
 	return s.store.Formed(ctx, limit)
 }
+
+// Clubs tells who may organize activities for a club.
+type Clubs interface {
+	// CanOrganize: the user is an officer or the owner of the active club.
+	CanOrganize(ctx context.Context, clubID, userID string) (bool, error)
+	// Exists: the club is active.
+	Exists(ctx context.Context, clubID string) bool
+}
+
+// SetClubs connects the clubs module.
+func (s *Service) SetClubs(c Clubs) { s.clubs = c }
+
+// CalendarEntry is an activity on a club's calendar (its address is for
+// participants only: the city stands for it).
+type CalendarEntry struct {
+	ID, Title, City string
+	Status          Status
+	StartAt, EndAt  time.Time
+	UpdatedAt       time.Time
+}
+
+// ClubCalendar lists a club's activities (published or later, cancelled
+// ones too) starting in [from, to), by start.
+func (s *Service) ClubCalendar(ctx context.Context, clubID string, from, to time.Time, limit int) ([]CalendarEntry, error) {
+	list, err := s.store.ClubCalendar(ctx, clubID, from, to, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CalendarEntry, len(list))
+	for i, a := range list {
+		out[i] = CalendarEntry{ID: a.ID, Title: a.Title, City: a.City, Status: a.Status, StartAt: a.StartAt,
+			EndAt: a.EndAt, UpdatedAt: a.UpdatedAt}
+	}
+	return out, nil
+}

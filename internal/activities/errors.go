@@ -20,8 +20,10 @@ var (
 	// restriction of an activity somebody signed up for (on those terms).
 	ErrLockedAfterSignup = errs.Conflict("activity.locked_after_signup", "已有人报名，不能再修改价格或会员限制")
 	ErrUnknownTag        = errs.Invalid("activity.unknown_tag", "标签不存在")
-	// ErrUnknownClub refuses a club_id: no club can be verified yet.
+	// ErrUnknownClub refuses a club_id of no club.
 	ErrUnknownClub = errs.Invalid("activity.unknown_club", "社团不存在")
+	// ErrNotClubOfficer refuses a club activity by someone not its officer.
+	ErrNotClubOfficer = errs.Forbidden("activity.not_club_officer", "只有社团负责人可以以社团名义发起活动")
 )
 
 // Sign-up errors.

@@ -42,6 +42,8 @@ type Store interface {
 	Due(ctx context.Context, status Status, now time.Time, limit int) ([]string, error)
 	// Formed lists formed activities (not yet finished), soonest first.
 	Formed(ctx context.Context, limit int) ([]string, error)
+	// ClubCalendar lists a club's non-draft activities starting in [from, to).
+	ClubCalendar(ctx context.Context, clubID string, from, to time.Time, limit int) ([]Activity, error)
 
 	// SignUp takes a seat atomically (confirmed, or pending_payment held
 	// until s.HoldExpiresAt when that is set) or, when the activity is

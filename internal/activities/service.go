@@ -18,6 +18,7 @@ type Service struct {
 	store     Store
 	now       func() time.Time
 	members   Members
+	clubs     Clubs
 	interests Interests
 	lists     *listCache
 	timers    Timers
@@ -123,11 +124,38 @@ func apply(a *Activity, d Draft) error {
 		a.MemberOnly = *d.MemberOnly
 	}
 	if d.ClubID != nil {
-		// Until clubs exist no club can be verified: only "" (none) is valid.
-		if strings.TrimSpace(*d.ClubID) != "" {
-			return ErrUnknownClub
-		}
-		a.ClubID = ""
+		a.ClubID = strings.TrimSpace(*d.ClubID) // checked by checkRefs
+	}
+	return nil
+}
+
+// organizesFor reports whether the caller creates the activity for a club
+// they are an officer of (officers need no organizer role for that).
+func (s *Service) organizesFor(ctx context.Context, d Draft, p auth.Principal) bool {
+	if d.ClubID == nil || strings.TrimSpace(*d.ClubID) == "" || s.clubs == nil {
+		return false
+	}
+	ok, err := s.clubs.CanOrganize(ctx, strings.TrimSpace(*d.ClubID), p.UserID)
+	return err == nil && ok
+}
+
+// checkClub lets an activity belong to a club only when the caller is an
+// officer of that active club (or staff).
+func (s *Service) checkClub(ctx context.Context, clubID string) error {
+	if s.clubs == nil {
+		return ErrUnknownClub
+	}
+	p, _ := auth.From(ctx)
+	ok, err := s.clubs.CanOrganize(ctx, clubID, p.UserID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case ok:
+	case !s.clubs.Exists(ctx, clubID):
+		return ErrUnknownClub
+	case !p.IsStaff():
+		return ErrNotClubOfficer
 	}
 	return nil
 }
@@ -149,6 +177,11 @@ func (s *Service) checkType(ctx context.Context, id string) error {
 func (s *Service) checkRefs(ctx context.Context, a *Activity, d Draft) error {
 	if d.TypeID != nil {
 		if err := s.checkType(ctx, a.TypeID); err != nil {
+			return err
+		}
+	}
+	if d.ClubID != nil && a.ClubID != "" {
+		if err := s.checkClub(ctx, a.ClubID); err != nil {
 			return err
 		}
 	}
@@ -176,7 +209,7 @@ func (s *Service) Create(ctx context.Context, d Draft) (*Activity, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !p.Has(auth.RoleOrganizer, auth.RoleAdmin, auth.RoleSuperAdmin) {
+	if !p.Has(auth.RoleOrganizer, auth.RoleAdmin, auth.RoleSuperAdmin) && !s.organizesFor(ctx, d, p) {
 		return nil, ErrCannotCreate
 	}
 	now := s.clock()

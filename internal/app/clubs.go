@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/zuju/zuju/internal/activities"
 	"github.com/zuju/zuju/internal/clubs"
 	"github.com/zuju/zuju/internal/clubs/clubshttp"
 	"github.com/zuju/zuju/internal/clubs/clubsstore"
@@ -17,7 +19,25 @@ import (
 func registerClubs(a *App) {
 	a.Clubs = clubs.NewService(clubsstore.New(a.DB), clubPeople{a.Users}, textfilter.Default(),
 		clubs.Settings{ApplyCooldown: a.Config.Club.ApplyCooldown}, a.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
-	clubshttp.Register(a.HTTP.API, a.Clubs)
+	a.Clubs.SetActivities(clubCalendar{a.Activities})
+	a.Activities.SetClubs(a.Clubs)
+	clubshttp.Register(a.HTTP.API, a.Clubs, func(id string) string { return a.Config.BaseURL() + "/activities/" + id })
+}
+
+// clubCalendar reads a club's activities for its calendar.
+type clubCalendar struct{ svc *activities.Service }
+
+func (c clubCalendar) ClubCalendar(ctx context.Context, clubID string, from, to time.Time, limit int) ([]clubs.CalendarEntry, error) {
+	list, err := c.svc.ClubCalendar(ctx, clubID, from, to, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]clubs.CalendarEntry, len(list))
+	for i, e := range list {
+		out[i] = clubs.CalendarEntry{ID: e.ID, Title: e.Title, City: e.City, Cancelled: e.Status == activities.StatusCancelled,
+			StartAt: e.StartAt, EndAt: e.EndAt, UpdatedAt: e.UpdatedAt}
+	}
+	return out, nil
 }
 
 // clubPeople shows members by their public profiles.

@@ -1,9 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
+
+	ical "github.com/emersion/go-ical"
 
 	"github.com/zuju/zuju/internal/config"
 )
@@ -123,6 +126,34 @@ func TestClubLifecycle(t *testing.T) {
 		expect(t, a.api(t, "DELETE", "/clubs/"+id+"/members/"+owner.UserID, owner.Access, nil), 204, "")
 		expect(t, a.api(t, "GET", "/clubs/"+id+"/members", bob.Access, nil), 403, "club.not_officer")
 
+		// Club activities: the owner (no organizer role needed) publishes
+		// one; it is on the calendar and in calendar.ics.
+		typeR := a.api(t, "POST", "/admin/activity-types", root.Access, map[string]any{"name": "训练"})
+		expect(t, typeR, 201, "")
+		start := clk.Now().Add(72 * time.Hour).UTC().Truncate(time.Second)
+		body := activityBody(str(typeR.json(t)["id"]), start)
+		body["club_id"], body["title"] = id, "周三篮球训练"
+		expect(t, a.api(t, "POST", "/activities", bob.Access, body), 403, "")
+		org := a.organizer(t, root, "13600000009")
+		expect(t, a.api(t, "POST", "/activities", org.Access, body), 403, "activity.not_club_officer")
+		r = a.api(t, "POST", "/activities", alice.Access, body)
+		expect(t, r, 201, "")
+		actID := str(r.json(t)["id"])
+		expect(t, a.api(t, "POST", "/activities/"+actID+"/publish", alice.Access, nil), 200, "")
+		from, to := start.Add(-24*time.Hour).Format(time.RFC3339), start.Add(24*time.Hour).Format(time.RFC3339)
+		r = a.api(t, "GET", "/clubs/"+id+"/calendar?from="+from+"&to="+to, "", nil)
+		expect(t, r, 200, "")
+		if items, _ := r.json(t)["items"].([]any); len(items) != 1 || str(items[0].(map[string]any)["activity_id"]) != actID {
+			t.Fatalf("calendar: %s", r.Body)
+		}
+		expect(t, a.api(t, "GET", "/clubs/"+id+"/calendar?from="+to+"&to="+from, "", nil), 400, "club.invalid_range")
+		feed := call(t, "GET", a.URL+"/api/v1/clubs/"+id+"/calendar.ics", "", nil)
+		expect(t, feed, 200, "")
+		if !strings.HasPrefix(feed.Header.Get("Content-Type"), "text/calendar") {
+			t.Fatalf("feed type %q", feed.Header.Get("Content-Type"))
+		}
+		checkICS(t, feed.Body, actID, "周三篮球训练", start)
+
 		// Favorites.
 		expect(t, a.api(t, "PUT", "/clubs/"+id+"/favorite", bob.Access, nil), 204, "")
 		expect(t, a.api(t, "PUT", "/clubs/"+id+"/favorite", bob.Access, nil), 204, "")
@@ -132,4 +163,37 @@ func TestClubLifecycle(t *testing.T) {
 		expect(t, a.api(t, "DELETE", "/clubs/"+id+"/favorite", bob.Access, nil), 204, "")
 		expect(t, a.api(t, "GET", "/clubs?cursor=bm9wZQ", "", nil), 400, "club.invalid_cursor")
 	})
+}
+
+// checkICS parses an iCalendar feed with an independent RFC 5545 parser
+// and finds the activity's event in it.
+func checkICS(t *testing.T, body []byte, activityID, title string, start time.Time) {
+	t.Helper()
+	cal, err := ical.NewDecoder(bytes.NewReader(body)).Decode()
+	if err != nil {
+		t.Fatalf("calendar.ics does not parse: %v\n%s", err, body)
+	}
+	if v, err := cal.Props.Text(ical.PropVersion); err != nil || v != "2.0" {
+		t.Fatalf("VERSION %q %v", v, err)
+	}
+	events := cal.Events()
+	if len(events) != 1 {
+		t.Fatalf("%d events: %s", len(events), body)
+	}
+	e := events[0]
+	if uid, _ := e.Props.Text(ical.PropUID); uid != activityID+"@zuju" {
+		t.Fatalf("UID %q", uid)
+	}
+	if sum, _ := e.Props.Text(ical.PropSummary); sum != title {
+		t.Fatalf("SUMMARY %q", sum)
+	}
+	if at, err := e.DateTimeStart(time.UTC); err != nil || !at.Equal(start) {
+		t.Fatalf("DTSTART %v %v, want %v", at, err, start)
+	}
+	if _, err := e.Props.DateTime(ical.PropDateTimeStamp, time.UTC); err != nil {
+		t.Fatalf("DTSTAMP: %v", err)
+	}
+	if !bytes.Contains(body, []byte("\r\n")) {
+		t.Fatal("lines do not end in CRLF")
+	}
 }

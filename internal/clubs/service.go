@@ -62,6 +62,7 @@ type People interface {
 type Service struct {
 	store  Store
 	people People
+	acts   Activities
 	filter *textfilter.Filter
 	set    Settings
 	now    func() time.Time

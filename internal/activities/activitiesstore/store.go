@@ -383,6 +383,21 @@ func (s *Store) SetStatus(ctx context.Context, id string, from, to activities.St
 
 // Due lists activities whose deadline (published, fewer seated sign-ups
 // than the minimum: seats held for payment and open offers do not count)
+// ClubCalendar lists a club's non-draft activities starting in [from, to).
+func (s *Store) ClubCalendar(ctx context.Context, clubID string, from, to time.Time, limit int) ([]activities.Activity, error) {
+	var rows []row
+	err := s.db.WithContext(ctx).Where("club_id = ? AND status <> ? AND start_at >= ? AND start_at < ?", clubID, string(activities.StatusDraft),
+		from.UTC(), to.UTC()).Order("start_at, id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list club calendar: %w", err)
+	}
+	out := make([]activities.Activity, len(rows))
+	for i := range rows {
+		out[i] = rows[i].activity()
+	}
+	return out, nil
+}
+
 // Formed lists formed activities, soonest first.
 func (s *Store) Formed(ctx context.Context, limit int) ([]string, error) {
 	var ids []string

@@ -61,7 +61,7 @@ type RoomDTO struct {
 	Title       string             `json:"title"`
 	Unread      int64              `json:"unread"`
 	LastSeq     int64              `json:"last_seq"`
-	LastMessage *chatws.MessageDTO `json:"last_message"`
+	LastMessage *chatws.MessageDTO `json:"last_message,omitempty" doc:"absent before the first message"`
 	ReadOnly    bool               `json:"read_only" doc:"the activity ended long enough ago: history only"`
 	ReadOnlyAt  time.Time          `json:"read_only_at"`
 	CreatedAt   time.Time          `json:"created_at"`

@@ -21,7 +21,7 @@ type MessageDTO struct {
 	ID        string     `json:"id"`
 	RoomID    string     `json:"room_id"`
 	Seq       int64      `json:"seq" doc:"the message's number in its room: later messages have higher numbers"`
-	Sender    *PersonDTO `json:"sender" doc:"null for system messages"`
+	Sender    *PersonDTO `json:"sender,omitempty" doc:"absent for system messages"`
 	Content   string     `json:"content" doc:"empty once deleted"`
 	Kind      string     `json:"kind" enum:"text,system"`
 	ClientID  string     `json:"client_id,omitempty"`

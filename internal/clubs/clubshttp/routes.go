@@ -15,11 +15,15 @@ import (
 
 var bearer = []map[string][]string{{"bearer": {}}}
 
-type handlers struct{ svc *clubs.Service }
+type handlers struct {
+	svc         *clubs.Service
+	activityURL func(id string) string
+}
 
-// Register adds the club routes.
-func Register(api huma.API, svc *clubs.Service) {
-	h := handlers{svc: svc}
+// Register adds the club routes; activityURL links an activity's page
+// (calendar feeds).
+func Register(api huma.API, svc *clubs.Service, activityURL func(id string) string) {
+	h := handlers{svc: svc, activityURL: activityURL}
 	tag := []string{"Clubs"}
 	op := func(id, method, path, summary string, status int, secure bool) huma.Operation {
 		o := huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: tag, DefaultStatus: status}
@@ -41,6 +45,10 @@ func Register(api huma.API, svc *clubs.Service) {
 	huma.Register(api, op("remove-club-member", http.MethodDelete, "/clubs/{id}/members/{user_id}", "Remove a member (officers; officers by the owner) or, for one's own id, leave", http.StatusNoContent, true), h.remove)
 	huma.Register(api, op("favorite-club", http.MethodPut, "/clubs/{id}/favorite", "Mark the club a favorite", http.StatusNoContent, true), h.favorite)
 	huma.Register(api, op("unfavorite-club", http.MethodDelete, "/clubs/{id}/favorite", "Unmark the club", http.StatusNoContent, true), h.unfavorite)
+	huma.Register(api, op("club-calendar", http.MethodGet, "/clubs/{id}/calendar", "The club's activities starting in a date range", 0, false), h.calendar)
+	huma.Register(api, huma.Operation{OperationID: "club-calendar-ics", Method: http.MethodGet, Path: "/clubs/{id}/calendar.ics",
+		Summary: "The club's iCalendar feed (RFC 5545): the last 30 and the next 180 days", Tags: tag,
+		Responses: map[string]*huma.Response{"200": {Description: "iCalendar", Content: map[string]*huma.MediaType{"text/calendar": {}}}}}, h.ics)
 	admin := []string{"Admin"}
 	huma.Register(api, huma.Operation{OperationID: "admin-create-club-category", Method: http.MethodPost, Path: "/admin/club-categories",
 		Summary: "Add a club category (admins; audited)", Tags: admin, Security: bearer, DefaultStatus: http.StatusCreated}, h.createCategory)

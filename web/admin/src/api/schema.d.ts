@@ -903,6 +903,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clubs/{id}/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The club's activities starting in a date range */
+        get: operations["club-calendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clubs/{id}/calendar.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The club's iCalendar feed (RFC 5545): the last 30 and the next 180 days */
+        get: operations["club-calendar-ics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clubs/{id}/favorite": {
         parameters: {
             query?: never;
@@ -1434,6 +1468,16 @@ export interface components {
         BuyInBody: {
             plan_id: string;
         };
+        CalendarEntryDTO: {
+            activity_id: string;
+            cancelled: boolean;
+            city: string;
+            /** Format: date-time */
+            end_at: string;
+            /** Format: date-time */
+            start_at: string;
+            title: string;
+        };
         CancelInBody: {
             reason?: string;
         };
@@ -1462,6 +1506,9 @@ export interface components {
             /** @description one answer per question of the club, in order */
             answers?: string[] | null;
             message?: string;
+        };
+        ClubCalendarOutBody: {
+            items: components["schemas"]["CalendarEntryDTO"][] | null;
         };
         ClubCategoriesOutBody: {
             items: components["schemas"]["ClubCategoryDTO"][] | null;
@@ -1645,8 +1692,8 @@ export interface components {
             /** @enum {string} */
             kind: "text" | "system";
             room_id: string;
-            /** @description null for system messages */
-            sender: components["schemas"]["PersonDTO"];
+            /** @description absent for system messages */
+            sender?: components["schemas"]["PersonDTO"];
             /**
              * Format: int64
              * @description the message's number in its room: later messages have higher numbers
@@ -1889,7 +1936,8 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             id: string;
-            last_message: components["schemas"]["MessageDTO"];
+            /** @description absent before the first message */
+            last_message?: components["schemas"]["MessageDTO"];
             /** Format: int64 */
             last_seq: number;
             /** @description the activity ended long enough ago: history only */
@@ -4263,6 +4311,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClubApplicationDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "club-calendar": {
+        parameters: {
+            query: {
+                /** @description range start (RFC 3339) */
+                from: string;
+                /** @description range end, exclusive (at most a year after from) */
+                to: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubCalendarOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "club-calendar-ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description iCalendar */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "Content-Type"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": unknown;
                 };
             };
             /** @description Error */

@@ -1,0 +1,112 @@
+package clubs
+
+import (
+	"context"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+
+	"github.com/zuju/zuju/internal/platform/errs"
+)
+
+// The club calendar: the club's activities in a date range, and the same
+// as an iCalendar feed (RFC 5545) that calendar apps subscribe to.
+
+// CalendarEntry is an activity on a club's calendar.
+type CalendarEntry struct {
+	ID, Title, City string
+	Cancelled       bool
+	StartAt, EndAt  time.Time
+	UpdatedAt       time.Time
+}
+
+// Activities lists a club's activities.
+type Activities interface {
+	ClubCalendar(ctx context.Context, clubID string, from, to time.Time, limit int) ([]CalendarEntry, error)
+}
+
+// SetActivities connects the activities module.
+func (s *Service) SetActivities(a Activities) { s.acts = a }
+
+// Calendar limits.
+const (
+	MaxCalendarRange = 366 * 24 * time.Hour
+	maxCalendarItems = 500
+	// The feed covers the last 30 and the next 180 days.
+	feedPast, feedAhead = 30 * 24 * time.Hour, 180 * 24 * time.Hour
+)
+
+// ErrCalendarRange refuses a range that is empty or longer than a year.
+var ErrCalendarRange = errs.Invalid("club.invalid_range", "日期范围需在一年以内，且开始早于结束")
+
+// Calendar lists the club's activities starting in [from, to).
+func (s *Service) Calendar(ctx context.Context, clubID string, from, to time.Time) ([]CalendarEntry, error) {
+	if !from.Before(to) || to.Sub(from) > MaxCalendarRange {
+		return nil, ErrCalendarRange
+	}
+	if _, _, err := s.visible(ctx, clubID); err != nil {
+		return nil, err
+	}
+	return s.acts.ClubCalendar(ctx, clubID, from, to, maxCalendarItems)
+}
+
+// ICS returns the club's calendar feed. activityURL turns an activity id
+// into the link of its page.
+func (s *Service) ICS(ctx context.Context, clubID string, activityURL func(id string) string) ([]byte, error) {
+	c, _, err := s.visible(ctx, clubID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	list, err := s.acts.ClubCalendar(ctx, clubID, now.Add(-feedPast), now.Add(feedAhead), maxCalendarItems)
+	if err != nil {
+		return nil, err
+	}
+	cal := ics.NewCalendarFor("Zuju")
+	cal.SetMethod(ics.MethodPublish)
+	cal.SetName(c.Name)
+	cal.SetXWRCalName(c.Name)
+	cal.SetTimezoneId("Asia/Shanghai")
+	for _, a := range list {
+		e := cal.AddEvent(a.ID + "@zuju")
+		e.SetDtStampTime(a.UpdatedAt)
+		e.SetModifiedAt(a.UpdatedAt)
+		e.SetStartAt(a.StartAt.UTC())
+		e.SetEndAt(a.EndAt.UTC())
+		e.SetSummary(a.Title)
+		e.SetLocation(a.City)
+		e.SetURL(activityURL(a.ID))
+		if a.Cancelled {
+			e.SetStatus(ics.ObjectStatusCancelled)
+		} else {
+			e.SetStatus(ics.ObjectStatusConfirmed)
+		}
+	}
+	return []byte(cal.Serialize(ics.WithNewLine("\r\n"))), nil // RFC 5545: CRLF
+}
+
+// CanOrganize reports whether the user may organize activities for the
+// club: an officer or the owner of an active club.
+func (s *Service) CanOrganize(ctx context.Context, clubID, userID string) (bool, error) {
+	c, err := s.store.Club(ctx, clubID)
+	if err != nil {
+		if e, ok := errs.As(err); ok && e.Code == ErrNotFound.Code {
+			return false, nil
+		}
+		return false, err
+	}
+	if c.Status != StatusActive || userID == "" {
+		return false, nil
+	}
+	m, err := s.store.Member(ctx, clubID, userID)
+	if err != nil || m == nil {
+		return false, err
+	}
+	return m.Role.Rank() >= RoleOfficer.Rank(), nil
+}
+
+// Exists reports whether the club is active.
+func (s *Service) Exists(ctx context.Context, clubID string) bool {
+	c, err := s.store.Club(ctx, clubID)
+	return err == nil && c.Status == StatusActive
+}
