@@ -498,3 +498,22 @@ func TestChatReconciliationCatchesUp(t *testing.T) {
 	}
 	expect(t, a.api(t, "GET", "/chat/rooms/"+id+"/messages", ms[0].Access, nil), 200, "")
 }
+
+// The chat_room_id an activity shows leads to its room even before the
+// formation event was handled: the room opens on first use.
+func TestChatRoomOpensOnFirstUse(t *testing.T) {
+	a := startApp(t, single)
+	root := a.admin(t, "root@example.com")
+	id, _, ms := formedActivity(t, a, root, "1350000900")
+	for _, q := range []string{"DELETE FROM chat_messages", "DELETE FROM chat_members", "DELETE FROM chat_rooms"} {
+		if err := a.DB.Gorm.Exec(q).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := a.api(t, "GET", "/chat/rooms/"+id+"/messages", ms[0].Access, nil)
+	expect(t, r, 200, "")
+	if items, _ := r.json(t)["items"].([]any); len(items) != 1 {
+		t.Fatalf("a room opened on first use: %s", r.Body)
+	}
+	expect(t, a.api(t, "GET", "/chat/rooms/nope/messages", ms[0].Access, nil), 404, "chat.room_not_found")
+}

@@ -185,6 +185,20 @@ func (s *Service) publish(ctx context.Context, e Event) {
 	}
 }
 
+// room loads a room; the room of a formed activity whose formation event
+// has not been handled yet (or was lost) is opened on the spot, so the
+// chat_room_id an activity shows always leads somewhere.
+func (s *Service) room(ctx context.Context, roomID string) (*Room, error) {
+	room, err := s.store.Room(ctx, roomID)
+	if !errors.Is(err, ErrRoomNotFound) {
+		return room, err
+	}
+	if _, oerr := s.OpenRoom(ctx, roomID); oerr != nil {
+		return nil, ErrRoomNotFound
+	}
+	return s.store.Room(ctx, roomID)
+}
+
 // member loads the caller's active membership of a room: ErrRoomNotFound
 // for a room that does not exist, ErrNotMember for anyone not in it.
 func (s *Service) member(ctx context.Context, roomID string) (*Room, *Member, auth.Principal, error) {
@@ -192,7 +206,7 @@ func (s *Service) member(ctx context.Context, roomID string) (*Room, *Member, au
 	if err != nil {
 		return nil, nil, p, err
 	}
-	room, err := s.store.Room(ctx, roomID)
+	room, err := s.room(ctx, roomID)
 	if err != nil {
 		return nil, nil, p, err
 	}
