@@ -20,6 +20,7 @@ import (
 	"github.com/zuju/zuju/internal/chat/chatws"
 	"github.com/zuju/zuju/internal/clubs"
 	"github.com/zuju/zuju/internal/config"
+	"github.com/zuju/zuju/internal/moderation"
 	"github.com/zuju/zuju/internal/payments"
 	"github.com/zuju/zuju/internal/payments/membership"
 	"github.com/zuju/zuju/internal/platform/auth"
@@ -54,6 +55,8 @@ type App struct {
 	Members  *membership.Service
 	// Chat runs the rooms of formed activities; ChatHub its live
 	// connections.
+	// Moderation is the sensitive-word filter of every text people write.
+	Moderation *moderation.Service
 	// Clubs is the club alliance.
 	Clubs    *clubs.Service
 	Chat     *chat.Service
@@ -193,6 +196,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 		return nil, err
 	}
 	if err := registerPayments(ctx, a, opts); err != nil {
+		return nil, err
+	}
+	if err := registerModeration(ctx, a); err != nil {
 		return nil, err
 	}
 	registerChat(a)

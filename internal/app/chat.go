@@ -21,7 +21,6 @@ import (
 	"github.com/zuju/zuju/internal/platform/jobs"
 	"github.com/zuju/zuju/internal/platform/ratelimit"
 	"github.com/zuju/zuju/internal/platform/reqctx"
-	"github.com/zuju/zuju/internal/platform/textfilter"
 	"github.com/zuju/zuju/internal/users"
 )
 
@@ -34,7 +33,7 @@ func registerChat(a *App) {
 	set.ReadOnlyAfter = a.Config.Chat.ReadOnlyAfter
 	set.SendLimit = ratelimit.PerMinute(a.Config.Chat.SendPerMinute)
 	a.Chat = chat.NewService(chat.Deps{Store: chatstore.New(a.DB), Activities: chatActivities{a.Activities}, People: chatPeople{a.Users},
-		Filter: textfilter.Default(), Limiter: a.limiter, Settings: set, Now: a.Now,
+		Filter: a.Moderation, Limiter: a.limiter, Settings: set, Now: a.Now,
 		NewID: func() string { return uuid.Must(uuid.NewV7()).String() }, Logger: log})
 
 	var broker chatws.Broker = chatws.NewLocalBroker()

@@ -10,14 +10,13 @@ import (
 	"github.com/zuju/zuju/internal/clubs"
 	"github.com/zuju/zuju/internal/clubs/clubshttp"
 	"github.com/zuju/zuju/internal/clubs/clubsstore"
-	"github.com/zuju/zuju/internal/platform/textfilter"
 	"github.com/zuju/zuju/internal/users"
 )
 
 // registerClubs builds the club alliance: categories, clubs, applications
 // and rosters.
 func registerClubs(a *App) {
-	a.Clubs = clubs.NewService(clubsstore.New(a.DB), clubPeople{a.Users}, textfilter.Default(),
+	a.Clubs = clubs.NewService(clubsstore.New(a.DB), clubPeople{a.Users}, a.Moderation,
 		clubs.Settings{ApplyCooldown: a.Config.Club.ApplyCooldown}, a.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
 	a.Clubs.SetActivities(clubCalendar{a.Activities})
 	a.Activities.SetClubs(a.Clubs)

@@ -4,6 +4,7 @@ import (
 	"github.com/zuju/zuju/internal/activities/activitiesstore"
 	"github.com/zuju/zuju/internal/chat/chatstore"
 	"github.com/zuju/zuju/internal/clubs/clubsstore"
+	"github.com/zuju/zuju/internal/moderation/moderationstore"
 	"github.com/zuju/zuju/internal/payments/paymentsstore"
 	"github.com/zuju/zuju/internal/platform/audit"
 	"github.com/zuju/zuju/internal/platform/outbox"
@@ -21,5 +22,6 @@ func Migrations() []sqldb.Migrations {
 		paymentsstore.Migrations(),
 		chatstore.Migrations(),
 		clubsstore.Migrations(),
+		moderationstore.Migrations(),
 	}
 }

@@ -58,19 +58,24 @@ type People interface {
 	People(ctx context.Context, ids []string) (map[string]Person, error)
 }
 
+// Filter checks what people write (the moderation pipeline).
+type Filter interface {
+	Check(text string) textfilter.Result
+}
+
 // Service runs clubs.
 type Service struct {
 	store  Store
 	people People
 	acts   Activities
-	filter *textfilter.Filter
+	filter Filter
 	set    Settings
 	now    func() time.Time
 	newID  func() string
 }
 
 // NewService returns the service.
-func NewService(store Store, people People, filter *textfilter.Filter, set Settings, now func() time.Time, newID func() string) *Service {
+func NewService(store Store, people People, filter Filter, set Settings, now func() time.Time, newID func() string) *Service {
 	return &Service{store: store, people: people, filter: filter, set: set, now: now, newID: newID}
 }
 

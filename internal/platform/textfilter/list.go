@@ -34,12 +34,14 @@ func Parse(r io.Reader) ([]Word, error) {
 	return words, nil
 }
 
-// Default returns the filter of the starter word list the platform ships
-// with.
-func Default() *Filter {
+// DefaultWords returns the starter word list the platform ships with.
+func DefaultWords() []Word {
 	words, err := Parse(strings.NewReader(defaultList))
 	if err != nil {
 		panic(err) // the embedded list is checked by its test
 	}
-	return New(words)
+	return words
 }
+
+// Default returns the filter of the starter word list.
+func Default() *Filter { return New(DefaultWords()) }

@@ -404,6 +404,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/sensitive-words": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sensitive words admins added (on top of the starter list; staff) */
+        get: operations["admin-list-sensitive-words"];
+        put?: never;
+        /** Add a sensitive word with its action (admins; audited; applied on every replica within seconds) */
+        post: operations["admin-create-sensitive-word"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/sensitive-words/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a word (admins; audited) */
+        delete: operations["admin-delete-sensitive-word"];
+        options?: never;
+        head?: never;
+        /** Change a word's action (admins; audited) */
+        patch: operations["admin-update-sensitive-word"];
+        trace?: never;
+    };
     "/api/v1/admin/tags": {
         parameters: {
             query?: never;
@@ -2175,6 +2211,30 @@ export interface components {
             /** @description code from wx.login */
             code: string;
         };
+        WordDTO: {
+            /** @enum {string} */
+            action: "block" | "replace" | "review";
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            /** Format: date-time */
+            updated_at: string;
+            word: string;
+        };
+        WordInBody: {
+            /** @enum {string} */
+            action: "block" | "replace" | "review";
+            word: string;
+        };
+        WordPatchInBody: {
+            /** @enum {string} */
+            action: "block" | "replace" | "review";
+        };
+        WordsOutBody: {
+            items: components["schemas"]["WordDTO"][] | null;
+            /** Format: int64 */
+            total: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -3160,6 +3220,132 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RefundDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-list-sensitive-words": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WordsOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-create-sensitive-word": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WordInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WordDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-delete-sensitive-word": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-update-sensitive-word": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WordPatchInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WordDTO"];
                 };
             };
             /** @description Error */
