@@ -55,7 +55,8 @@ export default defineConfig({
   ],
   server: {
     port: 5173,
-    proxy: { '/api': api, '/files': api },
+    // ws: the chat's WebSocket (/api/v1/chat/ws) goes through the proxy too.
+    proxy: { '/api': { target: api, ws: true }, '/files': api },
     // ../shared (the API client) lies outside this project.
     fs: { allow: [searchForWorkspaceRoot(process.cwd()), fileURLToPath(new URL('../shared', import.meta.url))] },
   },

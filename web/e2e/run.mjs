@@ -911,6 +911,97 @@ test('H5：会员中心开通会员（沙箱支付）', async (h) => {
   await shot(page, 'h5-membership-active')
 })
 
+test('H5：成局后进入群聊，实时收到回复，敏感词被拦截', async (h) => {
+  // Two new participants (API registrations) sign up for a free activity
+  // that forms at 2: the second sign-up forms it and its chat room opens.
+  const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e4)}`
+  const password = 'e2e-chat-2026'
+  const people = []
+  for (const [key, nickname] of [['a', '群聊小安'], ['b', '群聊小白']]) {
+    const email = `e2e-chat-${key}-${stamp}@example.com`
+    const reg = await api('POST', '/auth/register', { email, password, nickname })
+    assert.equal(reg.status, 201, 'register: ' + JSON.stringify(reg.json))
+    people.push({ email, nickname, auth: { Authorization: 'Bearer ' + reg.json.access_token } })
+  }
+  const [A, B] = people
+  const title = `E2E 群聊飞盘 ${Math.floor(Math.random() * 1e4)}`
+  const a = await publishedActivity(await organizerToken(), { title, min_participants: 2, max_participants: 6 })
+  for (const p of people) {
+    const su = await api('POST', `/activities/${a.id}/signups`, undefined, p.auth)
+    assert.equal(su.status, 201, 'sign-up: ' + JSON.stringify(su.json))
+  }
+  // The room is created when the formed event is handled: wait for B to be in it.
+  let room = null
+  for (const deadline = Date.now() + 10_000; !room; ) {
+    const list = await api('GET', '/chat/rooms', undefined, B.auth)
+    room = list.json?.items?.find((r) => r.activity_id === a.id) ?? null
+    if (room) break
+    if (Date.now() > deadline) throw new Error('no chat room for the formed activity: ' + JSON.stringify(list.json))
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  assert.equal(room.title, title)
+
+  // A opens the activity and goes into its chat.
+  const page = await h.newPage(MOBILE)
+  await h5PasswordLogin(page, A.email, password)
+  await page.goto('/activities/' + a.id)
+  await page.locator('.hero').getByText('已成局').waitFor()
+  const entry = page.locator('[data-chat="entry"]')
+  await entry.getByText('活动群聊').waitFor()
+  await shot(page, 'h5-activity-chat-entry')
+  await entry.getByRole('button', { name: '进入群聊' }).click()
+  await page.waitForURL(`**/chats/${a.id}`)
+  await page.locator('.chat-title', { hasText: title }).waitFor()
+  await page.locator('.msg.system', { hasText: '已成局' }).waitFor()
+  await page.locator('.chat-page[data-conn="open"]').waitFor()
+
+  // A's message: 发送中 until the server's ack, then delivered (and stored).
+  const input = page.getByPlaceholder('发消息…')
+  const sendButton = page.getByRole('button', { name: '发送', exact: true })
+  await input.fill('周六下午两点集合？')
+  await sendButton.click()
+  const mine = page.locator('.msg.mine', { hasText: '周六下午两点集合？' })
+  await mine.waitFor()
+  await page.locator('.msg.mine[data-status="sent"]', { hasText: '周六下午两点集合？' }).waitFor()
+  assert.equal(await mine.getByText('发送中').count(), 0, 'no longer 发送中')
+  assert.equal(await input.inputValue(), '', 'the box is cleared')
+  const stored = await api('GET', `/chat/rooms/${a.id}/messages`, undefined, B.auth)
+  assert.ok(
+    stored.json.items.some((m) => m.content === '周六下午两点集合？' && m.sender?.nickname === A.nickname),
+    'B can read A\'s message: ' + JSON.stringify(stored.json.items),
+  )
+
+  // B answers over HTTP; it shows up on A's page live, without a reload.
+  await page.evaluate(() => (window.__zujuSamePage = true))
+  const reply = await api('POST', `/chat/rooms/${a.id}/messages`, { content: '好的', client_id: `e2e-${stamp}` }, B.auth)
+  assert.equal(reply.status, 201, 'B replies: ' + JSON.stringify(reply.json))
+  const theirs = page.locator('.msg.theirs', { hasText: '好的' })
+  await theirs.waitFor()
+  await theirs.locator('.name', { hasText: B.nickname }).waitFor()
+  assert.equal(await page.evaluate(() => window.__zujuSamePage), true, 'the page was not reloaded')
+  await shot(page, 'h5-chat-room')
+
+  // A sensitive word: refused with the server's reason, shown as 发送失败 with 重试.
+  await input.fill('有人一起玩网络赌博吗')
+  await sendButton.click()
+  await page.locator('.van-toast', { hasText: '消息含有违规内容，未能发送' }).waitFor()
+  const blocked = page.locator('.msg.mine[data-status="failed"]', { hasText: '网络赌博' })
+  await blocked.getByText('发送失败').waitFor()
+  await blocked.getByRole('button', { name: '重试' }).waitFor()
+  await shot(page, 'h5-chat-blocked')
+  const after = await api('GET', `/chat/rooms/${a.id}/messages`, undefined, B.auth)
+  assert.ok(!after.json.items.some((m) => m.content.includes('赌博')), 'the blocked message is not stored')
+
+  // 群聊 lists the room with B's reply as its last message, read by A.
+  await page.goto('/chats')
+  const row = page.locator(`.room[data-room="${a.id}"]`)
+  await row.getByText(title).waitFor()
+  await row.getByText(`${B.nickname}：好的`).waitFor()
+  assert.equal(await row.getAttribute('data-unread'), '0', 'read in the room')
+  await page.locator('.van-tabbar-item', { hasText: '群聊' }).waitFor()
+  await shot(page, 'h5-chats')
+})
+
 async function adminLogin(page, account, password) {
   await page.goto('/admin/')
   await page.waitForURL('**/admin/login**')

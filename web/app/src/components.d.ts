@@ -12,6 +12,8 @@ export {}
 declare module 'vue' {
   export interface GlobalComponents {
     ActivityCard: typeof import('./components/ActivityCard.vue')['default']
+    ChatMembersSheet: typeof import('./components/ChatMembersSheet.vue')['default']
+    ChatRoomAvatar: typeof import('./components/ChatRoomAvatar.vue')['default']
     CheckInQr: typeof import('./components/CheckInQr.vue')['default']
     DeviceIcon: typeof import('./components/DeviceIcon.vue')['default']
     FilterSheet: typeof import('./components/FilterSheet.vue')['default']
@@ -20,6 +22,7 @@ declare module 'vue' {
     SignupStatusCard: typeof import('./components/SignupStatusCard.vue')['default']
     SmsCodeButton: typeof import('./components/SmsCodeButton.vue')['default']
     UserAvatar: typeof import('./components/UserAvatar.vue')['default']
+    VanActionSheet: typeof import('vant/es')['ActionSheet']
     VanBadge: typeof import('vant/es')['Badge']
     VanButton: typeof import('vant/es')['Button']
     VanCalendar: typeof import('vant/es')['Calendar']

@@ -19,8 +19,15 @@ export const router = createRouter({
       component: () => import('./layouts/TabLayout.vue'),
       children: [
         { path: '', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: '首页' } },
+        { path: 'chats', name: 'chats', component: () => import('./views/ChatsView.vue'), meta: { auth: true, title: '群聊' } },
         { path: 'me', name: 'me', component: () => import('./views/MeView.vue'), meta: { auth: true, title: '我的' } },
       ],
+    },
+    {
+      path: '/chats/:id',
+      name: 'chat',
+      component: () => import('./views/ChatRoomView.vue'),
+      meta: { auth: true, title: '群聊' },
     },
     {
       path: '/me/edit',

@@ -9,6 +9,15 @@ import type {
   ActivityType,
   ActivityTypeList,
   BindPhoneBody,
+  ChatHistory,
+  ChatMember,
+  ChatMemberList,
+  ChatMessage,
+  ChatMuteResult,
+  ChatReportResult,
+  ChatRoom,
+  ChatRoomList,
+  ChatTicket,
   LoginBody,
   MembershipPlan,
   MembershipPlanList,
@@ -129,4 +138,27 @@ export const api = {
   /** The order for a plan; the same key returns the same order on a retry. */
   buyMembership: (planId: string, key: string) =>
     http.post<Order>('/membership/orders', { plan_id: planId }, { headers: { 'Idempotency-Key': key } }),
+
+  // Chat rooms of formed activities (the live part is the WebSocket in stores/chat.ts).
+  // Quiet: the chat screens explain each refusal where it happens.
+  chatRooms: async (): Promise<ChatRoom[]> => (await http.get<ChatRoomList>('/chat/rooms', { quiet: true })).items ?? [],
+  /** A page of a room's messages, newest first; `before` is the previous page's next_cursor. */
+  chatMessages: (roomId: string, before = '', limit = 30) =>
+    http.get<ChatHistory>(`/chat/rooms/${id(roomId)}/messages`, { query: { before, limit }, quiet: true }),
+  /** Sends over HTTP (when the socket is down); the same client_id is stored once. */
+  sendChatMessage: (roomId: string, content: string, clientId: string) =>
+    http.post<ChatMessage>(`/chat/rooms/${id(roomId)}/messages`, { content, client_id: clientId }, { quiet: true }),
+  readChat: (roomId: string, messageId: string) =>
+    http.post<void>(`/chat/rooms/${id(roomId)}/read`, { message_id: messageId }, { quiet: true }),
+  chatMembers: async (roomId: string): Promise<ChatMember[]> =>
+    (await http.get<ChatMemberList>(`/chat/rooms/${id(roomId)}/members`, { quiet: true })).items ?? [],
+  muteChatMember: (roomId: string, userId: string, minutes: number) =>
+    http.put<ChatMuteResult>(`/chat/rooms/${id(roomId)}/members/${id(userId)}/mute`, { minutes }),
+  unmuteChatMember: (roomId: string, userId: string) => http.del<ChatMuteResult>(`/chat/rooms/${id(roomId)}/members/${id(userId)}/mute`),
+  removeChatMember: (roomId: string, userId: string) => http.del<void>(`/chat/rooms/${id(roomId)}/members/${id(userId)}`),
+  deleteChatMessage: (roomId: string, messageId: string) => http.del<void>(`/chat/rooms/${id(roomId)}/messages/${id(messageId)}`),
+  reportChatMessage: (roomId: string, messageId: string, reason: string) =>
+    http.post<ChatReportResult>(`/chat/rooms/${id(roomId)}/messages/${id(messageId)}/reports`, { reason }),
+  /** A one-time ticket for the WebSocket (valid 60 s). */
+  chatTicket: () => http.post<ChatTicket>('/chat/tickets', undefined, { quiet: true }),
 }
