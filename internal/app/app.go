@@ -32,6 +32,7 @@ import (
 	"github.com/zuju/zuju/internal/platform/ratelimit"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 	"github.com/zuju/zuju/internal/platform/wechat"
+	"github.com/zuju/zuju/internal/posts"
 	"github.com/zuju/zuju/internal/users"
 	"github.com/zuju/zuju/internal/users/usershttp"
 	"github.com/zuju/zuju/internal/users/usersstore"
@@ -57,6 +58,8 @@ type App struct {
 	// connections.
 	// Moderation is the sensitive-word filter of every text people write.
 	Moderation *moderation.Service
+	// Posts are the square and the club boards.
+	Posts *posts.Service
 	// Clubs is the club alliance.
 	Clubs    *clubs.Service
 	Chat     *chat.Service
@@ -203,6 +206,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	}
 	registerChat(a)
 	registerClubs(a)
+	registerPosts(a)
 	registerAdmin(a)
 	a.HTTP.Engine.GET(local.Prefix()+"*path", gin.WrapH(local))
 	mountWeb(a.HTTP)

@@ -9,6 +9,7 @@ import (
 	"github.com/zuju/zuju/internal/platform/audit"
 	"github.com/zuju/zuju/internal/platform/outbox"
 	"github.com/zuju/zuju/internal/platform/sqldb"
+	"github.com/zuju/zuju/internal/posts/postsstore"
 	"github.com/zuju/zuju/internal/users/usersstore"
 )
 
@@ -23,5 +24,6 @@ func Migrations() []sqldb.Migrations {
 		chatstore.Migrations(),
 		clubsstore.Migrations(),
 		moderationstore.Migrations(),
+		postsstore.Migrations(),
 	}
 }

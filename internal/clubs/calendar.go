@@ -110,3 +110,20 @@ func (s *Service) Exists(ctx context.Context, clubID string) bool {
 	c, err := s.store.Club(ctx, clubID)
 	return err == nil && c.Status == StatusActive
 }
+
+// RoleOf returns a user's role in a club ("" when not a member) and the
+// club's status; ErrNotFound for no club (other modules' checks).
+func (s *Service) RoleOf(ctx context.Context, clubID, userID string) (Role, Status, error) {
+	c, err := s.store.Club(ctx, clubID)
+	if err != nil {
+		return "", "", err
+	}
+	if userID == "" {
+		return "", c.Status, nil
+	}
+	m, err := s.store.Member(ctx, clubID, userID)
+	if err != nil || m == nil {
+		return "", c.Status, err
+	}
+	return m.Role, c.Status, nil
+}

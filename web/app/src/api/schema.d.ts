@@ -370,6 +370,57 @@ export interface paths {
         patch: operations["admin-update-membership-plan"];
         trace?: never;
     };
+    "/api/v1/admin/moderation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Posts and comments held for review, oldest first (staff) */
+        get: operations["admin-moderation-queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/moderation/{kind}/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish a held post or comment (staff) */
+        post: operations["admin-moderation-approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/moderation/{kind}/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a held post or comment with the reason its author sees (staff) */
+        post: operations["admin-moderation-reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/orders": {
         parameters: {
             query?: never;
@@ -1112,6 +1163,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's posts with their status (held and rejected ones with the reason) */
+        get: operations["list-my-posts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/sessions": {
         parameters: {
             query?: never;
@@ -1294,6 +1362,79 @@ export interface paths {
         /** WeChat Pay APIv3 callback (payments and refunds; signed and encrypted). 204 when handled, else {code: FAIL} and WeChat Pay retries */
         post: operations["wechat-pay-notify"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The square (no club_id) or a club board: pinned first, latest or hot */
+        get: operations["list-posts"];
+        put?: never;
+        /** Post on the square or a club board (members): published, or pending_review when the filter holds it */
+        post: operations["create-post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/posts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A post (members-only ones for the club's members) */
+        get: operations["get-post"];
+        put?: never;
+        post?: never;
+        /** Delete a post (its author, the club's officers, staff) */
+        delete: operations["delete-post"];
+        options?: never;
+        head?: never;
+        /** Pin or feature a post (the club's officers, staff) */
+        patch: operations["update-post-flags"];
+        trace?: never;
+    };
+    "/api/v1/posts/{id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Comments and replies, oldest first */
+        get: operations["list-post-comments"];
+        put?: never;
+        /** Comment, or reply to a top-level comment (parent_id) */
+        post: operations["create-post-comment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/posts/{id}/like": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Like a post (409 when liked already) */
+        put: operations["like-post"];
+        post?: never;
+        /** Take a like back */
+        delete: operations["unlike-post"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1489,6 +1630,11 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        AuthorDTO: {
+            avatar_url: string;
+            id: string;
+            nickname: string;
+        };
         BanInBody: {
             reason: string;
             /**
@@ -1619,6 +1765,25 @@ export interface components {
              */
             role: "owner" | "officer" | "member";
         };
+        CommentDTO: {
+            author: components["schemas"]["AuthorDTO"];
+            content: string;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            /** @description the comment this replies to; null for a top-level comment */
+            parent_id: string | null;
+            post_id: string;
+            /** @enum {string} */
+            status: "published" | "pending_review" | "rejected" | "deleted";
+        };
+        CommentInBody: {
+            content: string;
+            parent_id?: string;
+        };
+        CommentsOutBody: {
+            items: components["schemas"]["CommentDTO"][] | null;
+        };
         CreatePlanInBody: {
             /** Format: int64 */
             duration_days: number;
@@ -1627,6 +1792,9 @@ export interface components {
             name: string;
             /** Format: int64 */
             price_fen: number;
+        };
+        DecisionInBody: {
+            reason?: string;
         };
         DraftBody: {
             address?: string;
@@ -1890,6 +2058,46 @@ export interface components {
         PlansOutBody: {
             items: components["schemas"]["PlanDTO"][] | null;
         };
+        PostCreateInBody: {
+            club_id?: string;
+            /** @description rich text (HTML); cleaned on the server */
+            content: string;
+            image_urls?: string[] | null;
+            /** @description club boards: only the club's members see it */
+            members_only?: boolean;
+            title: string;
+        };
+        PostDTO: {
+            author: components["schemas"]["AuthorDTO"];
+            /** @description null on the square */
+            club_id: string | null;
+            /** Format: int64 */
+            comment_count: number;
+            /** @description cleaned HTML */
+            content: string;
+            /** Format: date-time */
+            created_at: string;
+            featured: boolean;
+            id: string;
+            image_urls: string[] | null;
+            /** Format: int64 */
+            like_count: number;
+            liked: boolean;
+            members_only: boolean;
+            pinned: boolean;
+            review_reason?: string;
+            /** @enum {string} */
+            status: "published" | "pending_review" | "rejected" | "deleted";
+            title: string;
+        };
+        PostFlagsInBody: {
+            featured?: boolean;
+            pinned?: boolean;
+        };
+        PostListOutBody: {
+            items: components["schemas"]["PostDTO"][] | null;
+            next_cursor: string | null;
+        };
         Problem: {
             /** @description stable machine-readable error code */
             code: string;
@@ -1917,6 +2125,10 @@ export interface components {
             city: string;
             id: string;
             nickname: string;
+        };
+        QueueOutBody: {
+            comments: components["schemas"]["CommentDTO"][] | null;
+            posts: components["schemas"]["PostDTO"][] | null;
         };
         ReadInBody: {
             message_id: string;
@@ -3147,6 +3359,103 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AdminPlanDTO"];
                 };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-moderation-queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-moderation-approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: "post" | "comment";
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DecisionInBody"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-moderation-reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: "post" | "comment";
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DecisionInBody"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Error */
             default: {
@@ -4952,6 +5261,35 @@ export interface operations {
             };
         };
     };
+    "list-my-posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostListOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "list-my-sessions": {
         parameters: {
             query?: never;
@@ -5310,6 +5648,300 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotifyFail"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-posts": {
+        parameters: {
+            query?: {
+                club_id?: string;
+                sort?: "latest" | "hot";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostListOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "create-post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostCreateInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "delete-post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "update-post-flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostFlagsInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-post-comments": {
+        parameters: {
+            query?: {
+                /** @description the last comment id of the previous page */
+                after?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentsOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "create-post-comment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "like-post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "unlike-post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostDTO"];
                 };
             };
             /** @description Error */

@@ -1,0 +1,228 @@
+package posts
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/zuju/zuju/internal/platform/auth"
+)
+
+// Delete removes a post: its author, the club's officers, staff.
+func (s *Service) Delete(ctx context.Context, id string) error {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return err
+	}
+	post, acc, err := s.load(ctx, id)
+	if err != nil {
+		return err
+	}
+	if post.AuthorID != p.UserID && !acc.moderate {
+		return ErrForbidden
+	}
+	_, err = s.store.SetStatus(ctx, id, post.Status, StatusDeleted, "", s.now())
+	return err
+}
+
+// Flags pins or features a post (the club's officers for its board,
+// staff anywhere).
+func (s *Service) Flags(ctx context.Context, id string, pinned, featured *bool) (*View, error) {
+	if _, err := auth.Require(ctx); err != nil {
+		return nil, err
+	}
+	_, acc, err := s.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !acc.moderate {
+		return nil, ErrForbidden
+	}
+	if err := s.store.SetFlags(ctx, id, pinned, featured, s.now()); err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, id)
+}
+
+// Like likes (on) or unlikes a published post the caller sees; liking
+// twice is ErrAlreadyLiked, unliking what one never liked ErrNotLiked.
+func (s *Service) Like(ctx context.Context, id string, on bool) (*View, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	post, _, err := s.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if post.Status != StatusPublished {
+		return nil, ErrNotFound
+	}
+	changed, err := s.store.Like(ctx, id, p.UserID, on, s.now())
+	switch {
+	case err != nil:
+		return nil, err
+	case !changed && on:
+		return nil, ErrAlreadyLiked
+	case !changed:
+		return nil, ErrNotLiked
+	}
+	return s.Get(ctx, id)
+}
+
+// CommentView is a comment with its author.
+type CommentView struct {
+	Comment
+	Author Person
+}
+
+// AddComment comments on a published post the caller sees, or replies to
+// one of its top-level comments.
+func (s *Service) AddComment(ctx context.Context, postID, content, parentID string) (*CommentView, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	content = strings.TrimSpace(content)
+	switch n := utf8.RuneCountInString(content); {
+	case n == 0:
+		return nil, ErrEmptyContent
+	case n > MaxCommentRunes:
+		return nil, ErrTooLong
+	}
+	post, _, err := s.load(ctx, postID)
+	if err != nil {
+		return nil, err
+	}
+	if post.Status != StatusPublished {
+		return nil, ErrNotFound
+	}
+	if parentID != "" {
+		parent, err := s.store.Comment(ctx, parentID)
+		if err != nil || parent.PostID != postID || parent.ParentID != "" || parent.Status != StatusPublished {
+			return nil, ErrBadParent
+		}
+	}
+	st, err := s.moderate(&content)
+	if err != nil {
+		return nil, err
+	}
+	c := &Comment{ID: s.newID(), PostID: postID, ParentID: parentID, AuthorID: p.UserID, Content: content, Status: st, CreatedAt: s.now().UTC()}
+	if err := s.store.AddComment(ctx, c); err != nil {
+		return nil, err
+	}
+	views, err := s.commentViews(ctx, []Comment{*c})
+	if err != nil {
+		return nil, err
+	}
+	return &views[0], nil
+}
+
+// Comments lists a post's published comments and replies, oldest first,
+// after a comment id.
+func (s *Service) Comments(ctx context.Context, postID, after string, limit int) ([]CommentView, error) {
+	if _, _, err := s.load(ctx, postID); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > MaxPage {
+		limit = MaxPage
+	}
+	list, err := s.store.Comments(ctx, postID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	return s.commentViews(ctx, list)
+}
+
+func (s *Service) commentViews(ctx context.Context, list []Comment) ([]CommentView, error) {
+	ids := make([]string, len(list))
+	for i := range list {
+		ids[i] = list[i].AuthorID
+	}
+	people, err := s.people.People(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CommentView, len(list))
+	for i, c := range list {
+		a, ok := people[c.AuthorID]
+		if !ok {
+			a = Person{ID: c.AuthorID, Nickname: "已注销用户"}
+		}
+		out[i] = CommentView{Comment: c, Author: a}
+	}
+	return out, nil
+}
+
+// Mine lists the caller's posts with their status (held ones and
+// rejected ones with the reason).
+func (s *Service) Mine(ctx context.Context) ([]View, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.store.ByAuthor(ctx, p.UserID, 200)
+	if err != nil {
+		return nil, err
+	}
+	return s.views(ctx, list)
+}
+
+// Queue lists what waits for review: posts and comments (staff).
+func (s *Service) Queue(ctx context.Context) ([]View, []CommentView, error) {
+	if _, err := auth.RequireRole(ctx, auth.StaffRoles()...); err != nil {
+		return nil, nil, err
+	}
+	ps, err := s.store.PendingPosts(ctx, 200)
+	if err != nil {
+		return nil, nil, err
+	}
+	cs, err := s.store.PendingComments(ctx, 200)
+	if err != nil {
+		return nil, nil, err
+	}
+	pv, err := s.views(ctx, ps)
+	if err != nil {
+		return nil, nil, err
+	}
+	cv, err := s.commentViews(ctx, cs)
+	return pv, cv, err
+}
+
+// Decide publishes or rejects a held post or comment (staff; a rejection
+// carries the reason its author sees).
+func (s *Service) Decide(ctx context.Context, kind, id string, approve bool, reason string) error {
+	if _, err := auth.RequireRole(ctx, auth.StaffRoles()...); err != nil {
+		return err
+	}
+	reason = strings.TrimSpace(reason)
+	if !approve && (reason == "" || utf8.RuneCountInString(reason) > 200) {
+		return ErrReason
+	}
+	to := StatusPublished
+	if !approve {
+		to = StatusRejected
+	}
+	var changed bool
+	var err error
+	switch kind {
+	case "post":
+		changed, err = s.store.SetStatus(ctx, id, StatusPendingReview, to, reason, s.now())
+		if err == nil && !changed {
+			if _, lerr := s.store.Post(ctx, id); lerr != nil {
+				return lerr
+			}
+		}
+	case "comment":
+		changed, err = s.store.SetCommentStatus(ctx, id, StatusPendingReview, to, s.now())
+	default:
+		return ErrBadKind
+	}
+	if err != nil {
+		return err
+	}
+	if !changed {
+		return ErrNotPending
+	}
+	return nil
+}

@@ -1,0 +1,343 @@
+// Package postsstore is the GORM store of the posts module, with its
+// migrations for SQLite and PostgreSQL.
+package postsstore
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/zuju/zuju/internal/platform/sqldb"
+	"github.com/zuju/zuju/internal/posts"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Migrations returns the module's migration trees.
+func Migrations() sqldb.Migrations { return sqldb.Embedded("posts", migrations) }
+
+// Store keeps posts.
+type Store struct{ db *gorm.DB }
+
+// New returns a store over db.
+func New(db *sqldb.DB) *Store { return &Store{db: db.Gorm} }
+
+var _ posts.Store = (*Store)(nil)
+
+type postRow struct {
+	ID           string `gorm:"primaryKey"`
+	ClubID       string
+	AuthorID     string
+	Title        string
+	Content      string
+	ImageURLs    string `gorm:"column:image_urls"`
+	MembersOnly  bool
+	Status       string
+	ReviewReason string
+	LikeCount    int
+	CommentCount int
+	Pinned       bool
+	Featured     bool
+	HotScore     float64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (postRow) TableName() string { return "posts" }
+
+func (r postRow) post() posts.Post {
+	p := posts.Post{ID: r.ID, ClubID: r.ClubID, AuthorID: r.AuthorID, Title: r.Title, Content: r.Content, MembersOnly: r.MembersOnly,
+		Status: posts.Status(r.Status), ReviewReason: r.ReviewReason, LikeCount: r.LikeCount, CommentCount: r.CommentCount,
+		Pinned: r.Pinned, Featured: r.Featured, HotScore: r.HotScore, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	if r.ImageURLs != "" {
+		p.ImageURLs = strings.Split(r.ImageURLs, "\n")
+	}
+	return p
+}
+
+type commentRow struct {
+	ID        string `gorm:"primaryKey"`
+	PostID    string
+	ParentID  string
+	AuthorID  string
+	Content   string
+	Status    string
+	CreatedAt time.Time
+}
+
+func (commentRow) TableName() string { return "post_comments" }
+
+func (r commentRow) comment() posts.Comment {
+	return posts.Comment{ID: r.ID, PostID: r.PostID, ParentID: r.ParentID, AuthorID: r.AuthorID, Content: r.Content,
+		Status: posts.Status(r.Status), CreatedAt: r.CreatedAt.UTC()}
+}
+
+// CreatePost inserts a post.
+func (s *Store) CreatePost(ctx context.Context, p *posts.Post) error {
+	p.HotScore = posts.HotScore(0, 0, p.CreatedAt)
+	r := postRow{ID: p.ID, ClubID: p.ClubID, AuthorID: p.AuthorID, Title: p.Title, Content: p.Content, ImageURLs: strings.Join(p.ImageURLs, "\n"),
+		MembersOnly: p.MembersOnly, Status: string(p.Status), HotScore: p.HotScore, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.CreatedAt.UTC()}
+	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+		return fmt.Errorf("create post: %w", err)
+	}
+	return nil
+}
+
+// Post loads a post.
+func (s *Store) Post(ctx context.Context, id string) (*posts.Post, error) {
+	var r postRow
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, posts.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load post: %w", err)
+	}
+	p := r.post()
+	return &p, nil
+}
+
+// List lists a board's published posts, pinned first, in the filter's
+// order after its cursor.
+func (s *Store) List(ctx context.Context, f posts.ListFilter) ([]posts.Post, error) {
+	q := s.db.WithContext(ctx).Model(&postRow{}).Where("club_id = ? AND status = ?", f.ClubID, posts.StatusPublished)
+	if !f.MembersOnly {
+		q = q.Where("members_only = ?", false)
+	}
+	key := "created_at"
+	if f.Sort == posts.SortHot {
+		key = "hot_score"
+	}
+	if c := f.After; c != nil {
+		var v any = c.Key
+		if f.Sort != posts.SortHot {
+			v = time.UnixMicro(int64(c.Key)).UTC()
+		}
+		q = q.Where("(pinned < ?) OR (pinned = ? AND ("+key+" < ? OR ("+key+" = ? AND id > ?)))", c.Pinned, c.Pinned, v, v, c.ID)
+	}
+	var rows []postRow
+	if err := q.Order("pinned DESC, " + key + " DESC, id").Limit(f.Limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list posts: %w", err)
+	}
+	return postsOf(rows), nil
+}
+
+func postsOf(rows []postRow) []posts.Post {
+	out := make([]posts.Post, len(rows))
+	for i := range rows {
+		out[i] = rows[i].post()
+	}
+	return out
+}
+
+// SetStatus moves a post between states.
+func (s *Store) SetStatus(ctx context.Context, id string, from, to posts.Status, reason string, at time.Time) (bool, error) {
+	res := s.db.WithContext(ctx).Exec(`UPDATE posts SET status = ?, review_reason = ?, updated_at = ? WHERE id = ? AND status = ?`,
+		to, reason, at.UTC(), id, from)
+	if res.Error != nil {
+		return false, fmt.Errorf("set post status: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// SetFlags pins or features a post.
+func (s *Store) SetFlags(ctx context.Context, id string, pinned, featured *bool, at time.Time) error {
+	set := map[string]any{"updated_at": at.UTC()}
+	if pinned != nil {
+		set["pinned"] = *pinned
+	}
+	if featured != nil {
+		set["featured"] = *featured
+	}
+	if err := s.db.WithContext(ctx).Model(&postRow{}).Where("id = ?", id).Updates(set).Error; err != nil {
+		return fmt.Errorf("set post flags: %w", err)
+	}
+	return nil
+}
+
+// rescore recomputes a post's hot score from its counters, inside tx.
+func rescore(tx *gorm.DB, postID string) error {
+	var r postRow
+	if err := tx.Select("like_count", "comment_count", "created_at").Where("id = ?", postID).Take(&r).Error; err != nil {
+		return err
+	}
+	return tx.Exec(`UPDATE posts SET hot_score = ? WHERE id = ?`, posts.HotScore(r.LikeCount, r.CommentCount, r.CreatedAt), postID).Error
+}
+
+// Like adds or removes a like with its counter and score, in one
+// transaction.
+func (s *Store) Like(ctx context.Context, postID, userID string, on bool, at time.Time) (bool, error) {
+	changed := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var res *gorm.DB
+		if on {
+			res = tx.Exec(`INSERT INTO post_likes (post_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT (post_id, user_id) DO NOTHING`,
+				postID, userID, at.UTC())
+		} else {
+			res = tx.Exec(`DELETE FROM post_likes WHERE post_id = ? AND user_id = ?`, postID, userID)
+		}
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		changed = true
+		delta := 1
+		if !on {
+			delta = -1
+		}
+		if err := tx.Exec(`UPDATE posts SET like_count = like_count + ? WHERE id = ?`, delta, postID).Error; err != nil {
+			return err
+		}
+		return rescore(tx, postID)
+	})
+	if err != nil {
+		return false, fmt.Errorf("like post: %w", err)
+	}
+	return changed, nil
+}
+
+// Liked reports which of these posts the user liked.
+func (s *Store) Liked(ctx context.Context, userID string, postIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if userID == "" || len(postIDs) == 0 {
+		return out, nil
+	}
+	var ids []string
+	if err := s.db.WithContext(ctx).Table("post_likes").Where("user_id = ? AND post_id IN ?", userID, postIDs).Pluck("post_id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("load likes: %w", err)
+	}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// AddComment inserts a comment; a published one counts on its post.
+func (s *Store) AddComment(ctx context.Context, c *posts.Comment) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&commentRow{ID: c.ID, PostID: c.PostID, ParentID: c.ParentID, AuthorID: c.AuthorID, Content: c.Content,
+			Status: string(c.Status), CreatedAt: c.CreatedAt.UTC()}).Error; err != nil {
+			return err
+		}
+		if c.Status != posts.StatusPublished {
+			return nil
+		}
+		return countComment(tx, c.PostID, 1)
+	})
+	if err != nil {
+		return fmt.Errorf("add comment: %w", err)
+	}
+	return nil
+}
+
+func countComment(tx *gorm.DB, postID string, delta int) error {
+	if err := tx.Exec(`UPDATE posts SET comment_count = comment_count + ? WHERE id = ?`, delta, postID).Error; err != nil {
+		return err
+	}
+	return rescore(tx, postID)
+}
+
+// Comment loads a comment.
+func (s *Store) Comment(ctx context.Context, id string) (*posts.Comment, error) {
+	var r commentRow
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, posts.ErrCommentNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load comment: %w", err)
+	}
+	c := r.comment()
+	return &c, nil
+}
+
+// Comments lists a post's published comments and replies, oldest first,
+// after a comment id.
+func (s *Store) Comments(ctx context.Context, postID, after string, limit int) ([]posts.Comment, error) {
+	q := s.db.WithContext(ctx).Where("post_id = ? AND status = ?", postID, posts.StatusPublished)
+	if after != "" {
+		var a commentRow
+		if err := s.db.WithContext(ctx).Where("id = ? AND post_id = ?", after, postID).Take(&a).Error; err == nil {
+			q = q.Where("(created_at > ?) OR (created_at = ? AND id > ?)", a.CreatedAt, a.CreatedAt, a.ID)
+		}
+	}
+	var rows []commentRow
+	if err := q.Order("created_at, id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list comments: %w", err)
+	}
+	out := make([]posts.Comment, len(rows))
+	for i := range rows {
+		out[i] = rows[i].comment()
+	}
+	return out, nil
+}
+
+// SetCommentStatus moves a comment between states, with its post's
+// counter.
+func (s *Store) SetCommentStatus(ctx context.Context, id string, from, to posts.Status, at time.Time) (bool, error) {
+	changed := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var c commentRow
+		if err := tx.Where("id = ?", id).Take(&c).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return posts.ErrCommentNotFound
+			}
+			return err
+		}
+		res := tx.Exec(`UPDATE post_comments SET status = ? WHERE id = ? AND status = ?`, to, id, from)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		changed = true
+		switch {
+		case from == posts.StatusPublished && to != posts.StatusPublished:
+			return countComment(tx, c.PostID, -1)
+		case from != posts.StatusPublished && to == posts.StatusPublished:
+			return countComment(tx, c.PostID, 1)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, posts.ErrCommentNotFound) {
+		err = fmt.Errorf("set comment status: %w", err)
+	}
+	return changed, err
+}
+
+// PendingPosts lists posts held for review, oldest first.
+func (s *Store) PendingPosts(ctx context.Context, limit int) ([]posts.Post, error) {
+	var rows []postRow
+	if err := s.db.WithContext(ctx).Where("status = ?", posts.StatusPendingReview).Order("created_at, id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list pending posts: %w", err)
+	}
+	return postsOf(rows), nil
+}
+
+// PendingComments lists comments held for review, oldest first.
+func (s *Store) PendingComments(ctx context.Context, limit int) ([]posts.Comment, error) {
+	var rows []commentRow
+	if err := s.db.WithContext(ctx).Where("status = ?", posts.StatusPendingReview).Order("created_at, id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list pending comments: %w", err)
+	}
+	out := make([]posts.Comment, len(rows))
+	for i := range rows {
+		out[i] = rows[i].comment()
+	}
+	return out, nil
+}
+
+// ByAuthor lists an author's posts, newest first (every status but
+// deleted).
+func (s *Store) ByAuthor(ctx context.Context, authorID string, limit int) ([]posts.Post, error) {
+	var rows []postRow
+	err := s.db.WithContext(ctx).Where("author_id = ? AND status <> ?", authorID, posts.StatusDeleted).Order("created_at DESC, id").
+		Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list author's posts: %w", err)
+	}
+	return postsOf(rows), nil
+}
