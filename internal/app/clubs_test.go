@@ -51,6 +51,9 @@ func TestClubLifecycle(t *testing.T) {
 		}
 		expect(t, a.api(t, "POST", "/clubs/"+id+"/applications", alice.Access, map[string]any{"answers": []string{"计算机"}}), 404, "club.not_found")
 		expect(t, a.api(t, "POST", "/admin/clubs/"+id+"/approve", owner.Access, nil), 403, "")
+		if q := a.api(t, "GET", "/admin/clubs?status=pending", root.Access, nil).json(t); q["total"] != float64(1) {
+			t.Fatalf("review queue: %v", q)
+		}
 		expect(t, a.api(t, "POST", "/admin/clubs/"+id+"/reject", root.Access, map[string]any{"reason": " "}), 400, "club.reason_required")
 		expect(t, a.api(t, "POST", "/admin/clubs/"+id+"/approve", root.Access, nil), 200, "")
 		expect(t, a.api(t, "POST", "/admin/clubs/"+id+"/approve", root.Access, nil), 409, "club.not_pending")
@@ -161,6 +164,20 @@ func TestClubLifecycle(t *testing.T) {
 			t.Fatalf("favorite: %v", c)
 		}
 		expect(t, a.api(t, "DELETE", "/clubs/"+id+"/favorite", bob.Access, nil), 204, "")
+
+		// Edits by officers; dissolution by the owner only.
+		expect(t, a.api(t, "PATCH", "/clubs/"+id, bob.Access, map[string]any{"description": "新简介"}), 403, "club.not_officer")
+		r = a.api(t, "PATCH", "/clubs/"+id, alice.Access, map[string]any{"description": "每周三、周五晚训练"})
+		expect(t, r, 200, "")
+		if r.json(t)["description"] != "每周三、周五晚训练" || r.json(t)["name"] != "篮球社" {
+			t.Fatalf("edited: %s", r.Body)
+		}
+		expect(t, a.api(t, "PATCH", "/clubs/"+id, alice.Access, map[string]any{"name": "足球社"}), 409, "club.name_taken")
+		expect(t, a.api(t, "DELETE", "/clubs/"+otherClub, alice.Access, nil), 403, "club.not_owner")
+		expect(t, a.api(t, "DELETE", "/clubs/"+id, alice.Access, nil), 204, "")
+		if items, _ := a.api(t, "GET", "/clubs?q=篮球", "", nil).json(t)["items"].([]any); len(items) != 0 {
+			t.Fatalf("a dissolved club is listed: %v", items)
+		}
 		expect(t, a.api(t, "GET", "/clubs?cursor=bm9wZQ", "", nil), 400, "club.invalid_cursor")
 	})
 }

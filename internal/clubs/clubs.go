@@ -161,6 +161,9 @@ type Store interface {
 	RemoveMember(ctx context.Context, clubID, userID string, at time.Time) (bool, error)
 	Applications(ctx context.Context, clubID string, status ApplicationStatus, limit int) ([]Application, error)
 	SetFavorite(ctx context.Context, clubID, userID string, on bool, at time.Time) (bool, error)
+	UpdateClub(ctx context.Context, c *Club, at time.Time) error
+	Dissolve(ctx context.Context, id string, at time.Time) (bool, error)
+	AdminClubs(ctx context.Context, status Status, page, size int) ([]Club, int64, error)
 	// Relations returns the user's roles in and favorites among clubs.
 	Relations(ctx context.Context, userID string, clubIDs []string) (map[string]Role, map[string]bool, error)
 }

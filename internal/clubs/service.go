@@ -329,3 +329,56 @@ func (s *Service) CreateCategory(ctx context.Context, name string, sort int) (*C
 	}
 	return c, nil
 }
+
+// Update edits a club (its officers and owner, staff): name, category,
+// description, logo, questions.
+func (s *Service) Update(ctx context.Context, id string, d Draft) (*View, error) {
+	c, _, _, err := s.officer(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status == StatusDissolved || c.Status == StatusRejected {
+		return nil, ErrNotActive
+	}
+	if err := s.check(ctx, &d); err != nil {
+		return nil, err
+	}
+	c.Name, c.CategoryID, c.Description, c.LogoURL, c.Questions = d.Name, d.CategoryID, d.Description, d.LogoURL, d.Questions
+	if err := s.store.UpdateClub(ctx, c, s.now()); err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, id)
+}
+
+// Dissolve ends a club (its owner, staff).
+func (s *Service) Dissolve(ctx context.Context, id string) error {
+	_, _, role, err := s.role(ctx, id)
+	if err != nil {
+		return err
+	}
+	if role != RoleOwner {
+		return ErrNotOwner
+	}
+	ok, err := s.store.Dissolve(ctx, id, s.now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrNotActive
+	}
+	return nil
+}
+
+// AdminClubs lists clubs for staff (status "" for all), newest first.
+func (s *Service) AdminClubs(ctx context.Context, status Status, page, size int) ([]View, int64, error) {
+	p, err := auth.RequireRole(ctx, auth.StaffRoles()...)
+	if err != nil {
+		return nil, 0, err
+	}
+	list, total, err := s.store.AdminClubs(ctx, status, page, size)
+	if err != nil {
+		return nil, 0, err
+	}
+	views, err := s.views(ctx, p.UserID, list)
+	return views, total, err
+}

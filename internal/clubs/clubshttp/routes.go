@@ -36,6 +36,8 @@ func Register(api huma.API, svc *clubs.Service, activityURL func(id string) stri
 	huma.Register(api, op("list-clubs", http.MethodGet, "/clubs", "The club directory: active clubs, keyword, category, sort by members or recent activity", 0, false), h.directory)
 	huma.Register(api, op("create-club", http.MethodPost, "/clubs", "Found a club (pending until staff approve it; the caller owns it)", http.StatusCreated, true), h.create)
 	huma.Register(api, op("get-club", http.MethodGet, "/clubs/{id}", "A club with the caller's role (pending and rejected ones: owner and staff only)", 0, false), h.get)
+	huma.Register(api, op("update-club", http.MethodPatch, "/clubs/{id}", "Edit a club (its officers, staff)", 0, true), h.update)
+	huma.Register(api, op("dissolve-club", http.MethodDelete, "/clubs/{id}", "Dissolve a club (its owner, staff; audited)", http.StatusNoContent, true), h.dissolve)
 	huma.Register(api, op("apply-to-club", http.MethodPost, "/clubs/{id}/applications", "Apply to join (one pending application; a cooldown after a rejection)", http.StatusCreated, true), h.apply)
 	huma.Register(api, op("list-club-applications", http.MethodGet, "/clubs/{id}/applications", "The club's applications (officers)", 0, true), h.applications)
 	huma.Register(api, op("approve-club-application", http.MethodPost, "/clubs/{id}/applications/{app_id}/approve", "Approve an application: the applicant joins (officers)", 0, true), h.approve)
@@ -52,6 +54,8 @@ func Register(api huma.API, svc *clubs.Service, activityURL func(id string) stri
 	admin := []string{"Admin"}
 	huma.Register(api, huma.Operation{OperationID: "admin-create-club-category", Method: http.MethodPost, Path: "/admin/club-categories",
 		Summary: "Add a club category (admins; audited)", Tags: admin, Security: bearer, DefaultStatus: http.StatusCreated}, h.createCategory)
+	huma.Register(api, huma.Operation{OperationID: "admin-list-clubs", Method: http.MethodGet, Path: "/admin/clubs",
+		Summary: "Clubs by status, newest first (staff): ?status=pending is the review queue", Tags: admin, Security: bearer}, h.adminList)
 	huma.Register(api, huma.Operation{OperationID: "admin-approve-club", Method: http.MethodPost, Path: "/admin/clubs/{id}/approve",
 		Summary: "Approve a pending club (staff; audited)", Tags: admin, Security: bearer}, h.approveClub)
 	huma.Register(api, huma.Operation{OperationID: "admin-reject-club", Method: http.MethodPost, Path: "/admin/clubs/{id}/reject",
@@ -230,4 +234,71 @@ func (h handlers) rejectClub(ctx context.Context, in *clubReasonIn) (*clubViewOu
 		return nil, err
 	}
 	return &clubViewOut{Body: toClub(v)}, nil
+}
+
+type clubPatchIn struct {
+	ID   string `path:"id" maxLength:"64"`
+	Body struct {
+		Name        *string  `json:"name,omitempty" maxLength:"120"`
+		CategoryID  *string  `json:"category_id,omitempty" maxLength:"64"`
+		Description *string  `json:"description,omitempty" maxLength:"8000"`
+		LogoURL     *string  `json:"logo_url,omitempty" maxLength:"500"`
+		Questions   []string `json:"questions,omitempty" maxItems:"5"`
+	}
+}
+
+func (h handlers) update(ctx context.Context, in *clubPatchIn) (*clubViewOut, error) {
+	cur, err := h.svc.Get(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	d := clubs.Draft{Name: cur.Name, CategoryID: cur.CategoryID, Description: cur.Description, LogoURL: cur.LogoURL, Questions: cur.Questions}
+	b := in.Body
+	for _, f := range []struct {
+		from *string
+		to   *string
+	}{{b.Name, &d.Name}, {b.CategoryID, &d.CategoryID}, {b.Description, &d.Description}, {b.LogoURL, &d.LogoURL}} {
+		if f.from != nil {
+			*f.to = *f.from
+		}
+	}
+	if b.Questions != nil {
+		d.Questions = b.Questions
+	}
+	v, err := h.svc.Update(ctx, in.ID, d)
+	if err != nil {
+		return nil, err
+	}
+	return &clubViewOut{Body: toClub(v)}, nil
+}
+
+func (h handlers) dissolve(ctx context.Context, in *clubIdIn) (*struct{}, error) {
+	return nil, h.svc.Dissolve(ctx, in.ID)
+}
+
+type adminClubsIn struct {
+	Status   string `query:"status" enum:"pending,active,rejected,dissolved,"`
+	Page     int    `query:"page" minimum:"1" default:"1"`
+	PageSize int    `query:"page_size" minimum:"1" maximum:"100" default:"20"`
+}
+
+type adminClubsOut struct {
+	Body struct {
+		Items []ClubDTO `json:"items"`
+		Total int64     `json:"total"`
+	}
+}
+
+func (h handlers) adminList(ctx context.Context, in *adminClubsIn) (*adminClubsOut, error) {
+	list, total, err := h.svc.AdminClubs(ctx, clubs.Status(in.Status), in.Page, in.PageSize)
+	if err != nil {
+		return nil, err
+	}
+	out := &adminClubsOut{}
+	out.Body.Items = make([]ClubDTO, len(list))
+	for i := range list {
+		out.Body.Items[i] = toClub(&list[i])
+	}
+	out.Body.Total = total
+	return out, nil
 }

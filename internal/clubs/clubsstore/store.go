@@ -480,3 +480,61 @@ func (s *Store) Relations(ctx context.Context, userID string, clubIDs []string) 
 	}
 	return roles, favs, nil
 }
+
+// UpdateClub writes a club's editable fields.
+func (s *Store) UpdateClub(ctx context.Context, c *clubs.Club, at time.Time) error {
+	err := s.db.WithContext(ctx).Model(&clubRow{}).Where("id = ?", c.ID).Updates(map[string]any{
+		"name": c.Name, "category_id": c.CategoryID, "description": c.Description, "logo_url": c.LogoURL,
+		"questions": strings.Join(c.Questions, questionSep), "search_tokens": strings.Join(search.Tokens(c.Name, c.Description), " "),
+		"updated_at": at.UTC()}).Error
+	if sqldb.IsUniqueViolation(err) {
+		return clubs.ErrNameTaken
+	}
+	if err != nil {
+		return fmt.Errorf("update club: %w", err)
+	}
+	return nil
+}
+
+// Dissolve ends a pending or active club, audited; false when it was not.
+func (s *Store) Dissolve(ctx context.Context, id string, at time.Time) (bool, error) {
+	changed := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Exec(`UPDATE clubs SET status = ?, updated_at = ? WHERE id = ? AND status IN (?, ?)`,
+			clubs.StatusDissolved, at.UTC(), id, clubs.StatusPending, clubs.StatusActive)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		changed = true
+		if err := tx.Exec(`DELETE FROM club_applications WHERE club_id = ? AND status = ?`, id, clubs.ApplicationPending).Error; err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, "club.dissolve", "club", id, nil, map[string]string{"status": string(clubs.StatusDissolved)})
+	})
+	if err != nil {
+		return false, fmt.Errorf("dissolve club: %w", err)
+	}
+	return changed, nil
+}
+
+// AdminClubs lists clubs of a status ("" any), newest first, with the
+// total.
+func (s *Store) AdminClubs(ctx context.Context, status clubs.Status, page, size int) ([]clubs.Club, int64, error) {
+	q := s.db.WithContext(ctx).Model(&clubRow{})
+	if status != "" {
+		q = q.Where("status = ?", status)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count clubs: %w", err)
+	}
+	var rows []clubRow
+	if err := q.Order("created_at DESC, id").Offset((page - 1) * size).Limit(size).Find(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("list clubs: %w", err)
+	}
+	out := make([]clubs.Club, len(rows))
+	for i := range rows {
+		out[i] = rows[i].club()
+	}
+	return out, total, nil
+}

@@ -301,6 +301,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/clubs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Clubs by status, newest first (staff): ?status=pending is the review queue */
+        get: operations["admin-list-clubs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/clubs/{id}/approve": {
         parameters: {
             query?: never;
@@ -932,10 +949,12 @@ export interface paths {
         get: operations["get-club"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Dissolve a club (its owner, staff; audited) */
+        delete: operations["dissolve-club"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Edit a club (its officers, staff) */
+        patch: operations["update-club"];
         trace?: never;
     };
     "/api/v1/clubs/{id}/applications": {
@@ -1544,6 +1563,11 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        AdminClubsOutBody: {
+            items: components["schemas"]["ClubDTO"][] | null;
+            /** Format: int64 */
+            total: number;
+        };
         AdminListOutBody: {
             items: components["schemas"]["AdminUserDTO"][] | null;
             /** Format: int64 */
@@ -1749,6 +1773,13 @@ export interface components {
         };
         ClubMembersOutBody: {
             items: components["schemas"]["ClubMemberDTO"][] | null;
+        };
+        ClubPatchInBody: {
+            category_id?: string;
+            description?: string;
+            logo_url?: string;
+            name?: string;
+            questions?: string[] | null;
         };
         ClubPersonDTO: {
             avatar_url: string;
@@ -3191,6 +3222,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClubCategoryDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-list-clubs": {
+        parameters: {
+            query?: {
+                status?: "pending" | "active" | "rejected" | "dissolved" | "";
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminClubsOutBody"];
                 };
             };
             /** @description Error */
@@ -4658,6 +4722,70 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "dissolve-club": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "update-club": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClubPatchInBody"];
+            };
+        };
         responses: {
             /** @description OK */
             200: {
