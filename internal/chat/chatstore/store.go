@@ -191,7 +191,7 @@ func (s *Store) Append(ctx context.Context, m *chat.Message) (*chat.Message, boo
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if m.ClientID != "" {
 			var prev messageRow
-			err := tx.Where("room_id = ? AND sender_id = ? AND client_id = ?", m.RoomID, m.SenderID, m.ClientID).Take(&prev).Error
+			err := tx.Where("room_id = ? AND sender_id = ? AND client_id = ? AND client_id <> ''", m.RoomID, m.SenderID, m.ClientID).Take(&prev).Error
 			if err == nil {
 				msg := prev.message()
 				out = &msg
@@ -211,7 +211,7 @@ func (s *Store) Append(ctx context.Context, m *chat.Message) (*chat.Message, boo
 	if err != nil && m.ClientID != "" && sqldb.IsUniqueViolation(err) {
 		// The same client id raced in twice: the first one stands.
 		var prev messageRow
-		if err := s.db.WithContext(ctx).Where("room_id = ? AND sender_id = ? AND client_id = ?", m.RoomID, m.SenderID, m.ClientID).Take(&prev).Error; err != nil {
+		if err := s.db.WithContext(ctx).Where("room_id = ? AND sender_id = ? AND client_id = ? AND client_id <> ''", m.RoomID, m.SenderID, m.ClientID).Take(&prev).Error; err != nil {
 			return nil, false, fmt.Errorf("load message by client id: %w", err)
 		}
 		msg := prev.message()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -34,21 +35,33 @@ type item struct {
 	ready   []chat.RoomView
 }
 
-// conn is one client connection. Its writer goroutine alone writes to the
-// socket and keeps, per room, the number of the last message sent.
+// conn is one client connection. It holds no goroutine of its own
+// beyond its reader: a writer runs while there is something queued and
+// sends all of it in one batch, and pings come from the hub.
 type conn struct {
 	hub    *Hub
 	ws     *websocket.Conn
+	sock   *socket
 	id     string
 	userID string
 	p      auth.Principal
-	out    chan *item
+	// slot is the connection's turn in the hub's ping rounds.
+	slot int
 	// rooms is the connection's room set, guarded by hub.mu.
 	rooms map[string]struct{}
 
 	ctx       context.Context
 	cancel    context.CancelFunc
 	closeOnce sync.Once
+	closing   atomic.Bool
+
+	mu      sync.Mutex // guards queue, spare, writing
+	queue   []*item
+	spare   []*item
+	writing bool
+	// last is, per room, the number of the last message sent; only the
+	// writer touches it (one at a time, ordered by mu).
+	last map[string]int64
 }
 
 // Close codes beyond the standard ones.
@@ -60,11 +73,21 @@ const (
 // enqueue hands the writer an item without ever blocking the caller: a
 // client too slow to keep up is dropped (it reconnects and resumes).
 func (c *conn) enqueue(it *item) {
-	select {
-	case c.out <- it:
-	case <-c.ctx.Done():
-	default:
-		go c.close(statusSlow, "消息积压过多，连接已断开，请重新连接")
+	if c.closing.Load() {
+		return
+	}
+	c.mu.Lock()
+	if len(c.queue) >= c.hub.set.SendBuffer {
+		c.mu.Unlock()
+		c.close(statusSlow, "消息积压过多，连接已断开，请重新连接")
+		return
+	}
+	c.queue = append(c.queue, it)
+	start := !c.writing
+	c.writing = true
+	c.mu.Unlock()
+	if start {
+		go c.drain()
 	}
 }
 
@@ -73,6 +96,7 @@ func (c *conn) enqueue(it *item) {
 // a write in flight and the socket with it, before the close frame.
 func (c *conn) close(code websocket.StatusCode, reason string) {
 	c.closeOnce.Do(func() {
+		c.closing.Store(true)
 		go func() {
 			_ = c.ws.Close(code, reason)
 			c.cancel()
@@ -87,50 +111,73 @@ func (c *conn) run(rooms []chat.RoomView) {
 	for i := range rooms {
 		ids[i] = rooms[i].ID
 	}
-	c.out <- &item{isReady: true, ready: rooms} // first: before any room event can queue
+	c.enqueue(&item{isReady: true, ready: rooms}) // first: before any room event can queue
 	h.register(c, ids)
 	if err := h.presence.Join(c.ctx, c.userID, c.id); err != nil {
 		h.log.Warn("chat presence join", "err", err)
 	}
-	var wg sync.WaitGroup
-	wg.Go(c.writer)
 	c.reader()
 	c.close(websocket.StatusNormalClosure, "")
 	h.unregister(c)
 	if err := h.presence.Leave(context.WithoutCancel(c.ctx), c.userID, c.id); err != nil {
 		h.log.Warn("chat presence leave", "err", err)
 	}
-	wg.Wait()
 }
 
-// writer sends the queued items and pings the client.
-func (c *conn) writer() {
-	last := map[string]int64{}
-	ping := time.NewTicker(c.hub.set.PingInterval)
-	defer ping.Stop()
+// drain sends what is queued, in batches, until the queue is empty.
+func (c *conn) drain() {
+	var batch []*item
 	for {
-		select {
-		case <-c.ctx.Done():
+		c.mu.Lock()
+		if batch != nil {
+			clear(batch)
+			c.spare = batch[:0]
+		}
+		if len(c.queue) == 0 || c.closing.Load() {
+			c.writing = false
+			c.queue, c.spare = nil, nil // an idle connection holds no buffers
+			c.mu.Unlock()
 			return
-		case <-ping.C:
-			pctx, cancel := context.WithTimeout(c.ctx, c.hub.set.WriteTimeout)
-			err := c.ws.Ping(pctx)
-			cancel()
-			if err != nil {
-				c.close(websocket.StatusGoingAway, "心跳超时")
-				return
+		}
+		batch, c.queue, c.spare = c.queue, c.spare, nil
+		c.mu.Unlock()
+
+		c.sock.begin()
+		var err error
+		for _, it := range batch {
+			if err = c.handle(it); err != nil {
+				break
 			}
-		case it := <-c.out:
-			if err := c.handle(it, last); err != nil {
-				c.close(websocket.StatusInternalError, "连接出错，请重新连接")
-				return
-			}
+		}
+		if ferr := c.sock.end(len(batch) > 1); err == nil {
+			err = ferr
+		}
+		if err != nil {
+			c.close(websocket.StatusInternalError, "连接出错，请重新连接")
+			c.mu.Lock()
+			c.writing = false
+			c.queue, c.spare = nil, nil
+			c.mu.Unlock()
+			return
 		}
 	}
 }
 
+// ping checks that the client still answers.
+func (c *conn) ping() {
+	ctx, cancel := context.WithTimeout(c.ctx, c.hub.set.WriteTimeout)
+	defer cancel()
+	if err := c.ws.Ping(ctx); err != nil {
+		c.close(websocket.StatusGoingAway, "心跳超时")
+	}
+}
+
 // handle sends one item, in number order for messages.
-func (c *conn) handle(it *item, last map[string]int64) error {
+func (c *conn) handle(it *item) error {
+	if c.last == nil {
+		c.last = map[string]int64{}
+	}
+	last := c.last
 	switch {
 	case it.isReady:
 		rooms := make([]readyRoom, len(it.ready))
@@ -153,9 +200,8 @@ func (c *conn) handle(it *item, last map[string]int64) error {
 		}
 		return c.write(encode(outFrame{Type: "system", Event: eventResumed, RoomID: it.resume}))
 	case it.seq > 0:
-		if !c.hub.inRoom(c, it.room) {
-			return nil
-		}
+		// The hub queued it while the connection was in the room: a
+		// removal queues its leave item after every message before it.
 		l, known := last[it.room]
 		if known && it.seq <= l {
 			return nil // sent already (a resume or a gap fill got it)
@@ -199,13 +245,12 @@ func (c *conn) catchUp(roomID string, upto int64, last map[string]int64) error {
 	}
 }
 
+// write sends one frame; the socket bounds the time it may take.
 func (c *conn) write(b []byte) error {
 	if b == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(c.ctx, c.hub.set.WriteTimeout)
-	defer cancel()
-	return c.ws.Write(ctx, websocket.MessageText, b)
+	return c.ws.Write(context.Background(), websocket.MessageText, b)
 }
 
 // reader reads the client's frames until the connection ends: text JSON
@@ -218,9 +263,11 @@ func (c *conn) reader() {
 	lim := rate.NewLimiter(rate.Limit(set.FrameRate), set.FrameBurst)
 	over := 0
 	for {
-		rctx, cancel := context.WithTimeout(c.ctx, set.IdleTimeout)
-		typ, b, err := c.ws.Read(rctx)
-		cancel()
+		// A deadline on the socket, not a context: no timer per read.
+		if err := c.sock.SetReadDeadline(time.Now().Add(set.IdleTimeout)); err != nil {
+			return
+		}
+		typ, b, err := c.ws.Read(context.Background())
 		if err != nil {
 			return
 		}
@@ -289,6 +336,11 @@ func (c *conn) errFrame(err error, clientID string) []byte {
 	if e, ok := errs.As(err); ok && e.Kind != errs.KindInternal {
 		return errorFrame(e.Code, e.Detail, clientID)
 	}
-	c.hub.log.Error("chat frame failed", "user_id", c.userID, "err", err)
+	if c.ctx.Err() != nil {
+		// The connection is closing: the failure is its end, not a fault.
+		c.hub.log.Debug("chat frame cut off by the connection's end", "user_id", c.userID, "err", err)
+	} else {
+		c.hub.log.Error("chat frame failed", "user_id", c.userID, "err", err)
+	}
 	return errorFrame("internal", "服务器开小差了，请稍后再试", clientID)
 }

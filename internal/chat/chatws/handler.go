@@ -94,18 +94,22 @@ func (h *Hub) Upgrade(g *Gate, w http.ResponseWriter, r *http.Request) error {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: h.set.OriginPatterns,
+	hw := &hijackWriter{ResponseWriter: w, writeTimeout: h.set.WriteTimeout}
+	ws, err := websocket.Accept(hw, r, &websocket.AcceptOptions{OriginPatterns: h.set.OriginPatterns,
 		CompressionMode: websocket.CompressionDisabled})
 	if err != nil {
 		return nil // Accept answered (403 for a foreign Origin, 426, …)
 	}
-	h.wg.Add(1)
-	defer h.wg.Done()
 	ctx, cancel := context.WithCancel(h.ctx)
-	defer cancel()
-	c := &conn{hub: h, ws: ws, id: uuid.NewString(), userID: p.UserID, p: p, out: make(chan *item, max(h.set.SendBuffer, 1)),
+	c := &conn{hub: h, ws: ws, sock: hw.sock, id: uuid.NewString(), userID: p.UserID, p: p, slot: h.nextSlot(),
 		rooms: map[string]struct{}{}, ctx: ctx, cancel: cancel}
-	c.run(rooms)
+	// The request's goroutine returns (its stack and the request go with
+	// it); the connection lives on in a fresh, small one.
+	context.AfterFunc(ctx, func() { c.close(websocket.StatusGoingAway, "服务器重启，请重新连接") })
+	h.wg.Go(func() {
+		defer cancel()
+		c.run(rooms)
+	})
 	return nil
 }
 

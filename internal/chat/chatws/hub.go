@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -69,6 +70,8 @@ type Hub struct {
 	mu    sync.RWMutex
 	rooms map[string]map[*conn]struct{}
 	users map[string]map[*conn]struct{}
+	slots atomic.Uint64
+	order sequencer
 	wg    sync.WaitGroup
 	stop  context.CancelFunc
 	ctx   context.Context
@@ -88,6 +91,7 @@ func (h *Hub) Start(ctx context.Context) error {
 		return err
 	}
 	h.wg.Go(h.refreshPresence)
+	h.wg.Go(h.pinger)
 	return nil
 }
 
@@ -150,7 +154,7 @@ func (h *Hub) dispatch(payload []byte) {
 		}
 		dto := ToMessageDTO(e.Message)
 		it := &item{room: e.RoomID, seq: e.Message.Seq, frame: encode(outFrame{Type: "message", Message: &dto})}
-		h.toRoom(e.RoomID, it)
+		h.order.deliver(it, h.toRoom)
 	case chat.EventDeleted:
 		h.toRoom(e.RoomID, &item{frame: encode(outFrame{Type: "system", Event: eventDeleted, RoomID: e.RoomID, MessageID: e.MessageID})})
 	case chat.EventMuted:
@@ -164,6 +168,42 @@ func (h *Hub) dispatch(payload []byte) {
 			c.close(websocket.StatusPolicyViolation, "账号已被封禁")
 		}
 		h.mu.RUnlock()
+	}
+}
+
+// pingSlots is how many rounds a ping interval is cut into: each round
+// pings a share of the connections.
+const pingSlots = 10
+
+// nextSlot spreads new connections over the ping rounds.
+func (h *Hub) nextSlot() int { return int(h.slots.Add(1) % pingSlots) }
+
+// pinger pings every connection once per ping interval, a share per
+// round; a connection whose pong does not come in time is closed.
+func (h *Hub) pinger() {
+	t := time.NewTicker(max(h.set.PingInterval/pingSlots, time.Millisecond))
+	defer t.Stop()
+	var due []*conn
+	for slot := 0; ; slot = (slot + 1) % pingSlots {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-t.C:
+		}
+		h.mu.RLock()
+		for _, cs := range h.users {
+			for c := range cs {
+				if c.slot == slot {
+					due = append(due, c)
+				}
+			}
+		}
+		h.mu.RUnlock()
+		for _, c := range due {
+			go c.ping()
+		}
+		clear(due)
+		due = due[:0]
 	}
 }
 
@@ -240,6 +280,13 @@ func (h *Hub) unregister(c *conn) {
 	}
 }
 
+// hasRoom reports whether a room has connections here.
+func (h *Hub) hasRoom(roomID string) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.rooms[roomID]) > 0
+}
+
 // inRoom reports whether a connection currently holds a room.
 func (h *Hub) inRoom(c *conn, roomID string) bool {
 	h.mu.RLock()
@@ -268,5 +315,6 @@ func (h *Hub) refreshPresence() {
 		if err := h.presence.Refresh(h.ctx, ids); err != nil {
 			h.log.Warn("chat presence refresh", "err", err)
 		}
+		h.order.prune(h.hasRoom)
 	}
 }
