@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/zuju/zuju/internal/clubs"
+	"github.com/zuju/zuju/internal/platform/ranking"
 	"github.com/zuju/zuju/internal/platform/richtext"
 	"github.com/zuju/zuju/internal/posts"
 	"github.com/zuju/zuju/internal/posts/postshttp"
@@ -18,7 +20,21 @@ import (
 func registerPosts(a *App) {
 	a.Posts = posts.NewService(postsstore.New(a.DB), postClubs{a.Clubs}, postPeople{a.Users}, a.Moderation, richtext.New("/files/"),
 		a.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
+	a.Posts.UseRanking(a.hotRanking(), hotBoardTTL, a.Logger.With("module", "posts"))
 	postshttp.Register(a.HTTP.API, a.Posts)
+}
+
+// hotBoardTTL is how long a hot board stays in the ranking before it is
+// rebuilt from the database (the bound on any drift).
+const hotBoardTTL = 10 * time.Minute
+
+// hotRanking is where hot lists are served from: Redis ZSETs when
+// replicas share Redis, in process otherwise.
+func (a *App) hotRanking() posts.Ranking {
+	if a.redis != nil {
+		return ranking.NewRedis(a.redis, a.Config.RedisPrefix+"rank:")
+	}
+	return ranking.NewMemory(ranking.WithClock(a.Now))
 }
 
 // postClubs tells the posts module about clubs.

@@ -21,8 +21,11 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 	if post.AuthorID != p.UserID && !acc.moderate {
 		return ErrForbidden
 	}
-	_, err = s.store.SetStatus(ctx, id, post.Status, StatusDeleted, "", s.now())
-	return err
+	if _, err = s.store.SetStatus(ctx, id, post.Status, StatusDeleted, "", s.now()); err != nil {
+		return err
+	}
+	s.rerank(ctx, id)
+	return nil
 }
 
 // Flags pins or features a post (the club's officers for its board,
@@ -40,6 +43,9 @@ func (s *Service) Flags(ctx context.Context, id string, pinned, featured *bool) 
 	}
 	if err := s.store.SetFlags(ctx, id, pinned, featured, s.now()); err != nil {
 		return nil, err
+	}
+	if pinned != nil {
+		s.rerank(ctx, id)
 	}
 	return s.Get(ctx, id)
 }
@@ -67,6 +73,7 @@ func (s *Service) Like(ctx context.Context, id string, on bool) (*View, error) {
 	case !changed:
 		return nil, ErrNotLiked
 	}
+	s.rerank(ctx, id)
 	return s.Get(ctx, id)
 }
 
@@ -110,6 +117,9 @@ func (s *Service) AddComment(ctx context.Context, postID, content, parentID stri
 	c := &Comment{ID: s.newID(), PostID: postID, ParentID: parentID, AuthorID: p.UserID, Content: content, Status: st, CreatedAt: s.now().UTC()}
 	if err := s.store.AddComment(ctx, c); err != nil {
 		return nil, err
+	}
+	if st == StatusPublished {
+		s.rerank(ctx, postID)
 	}
 	views, err := s.commentViews(ctx, []Comment{*c})
 	if err != nil {
@@ -224,5 +234,14 @@ func (s *Service) Decide(ctx context.Context, kind, id string, approve bool, rea
 	if !changed {
 		return ErrNotPending
 	}
+	postID := id
+	if kind == "comment" {
+		c, err := s.store.Comment(ctx, id)
+		if err != nil {
+			return err
+		}
+		postID = c.PostID
+	}
+	s.rerank(ctx, postID)
 	return nil
 }

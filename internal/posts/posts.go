@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/zuju/zuju/internal/platform/errs"
+	"github.com/zuju/zuju/internal/platform/ranking"
 )
 
 // Status is a post's or comment's state.
@@ -109,6 +110,18 @@ type Store interface {
 	PendingPosts(ctx context.Context, limit int) ([]Post, error)
 	PendingComments(ctx context.Context, limit int) ([]Comment, error)
 	ByAuthor(ctx context.Context, authorID string, limit int) ([]Post, error)
+	// Posts loads posts by id (missing ones are left out, in no order).
+	Posts(ctx context.Context, ids []string) ([]Post, error)
+	// HotEntries lists a board's published posts (pinned or not; with
+	// members-only ones or without) with their hot scores, hottest first:
+	// what a cold ranking board is rebuilt from.
+	HotEntries(ctx context.Context, clubID string, pinned, membersOnly bool) ([]ranking.Entry, error)
+	// Favorite adds (on) or removes a favorite; false when nothing changed.
+	Favorite(ctx context.Context, postID, userID string, on bool, at time.Time) (bool, error)
+	Favorited(ctx context.Context, userID string, postIDs []string) (map[string]bool, error)
+	// Favorites lists a user's favorites of published posts, newest
+	// first, after a position.
+	Favorites(ctx context.Context, userID string, after *FavoriteCursor, limit int) ([]Favorite, error)
 }
 
 // Errors of the module.

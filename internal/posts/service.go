@@ -3,6 +3,7 @@ package posts
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -74,6 +75,7 @@ type Service struct {
 	clean  *richtext.Policy
 	now    func() time.Time
 	newID  func() string
+	hot    *hotCache // nil: hot lists from the database
 }
 
 // NewService returns the service.
@@ -91,8 +93,9 @@ type Draft struct {
 // View is a post as a caller sees it.
 type View struct {
 	Post
-	Author Person
-	Liked  bool
+	Author    Person
+	Liked     bool
+	Favorited bool
 }
 
 // moderate runs texts through the filter: an error for a block, the
@@ -171,6 +174,9 @@ func (s *Service) Create(ctx context.Context, d Draft) (*View, error) {
 	if err := s.store.CreatePost(ctx, post); err != nil {
 		return nil, err
 	}
+	if st == StatusPublished {
+		s.rerank(ctx, post.ID)
+	}
 	return s.Get(ctx, post.ID)
 }
 
@@ -243,6 +249,10 @@ func (s *Service) views(ctx context.Context, list []Post) ([]View, error) {
 	if err != nil {
 		return nil, err
 	}
+	favs, err := s.store.Favorited(ctx, p.UserID, ids)
+	if err != nil {
+		return nil, err
+	}
 	people, err := s.people.People(ctx, authors)
 	if err != nil {
 		return nil, err
@@ -253,7 +263,7 @@ func (s *Service) views(ctx context.Context, list []Post) ([]View, error) {
 		if !ok {
 			a = Person{ID: post.AuthorID, Nickname: "已注销用户"}
 		}
-		out[i] = View{Post: post, Author: a, Liked: liked[post.ID]}
+		out[i] = View{Post: post, Author: a, Liked: liked[post.ID], Favorited: favs[post.ID]}
 	}
 	return out, nil
 }
@@ -286,6 +296,22 @@ func (s *Service) List(ctx context.Context, clubID string, sort Sort, cursor str
 		}
 		f.After = c
 	}
+	if sort == SortHot && s.hot != nil {
+		list, next, err := s.rankedHot(ctx, clubID, f.MembersOnly, f.After, limit)
+		if err == nil {
+			views, err := s.views(ctx, list)
+			return views, next, err
+		}
+		if !errors.Is(err, errCold) {
+			s.hot.logger.Warn("posts: hot list from the ranking; reading the database", "club_id", clubID, "err", err)
+		}
+	}
+	return s.listDB(ctx, f, limit)
+}
+
+// listDB reads a page of a board from the database.
+func (s *Service) listDB(ctx context.Context, f ListFilter, limit int) ([]View, string, error) {
+	sort := f.Sort
 	list, err := s.store.List(ctx, f)
 	if err != nil {
 		return nil, "", err

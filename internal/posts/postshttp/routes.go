@@ -1,5 +1,5 @@
 // Package postshttp exposes posts over HTTP: the square and club boards,
-// comments, likes, pinning, the author's own posts, and the moderators'
+// comments, likes, favorites, pinning, the author's own posts, and the moderators'
 // review queue.
 package postshttp
 
@@ -35,6 +35,9 @@ func Register(api huma.API, svc *posts.Service) {
 	huma.Register(api, op("delete-post", http.MethodDelete, "/posts/{id}", "Delete a post (its author, the club's officers, staff)", http.StatusNoContent, true), h.delete)
 	huma.Register(api, op("like-post", http.MethodPut, "/posts/{id}/like", "Like a post (409 when liked already)", 0, true), h.like)
 	huma.Register(api, op("unlike-post", http.MethodDelete, "/posts/{id}/like", "Take a like back", 0, true), h.unlike)
+	huma.Register(api, op("favorite-post", http.MethodPut, "/posts/{id}/favorite", "Add a post to one's favorites (409 when it is there already)", 0, true), h.favorite)
+	huma.Register(api, op("unfavorite-post", http.MethodDelete, "/posts/{id}/favorite", "Take a post out of one's favorites", 0, true), h.unfavorite)
+	huma.Register(api, op("list-my-favorite-posts", http.MethodGet, "/me/favorites/posts", "The caller's favorite posts, newest favorite first (members-only posts of clubs they left are not shown)", 0, true), h.favorites)
 	huma.Register(api, op("list-post-comments", http.MethodGet, "/posts/{id}/comments", "Comments and replies, oldest first", 0, false), h.comments)
 	huma.Register(api, op("create-post-comment", http.MethodPost, "/posts/{id}/comments", "Comment, or reply to a top-level comment (parent_id)", http.StatusCreated, true), h.comment)
 	huma.Register(api, op("list-my-posts", http.MethodGet, "/me/posts", "The caller's posts with their status (held and rejected ones with the reason)", 0, true), h.mine)
@@ -68,6 +71,7 @@ type PostDTO struct {
 	LikeCount    int       `json:"like_count"`
 	CommentCount int       `json:"comment_count"`
 	Liked        bool      `json:"liked"`
+	Favorited    bool      `json:"favorited"`
 	Pinned       bool      `json:"pinned"`
 	Featured     bool      `json:"featured"`
 	CreatedAt    time.Time `json:"created_at"`
@@ -76,7 +80,7 @@ type PostDTO struct {
 func toPost(v *posts.View) PostDTO {
 	d := PostDTO{ID: v.ID, Author: AuthorDTO{ID: v.Author.ID, Nickname: v.Author.Nickname, AvatarURL: v.Author.AvatarURL}, Title: v.Title,
 		Content: v.Content, ImageURLs: v.ImageURLs, MembersOnly: v.MembersOnly, Status: string(v.Status), ReviewReason: v.ReviewReason,
-		LikeCount: v.LikeCount, CommentCount: v.CommentCount, Liked: v.Liked, Pinned: v.Pinned, Featured: v.Featured, CreatedAt: v.CreatedAt}
+		LikeCount: v.LikeCount, CommentCount: v.CommentCount, Liked: v.Liked, Favorited: v.Favorited, Pinned: v.Pinned, Featured: v.Featured, CreatedAt: v.CreatedAt}
 	if v.ClubID != "" {
 		id := v.ClubID
 		d.ClubID = &id
@@ -184,6 +188,43 @@ func (h handlers) unlike(ctx context.Context, in *postIDIn) (*postOut, error) {
 		return nil, err
 	}
 	return &postOut{Body: toPost(v)}, nil
+}
+
+func (h handlers) favorite(ctx context.Context, in *postIDIn) (*postOut, error) {
+	v, err := h.svc.Favorite(ctx, in.ID, true)
+	if err != nil {
+		return nil, err
+	}
+	return &postOut{Body: toPost(v)}, nil
+}
+
+func (h handlers) unfavorite(ctx context.Context, in *postIDIn) (*postOut, error) {
+	v, err := h.svc.Favorite(ctx, in.ID, false)
+	if err != nil {
+		return nil, err
+	}
+	return &postOut{Body: toPost(v)}, nil
+}
+
+type postFavoritesIn struct {
+	Cursor string `query:"cursor" maxLength:"300"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"50" default:"20"`
+}
+
+func (h handlers) favorites(ctx context.Context, in *postFavoritesIn) (*postListOut, error) {
+	list, next, err := h.svc.Favorites(ctx, in.Cursor, in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &postListOut{}
+	out.Body.Items = make([]PostDTO, len(list))
+	for i := range list {
+		out.Body.Items[i] = toPost(&list[i])
+	}
+	if next != "" {
+		out.Body.NextCursor = &next
+	}
+	return out, nil
 }
 
 // CommentDTO is a comment (API.md's Comment).

@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/zuju/zuju/internal/platform/ranking"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 	"github.com/zuju/zuju/internal/posts"
 )
@@ -340,4 +341,108 @@ func (s *Store) ByAuthor(ctx context.Context, authorID string, limit int) ([]pos
 		return nil, fmt.Errorf("list author's posts: %w", err)
 	}
 	return postsOf(rows), nil
+}
+
+// Posts loads posts by id.
+func (s *Store) Posts(ctx context.Context, ids []string) ([]posts.Post, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []postRow
+	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load posts: %w", err)
+	}
+	return postsOf(rows), nil
+}
+
+// HotEntries lists a board's published posts with their hot scores,
+// along the hot index.
+func (s *Store) HotEntries(ctx context.Context, clubID string, pinned, membersOnly bool) ([]ranking.Entry, error) {
+	q := s.db.WithContext(ctx).Model(&postRow{}).Select("id", "hot_score").
+		Where("club_id = ? AND status = ? AND pinned = ?", clubID, posts.StatusPublished, pinned)
+	if !membersOnly {
+		q = q.Where("members_only = ?", false)
+	}
+	var rows []struct {
+		ID       string
+		HotScore float64
+	}
+	if err := q.Order("hot_score DESC, id").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list hot entries: %w", err)
+	}
+	out := make([]ranking.Entry, len(rows))
+	for i, r := range rows {
+		out[i] = ranking.Entry{ID: r.ID, Score: r.HotScore}
+	}
+	return out, nil
+}
+
+// Favorite adds or removes a favorite.
+func (s *Store) Favorite(ctx context.Context, postID, userID string, on bool, at time.Time) (bool, error) {
+	var res *gorm.DB
+	if on {
+		// Microseconds, as cursors carry them.
+		res = s.db.WithContext(ctx).Exec(`INSERT INTO post_favorites (post_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT (post_id, user_id) DO NOTHING`,
+			postID, userID, at.UTC().Truncate(time.Microsecond))
+	} else {
+		res = s.db.WithContext(ctx).Exec(`DELETE FROM post_favorites WHERE post_id = ? AND user_id = ?`, postID, userID)
+	}
+	if res.Error != nil {
+		return false, fmt.Errorf("favorite post: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// Favorited reports which of these posts the user has among favorites.
+func (s *Store) Favorited(ctx context.Context, userID string, postIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if userID == "" || len(postIDs) == 0 {
+		return out, nil
+	}
+	var ids []string
+	if err := s.db.WithContext(ctx).Table("post_favorites").Where("user_id = ? AND post_id IN ?", userID, postIDs).Pluck("post_id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("load favorites: %w", err)
+	}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// Favorites lists a user's favorites of published posts, newest first,
+// along the (user_id, created_at) index.
+func (s *Store) Favorites(ctx context.Context, userID string, after *posts.FavoriteCursor, limit int) ([]posts.Favorite, error) {
+	q := s.db.WithContext(ctx).Table("post_favorites AS f").Select("f.post_id, f.created_at").
+		Joins("JOIN posts AS p ON p.id = f.post_id").
+		Where("f.user_id = ? AND p.status = ?", userID, posts.StatusPublished)
+	if after != nil {
+		at := after.At.UTC()
+		q = q.Where("(f.created_at < ?) OR (f.created_at = ? AND f.post_id > ?)", at, at, after.PostID)
+	}
+	var rows []struct {
+		PostID    string
+		CreatedAt time.Time
+	}
+	if err := q.Order("f.created_at DESC, f.post_id").Limit(limit).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list favorites: %w", err)
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.PostID
+	}
+	list, err := s.Posts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]posts.Post, len(list))
+	for _, p := range list {
+		byID[p.ID] = p
+	}
+	out := make([]posts.Favorite, 0, len(rows))
+	for _, r := range rows {
+		if p, ok := byID[r.PostID]; ok {
+			out = append(out, posts.Favorite{Post: p, At: r.CreatedAt.UTC()})
+		}
+	}
+	return out, nil
 }
