@@ -4,6 +4,7 @@ package chatstore
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -21,13 +22,15 @@ var migrations embed.FS
 // Migrations returns the module's migration trees.
 func Migrations() sqldb.Migrations { return sqldb.Embedded("chat", migrations) }
 
-// Store keeps rooms, members and messages.
-type Store struct{ db *gorm.DB }
+// Store keeps rooms, members and messages. The send path (room, member,
+// numbering and inserting a message) runs on prepared statements.
+type Store struct {
+	db  *gorm.DB
+	sql *sqldb.DB
+}
 
 // New returns a store over db.
-func New(db *sqldb.DB) *Store { return &Store{db: db.Gorm} }
-
-var _ chat.Store = (*Store)(nil)
+func New(db *sqldb.DB) *Store { return &Store{db: db.Gorm, sql: db} }
 
 type roomRow struct {
 	ID         string `gorm:"primaryKey"`
@@ -94,7 +97,11 @@ func (r messageRow) message() chat.Message {
 // message, once.
 func (s *Store) CreateRoom(ctx context.Context, nr chat.NewRoom, now time.Time) (*chat.Room, bool, error) {
 	created := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	st, err := s.appendStatements(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Exec(`INSERT INTO chat_rooms (id, activity_id, title, last_seq, read_only_at, created_at) VALUES (?, ?, ?, 0, ?, ?)
 			ON CONFLICT (activity_id) DO NOTHING`, nr.ID, nr.ActivityID, nr.Title, nr.ReadOnlyAt.UTC(), now.UTC())
 		if res.Error != nil {
@@ -116,7 +123,11 @@ func (s *Store) CreateRoom(ctx context.Context, nr chat.NewRoom, now time.Time) 
 		if nr.Welcome != nil {
 			w := *nr.Welcome
 			w.RoomID = nr.ID
-			if _, err := appendTx(tx, &w); err != nil {
+			stx, err := sqlTx(tx)
+			if err != nil {
+				return err
+			}
+			if _, err := st.append(ctx, stx, &w); err != nil {
 				return err
 			}
 		}
@@ -140,9 +151,13 @@ func (s *Store) Room(ctx context.Context, id string) (*chat.Room, error) {
 }
 
 func (s *Store) room(ctx context.Context, where string, arg string) (*chat.Room, error) {
+	st, err := s.sql.Prepared(ctx, `SELECT id, activity_id, title, last_seq, read_only_at, created_at FROM chat_rooms WHERE `+where)
+	if err != nil {
+		return nil, err
+	}
 	var r roomRow
-	err := s.db.WithContext(ctx).Where(where, arg).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	err = st.QueryRowContext(ctx, arg).Scan(&r.ID, &r.ActivityID, &r.Title, &r.LastSeq, &r.ReadOnlyAt, &r.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chat.ErrRoomNotFound
 	}
 	if err != nil {
@@ -172,13 +187,25 @@ func (s *Store) SetMember(ctx context.Context, roomID, userID string, member boo
 
 // Member loads a membership (nil when the user never was a member).
 func (s *Store) Member(ctx context.Context, roomID, userID string) (*chat.Member, error) {
+	st, err := s.sql.Prepared(ctx, `SELECT room_id, user_id, role, joined_at, left_at, removed, muted_until, read_seq
+		FROM chat_members WHERE room_id = ? AND user_id = ?`)
+	if err != nil {
+		return nil, err
+	}
 	var r memberRow
-	err := s.db.WithContext(ctx).Where("room_id = ? AND user_id = ?", roomID, userID).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	var left, muted sql.Null[time.Time]
+	err = st.QueryRowContext(ctx, roomID, userID).Scan(&r.RoomID, &r.UserID, &r.Role, &r.JoinedAt, &left, &r.Removed, &muted, &r.ReadSeq)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load membership: %w", err)
+		return nil, fmt.Errorf("load member: %w", err)
+	}
+	if left.Valid {
+		r.LeftAt = &left.V
+	}
+	if muted.Valid {
+		r.MutedUntil = &muted.V
 	}
 	m := r.member()
 	return &m, nil
@@ -186,63 +213,117 @@ func (s *Store) Member(ctx context.Context, roomID, userID string) (*chat.Member
 
 // Append stores a message with the room's next number.
 func (s *Store) Append(ctx context.Context, m *chat.Message) (*chat.Message, bool, error) {
-	var out *chat.Message
-	created := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if m.ClientID != "" {
-			var prev messageRow
-			err := tx.Where("room_id = ? AND sender_id = ? AND client_id = ? AND client_id <> ''", m.RoomID, m.SenderID, m.ClientID).Take(&prev).Error
-			if err == nil {
-				msg := prev.message()
-				out = &msg
-				return nil
-			}
-			if !errors.Is(err, gorm.ErrRecordNotFound) {
-				return fmt.Errorf("look up client id: %w", err)
-			}
+	if m.ClientID != "" {
+		// A resend is answered without a write transaction.
+		if prev, err := s.byClientID(ctx, m); err != nil || prev != nil {
+			return prev, false, err
 		}
-		msg, err := appendTx(tx, m)
-		if err != nil {
-			return err
-		}
-		out, created = msg, true
-		return nil
-	})
+	}
+	st, err := s.appendStatements(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	tx, err := s.sql.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("begin append: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	out, err := st.append(ctx, tx, m)
+	if err == nil {
+		err = tx.Commit()
+	}
 	if err != nil && m.ClientID != "" && sqldb.IsUniqueViolation(err) {
 		// The same client id raced in twice: the first one stands.
-		var prev messageRow
-		if err := s.db.WithContext(ctx).Where("room_id = ? AND sender_id = ? AND client_id = ? AND client_id <> ''", m.RoomID, m.SenderID, m.ClientID).Take(&prev).Error; err != nil {
-			return nil, false, fmt.Errorf("load message by client id: %w", err)
+		prev, err := s.byClientID(ctx, m)
+		if err == nil && prev == nil {
+			err = errors.New("message of a client id vanished")
 		}
-		msg := prev.message()
-		return &msg, false, nil
+		return prev, false, err
 	}
-	return out, created, err
+	if err != nil {
+		return nil, false, err
+	}
+	return out, true, nil
 }
 
-// appendTx numbers and inserts a message inside tx; the room's row stays
-// locked until tx ends, so numbers commit in order.
-func appendTx(tx *gorm.DB, m *chat.Message) (*chat.Message, error) {
-	var seq []int64
-	if err := tx.Raw(`UPDATE chat_rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`, m.RoomID).Scan(&seq).Error; err != nil {
-		return nil, fmt.Errorf("number message: %w", err)
+// byClientID loads the sender's message with m's client id (nil if none).
+func (s *Store) byClientID(ctx context.Context, m *chat.Message) (*chat.Message, error) {
+	st, err := s.sql.Prepared(ctx, `SELECT id, room_id, seq, sender_id, client_id, kind, content, created_at, deleted_at
+		FROM chat_messages WHERE room_id = ? AND sender_id = ? AND client_id = ? AND client_id <> ''`)
+	if err != nil {
+		return nil, err
 	}
-	if len(seq) == 0 {
+	var r messageRow
+	var deleted sql.Null[time.Time]
+	err = st.QueryRowContext(ctx, m.RoomID, m.SenderID, m.ClientID).Scan(&r.ID, &r.RoomID, &r.Seq, &r.SenderID, &r.ClientID, &r.Kind,
+		&r.Content, &r.CreatedAt, &deleted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up client id: %w", err)
+	}
+	if deleted.Valid {
+		r.DeletedAt = &deleted.V
+	}
+	msg := r.message()
+	return &msg, nil
+}
+
+// appendStmts are the statements that append a message. They are
+// prepared before the transaction opens: preparing takes a connection of
+// the pool, which a transaction holding the last one would wait for.
+type appendStmts struct{ number, insert, readOwn *sql.Stmt }
+
+func (s *Store) appendStatements(ctx context.Context) (*appendStmts, error) {
+	var st appendStmts
+	var err error
+	if st.number, err = s.sql.Prepared(ctx, `UPDATE chat_rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`); err != nil {
+		return nil, err
+	}
+	if st.insert, err = s.sql.Prepared(ctx, `INSERT INTO chat_messages (id, room_id, seq, sender_id, client_id, kind, content, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		return nil, err
+	}
+	if st.readOwn, err = s.sql.Prepared(ctx, `UPDATE chat_members SET read_seq = ? WHERE room_id = ? AND user_id = ?`); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// append numbers and inserts a message inside tx; the room's row stays
+// locked until tx ends, so numbers commit in order.
+func (st *appendStmts) append(ctx context.Context, tx *sql.Tx, m *chat.Message) (*chat.Message, error) {
+	var seq int64
+	err := tx.StmtContext(ctx, st.number).QueryRowContext(ctx, m.RoomID).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chat.ErrRoomNotFound
 	}
-	r := messageRow{ID: m.ID, RoomID: m.RoomID, Seq: seq[0], SenderID: m.SenderID, ClientID: m.ClientID, Kind: m.Kind,
+	if err != nil {
+		return nil, fmt.Errorf("number message: %w", err)
+	}
+	r := messageRow{ID: m.ID, RoomID: m.RoomID, Seq: seq, SenderID: m.SenderID, ClientID: m.ClientID, Kind: m.Kind,
 		Content: m.Content, CreatedAt: m.CreatedAt.UTC()}
-	if err := tx.Create(&r).Error; err != nil {
+	if _, err := tx.StmtContext(ctx, st.insert).ExecContext(ctx, r.ID, r.RoomID, r.Seq, r.SenderID, r.ClientID, r.Kind, r.Content, r.CreatedAt); err != nil {
 		return nil, fmt.Errorf("store message: %w", err)
 	}
 	if m.SenderID != "" {
 		// One's own message is read.
-		if err := tx.Exec(`UPDATE chat_members SET read_seq = ? WHERE room_id = ? AND user_id = ?`, r.Seq, r.RoomID, r.SenderID).Error; err != nil {
+		if _, err := tx.StmtContext(ctx, st.readOwn).ExecContext(ctx, r.Seq, r.RoomID, r.SenderID); err != nil {
 			return nil, fmt.Errorf("mark own message read: %w", err)
 		}
 	}
 	out := r.message()
 	return &out, nil
+}
+
+// sqlTx is the database/sql transaction under a GORM one.
+func sqlTx(tx *gorm.DB) (*sql.Tx, error) {
+	t, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return nil, fmt.Errorf("chat store: not in a database/sql transaction (%T)", tx.Statement.ConnPool)
+	}
+	return t, nil
 }
 
 // Messages lists a room's messages after or before a number.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -45,6 +46,9 @@ type DB struct {
 	// DSN is the connection string (for SQLite, the file DSN) so other
 	// components (the job queue) can open their own handle.
 	DSN string
+
+	// stmts caches Prepared's statements by their text.
+	stmts sync.Map
 }
 
 // Options tune the connection pool.

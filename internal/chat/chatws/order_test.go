@@ -1,0 +1,78 @@
+package chatws
+
+import (
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// recorder collects what a sequencer hands on.
+type recorder struct {
+	mu   sync.Mutex
+	seqs []int64
+}
+
+func (r *recorder) send(_ string, it *item) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seqs = append(r.seqs, it.seq)
+}
+
+func (r *recorder) got() []int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.seqs)
+}
+
+func msg(seq int64) *item { return &item{room: "r1", seq: seq} }
+
+func TestSequencerPutsSwappedMessagesInOrder(t *testing.T) {
+	var s sequencer
+	var r recorder
+	for _, seq := range []int64{1, 3, 2, 5, 6, 4, 7} {
+		s.deliver(msg(seq), r.send)
+	}
+	if got, want := r.got(), []int64{1, 2, 3, 4, 5, 6, 7}; !slices.Equal(got, want) {
+		t.Fatalf("handed on %v, want %v", got, want)
+	}
+	// A late duplicate (already handed on) passes through: connections
+	// drop numbers they sent.
+	s.deliver(msg(2), r.send)
+	if got := r.got(); got[len(got)-1] != 2 {
+		t.Fatalf("duplicate was held back: %v", got)
+	}
+}
+
+func TestSequencerGivesUpOnAMissingMessage(t *testing.T) {
+	var s sequencer
+	var r recorder
+	s.deliver(msg(10), r.send)
+	s.deliver(msg(12), r.send) // 11 never comes
+	s.deliver(msg(13), r.send)
+	if got := r.got(); !slices.Equal(got, []int64{10}) {
+		t.Fatalf("handed on before the wait ended: %v", got)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !slices.Equal(r.got(), []int64{10, 12, 13}) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after the wait, handed on %v, want [10 12 13]", r.got())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// The room goes on from 13.
+	s.deliver(msg(14), r.send)
+	if got := r.got(); got[len(got)-1] != 14 {
+		t.Fatalf("next message held: %v", got)
+	}
+	// Rooms are independent, and an idle room without connections is
+	// forgotten.
+	s.deliver(&item{room: "r2", seq: 7}, r.send)
+	s.prune(func(id string) bool { return id == "r2" })
+	if _, ok := s.rooms["r1"]; ok {
+		t.Fatal("idle room r1 kept")
+	}
+	if _, ok := s.rooms["r2"]; !ok {
+		t.Fatal("live room r2 forgotten")
+	}
+}
