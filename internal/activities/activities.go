@@ -97,14 +97,33 @@ type Activity struct {
 	CoverURL         string
 	OrganizerID      string
 	ClubID           string
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-	PublishedAt      *time.Time
-	CancelledAt      *time.Time
-	CancelReason     string
+	// Visibility says who sees a club's activity: everyone, or only the
+	// club's members (its organizer and staff too).
+	Visibility   Visibility
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	PublishedAt  *time.Time
+	CancelledAt  *time.Time
+	CancelReason string
 	// HotScore ranks the hot sort (see SortHot); it grows with sign-ups.
 	HotScore float64
 }
+
+// Visibility says who sees an activity.
+type Visibility string
+
+// Visibilities: an activity is public unless its club keeps it to its
+// members; a members-only activity is invisible to everyone else (lists,
+// search, details, the club calendar and sign-up all answer as if it did
+// not exist).
+const (
+	VisibilityPublic  Visibility = "public"
+	VisibilityMembers Visibility = "members"
+)
+
+// ClubMembersOnly reports whether only the club's members (and its
+// organizer and staff) may see the activity.
+func (a *Activity) ClubMembersOnly() bool { return a.Visibility == VisibilityMembers }
 
 // Fields hidden until the caller may see an activity's details. The
 // description of a member-only activity is for members and participants;
@@ -137,6 +156,7 @@ type Draft struct {
 	Description     *string
 	CoverURL        *string
 	ClubID          *string
+	Visibility      *Visibility
 }
 
 // Limits of an activity's fields.
@@ -169,6 +189,10 @@ func (a *Activity) validate(now time.Time) *errs.Error {
 		return ErrInvalid.WithDetail("价格需在 0 到 100000 元之间")
 	case len(a.TagIDs) > MaxTagsPerItem:
 		return ErrInvalid.WithDetail("最多选择 5 个标签")
+	case a.Visibility != VisibilityPublic && a.Visibility != VisibilityMembers:
+		return ErrBadVisibility
+	case a.Visibility == VisibilityMembers && a.ClubID == "":
+		return ErrBadVisibility.WithDetail("仅社团成员可见的活动需要属于一个社团")
 	}
 	return nil
 }

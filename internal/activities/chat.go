@@ -57,6 +57,9 @@ type Clubs interface {
 	CanOrganize(ctx context.Context, clubID, userID string) (bool, error)
 	// Exists: the club is active.
 	Exists(ctx context.Context, clubID string) bool
+	// IsMember: the user is a member of the club (any role); members see
+	// the club's members-only activities.
+	IsMember(ctx context.Context, clubID, userID string) (bool, error)
 }
 
 // SetClubs connects the clubs module.
@@ -67,21 +70,23 @@ func (s *Service) SetClubs(c Clubs) { s.clubs = c }
 type CalendarEntry struct {
 	ID, Title, City string
 	Status          Status
+	Visibility      Visibility
 	StartAt, EndAt  time.Time
 	UpdatedAt       time.Time
 }
 
 // ClubCalendar lists a club's activities (published or later, cancelled
-// ones too) starting in [from, to), by start.
-func (s *Service) ClubCalendar(ctx context.Context, clubID string, from, to time.Time, limit int) ([]CalendarEntry, error) {
-	list, err := s.store.ClubCalendar(ctx, clubID, from, to, limit)
+// ones too) starting in [from, to), by start; its members-only ones only
+// with membersToo (the clubs module tells whether its caller may see them).
+func (s *Service) ClubCalendar(ctx context.Context, clubID string, from, to time.Time, limit int, membersToo bool) ([]CalendarEntry, error) {
+	list, err := s.store.ClubCalendar(ctx, clubID, from, to, limit, membersToo)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]CalendarEntry, len(list))
 	for i, a := range list {
-		out[i] = CalendarEntry{ID: a.ID, Title: a.Title, City: a.City, Status: a.Status, StartAt: a.StartAt,
-			EndAt: a.EndAt, UpdatedAt: a.UpdatedAt}
+		out[i] = CalendarEntry{ID: a.ID, Title: a.Title, City: a.City, Status: a.Status, Visibility: a.Visibility,
+			StartAt: a.StartAt, EndAt: a.EndAt, UpdatedAt: a.UpdatedAt}
 	}
 	return out, nil
 }

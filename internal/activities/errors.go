@@ -24,6 +24,12 @@ var (
 	ErrUnknownClub = errs.Invalid("activity.unknown_club", "社团不存在")
 	// ErrNotClubOfficer refuses a club activity by someone not its officer.
 	ErrNotClubOfficer = errs.Forbidden("activity.not_club_officer", "只有社团负责人可以以社团名义发起活动")
+	// ErrBadVisibility refuses a visibility other than public or members,
+	// or members-only without a club.
+	ErrBadVisibility = errs.Invalid("activity.invalid_visibility", "可见范围只能是 public（所有人）或 members（仅社团成员）")
+	// ErrBlocked refuses a title or description the word filter blocks
+	// (or would hold for review: activities are not queued).
+	ErrBlocked = errs.Invalid("activity.blocked", "标题或介绍含有违规词语，请修改后再提交")
 )
 
 // Sign-up errors.

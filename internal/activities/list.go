@@ -21,7 +21,9 @@ func (s *Service) SetInterests(i Interests) { s.interests = i }
 
 // List returns one page of activities and the cursor of the next page.
 // Everyone sees published, formed and finished activities; drafts and
-// cancelled ones only appear in an organizer's own list (mine). Public
+// cancelled ones only appear in an organizer's own list (mine), and
+// members-only club activities there and in their club's list (club_id)
+// for its members and staff. Public
 // pages (every sort but recommended) come from the list cache when one is
 // connected; the fields the caller may not see are hidden afterwards.
 func (s *Service) List(ctx context.Context, f Filter, cursor string, mine bool) ([]ListItem, string, error) {
@@ -29,12 +31,20 @@ func (s *Service) List(ctx context.Context, f Filter, cursor string, mine bool) 
 		return nil, "", err
 	}
 	p, signedIn := auth.From(ctx)
+	f.MembersOnlyToo = false
 	if mine {
 		if !signedIn {
 			return nil, "", errs.ErrUnauthenticated
 		}
 		f.OrganizerID = p.UserID
+		f.MembersOnlyToo = true
 	} else {
+		// A club's list shows its members-only activities to its members.
+		see, err := s.seesClub(ctx, f.ClubID)
+		if err != nil {
+			return nil, "", err
+		}
+		f.MembersOnlyToo = see
 		public := []Status{StatusPublished, StatusFormed, StatusFinished}
 		if len(f.Statuses) == 0 {
 			f.Statuses = public
@@ -60,7 +70,7 @@ func (s *Service) List(ctx context.Context, f Filter, cursor string, mine bool) 
 	f.Limit++ // one more tells whether a next page exists
 	var page listPage
 	var err error
-	if s.lists != nil && !mine && f.Sort != SortRecommended {
+	if s.lists != nil && !mine && f.Sort != SortRecommended && !f.MembersOnlyToo {
 		page, err = s.lists.page(ctx, f, s.loadPage)
 	} else {
 		page, err = s.loadPage(ctx, f)

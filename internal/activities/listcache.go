@@ -123,7 +123,12 @@ type listPage struct {
 func (p listPage) refs() refs { return refs{people: p.People, tags: p.Tags, named: p.Named} }
 
 // page returns the page for f from the cache, or loads and caches it.
+// A page that may hold members-only activities (f.MembersOnlyToo) is
+// never cached, so a cached page is never one an outsider may not see.
 func (l *listCache) page(ctx context.Context, f Filter, load func(context.Context, Filter) (listPage, error)) (listPage, error) {
+	if f.MembersOnlyToo || f.OrganizerID != "" {
+		return load(ctx, f)
+	}
 	gen, ok := l.generation(ctx)
 	if !ok {
 		return load(ctx, f)

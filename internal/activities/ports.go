@@ -42,8 +42,9 @@ type Store interface {
 	Due(ctx context.Context, status Status, now time.Time, limit int) ([]string, error)
 	// Formed lists formed activities (not yet finished), soonest first.
 	Formed(ctx context.Context, limit int) ([]string, error)
-	// ClubCalendar lists a club's non-draft activities starting in [from, to).
-	ClubCalendar(ctx context.Context, clubID string, from, to time.Time, limit int) ([]Activity, error)
+	// ClubCalendar lists a club's non-draft activities starting in [from,
+	// to); members-only ones only with membersToo.
+	ClubCalendar(ctx context.Context, clubID string, from, to time.Time, limit int, membersToo bool) ([]Activity, error)
 
 	// SignUp takes a seat atomically (confirmed, or pending_payment held
 	// until s.HoldExpiresAt when that is set) or, when the activity is
@@ -107,8 +108,13 @@ type Filter struct {
 	Interests []string
 	// OrganizerID limits the list to one organizer (their own drafts too).
 	OrganizerID string
-	After       *Cursor
-	Limit       int
+	// MembersOnlyToo lists members-only club activities too (an
+	// organizer's own list; a club's list for its members and staff).
+	// Without it the list holds public activities only. A page with it is
+	// never cached.
+	MembersOnlyToo bool
+	After          *Cursor
+	Limit          int
 }
 
 // Hit is one activity of a list page with what its sort computed.

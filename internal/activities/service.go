@@ -26,6 +26,7 @@ type Service struct {
 	checkIn   CheckInSettings
 	payments  Payments
 	policy    SignupPolicy
+	filter    TextFilter
 }
 
 // NewService returns the activities service.
@@ -126,6 +127,12 @@ func apply(a *Activity, d Draft) error {
 	if d.ClubID != nil {
 		a.ClubID = strings.TrimSpace(*d.ClubID) // checked by checkRefs
 	}
+	if d.Visibility != nil {
+		a.Visibility = *d.Visibility // checked by validate
+	}
+	if a.Visibility == "" {
+		a.Visibility = VisibilityPublic
+	}
 	return nil
 }
 
@@ -221,6 +228,9 @@ func (s *Service) Create(ctx context.Context, d Draft) (*Activity, error) {
 	if err := a.validate(now); err != nil {
 		return nil, err
 	}
+	if err := s.filterTexts(a, d); err != nil {
+		return nil, err
+	}
 	if err := s.checkRefs(ctx, a, d); err != nil {
 		return nil, err
 	}
@@ -273,6 +283,9 @@ func (s *Service) Update(ctx context.Context, id string, d Draft) (*Activity, er
 		return nil, ErrInvalid.WithDetail("人数上限不能少于已报名人数")
 	}
 	if err := a.validate(s.clock()); err != nil {
+		return nil, err
+	}
+	if err := s.filterTexts(a, d); err != nil {
 		return nil, err
 	}
 	if err := s.checkRefs(ctx, a, d); err != nil {
@@ -363,9 +376,10 @@ type View struct {
 // Get returns an activity with the fields the caller may not see yet
 // hidden (see accessTo). Private activities (drafts, and drafts cancelled
 // without ever being published) are visible to their organizer and staff
-// only: ErrNotFound for everyone else.
+// only, members-only club activities to them and the club's members:
+// ErrNotFound for everyone else.
 func (s *Service) Get(ctx context.Context, id string) (View, error) {
-	a, err := s.store.Get(ctx, id)
+	a, err := s.loadVisible(ctx, id)
 	if err != nil {
 		return View{}, err
 	}

@@ -41,7 +41,7 @@ func (s *Service) SignUp(ctx context.Context, activityID, idemKey string) (*Sign
 			return s.withOrder(ctx, sg, nil)
 		}
 	}
-	a, err := s.store.Get(ctx, activityID)
+	a, err := s.loadVisible(ctx, activityID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -205,9 +205,9 @@ func (s *Service) AcceptOffer(ctx context.Context, activityID string) (*Signup, 
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.store.Get(ctx, activityID)
+	a, err := s.loadVisible(ctx, activityID)
 	if errors.Is(err, ErrNotFound) {
-		return nil, ErrNoOffer
+		return nil, ErrNoOffer // a members-only activity of a club the caller left: no offer to take
 	}
 	if err != nil {
 		return nil, err

@@ -20,21 +20,25 @@ func registerClubs(a *App) {
 		clubs.Settings{ApplyCooldown: a.Config.Club.ApplyCooldown}, a.Now, func() string { return uuid.Must(uuid.NewV7()).String() })
 	a.Clubs.SetActivities(clubCalendar{a.Activities})
 	a.Activities.SetClubs(a.Clubs)
+	// Activity titles and descriptions go through the same word filter as
+	// clubs and chat (moderation is built after activities, so it is
+	// connected here).
+	a.Activities.SetFilter(a.Moderation)
 	clubshttp.Register(a.HTTP.API, a.Clubs, func(id string) string { return a.Config.BaseURL() + "/activities/" + id })
 }
 
 // clubCalendar reads a club's activities for its calendar.
 type clubCalendar struct{ svc *activities.Service }
 
-func (c clubCalendar) ClubCalendar(ctx context.Context, clubID string, from, to time.Time, limit int) ([]clubs.CalendarEntry, error) {
-	list, err := c.svc.ClubCalendar(ctx, clubID, from, to, limit)
+func (c clubCalendar) ClubCalendar(ctx context.Context, clubID string, from, to time.Time, limit int, membersToo bool) ([]clubs.CalendarEntry, error) {
+	list, err := c.svc.ClubCalendar(ctx, clubID, from, to, limit, membersToo)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]clubs.CalendarEntry, len(list))
 	for i, e := range list {
 		out[i] = clubs.CalendarEntry{ID: e.ID, Title: e.Title, City: e.City, Cancelled: e.Status == activities.StatusCancelled,
-			StartAt: e.StartAt, EndAt: e.EndAt, UpdatedAt: e.UpdatedAt}
+			MembersOnly: e.Visibility == activities.VisibilityMembers, StartAt: e.StartAt, EndAt: e.EndAt, UpdatedAt: e.UpdatedAt}
 	}
 	return out, nil
 }

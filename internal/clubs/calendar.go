@@ -16,13 +16,17 @@ import (
 type CalendarEntry struct {
 	ID, Title, City string
 	Cancelled       bool
-	StartAt, EndAt  time.Time
-	UpdatedAt       time.Time
+	// MembersOnly: only the club's members see it (and find it here).
+	MembersOnly    bool
+	StartAt, EndAt time.Time
+	UpdatedAt      time.Time
 }
 
 // Activities lists a club's activities.
 type Activities interface {
-	ClubCalendar(ctx context.Context, clubID string, from, to time.Time, limit int) ([]CalendarEntry, error)
+	// ClubCalendar lists the club's activities starting in [from, to);
+	// members-only ones only with membersToo.
+	ClubCalendar(ctx context.Context, clubID string, from, to time.Time, limit int, membersToo bool) ([]CalendarEntry, error)
 }
 
 // SetActivities connects the activities module.
@@ -39,28 +43,49 @@ const (
 // ErrCalendarRange refuses a range that is empty or longer than a year.
 var ErrCalendarRange = errs.Invalid("club.invalid_range", "日期范围需在一年以内，且开始早于结束")
 
-// Calendar lists the club's activities starting in [from, to).
+// Calendar lists the club's activities starting in [from, to): its
+// members-only ones for its members and staff only.
 func (s *Service) Calendar(ctx context.Context, clubID string, from, to time.Time) ([]CalendarEntry, error) {
 	if !from.Before(to) || to.Sub(from) > MaxCalendarRange {
 		return nil, ErrCalendarRange
 	}
-	if _, _, err := s.visible(ctx, clubID); err != nil {
+	_, members, err := s.calendarCaller(ctx, clubID)
+	if err != nil {
 		return nil, err
 	}
-	return s.acts.ClubCalendar(ctx, clubID, from, to, maxCalendarItems)
+	return s.acts.ClubCalendar(ctx, clubID, from, to, maxCalendarItems, members)
+}
+
+// calendarCaller loads a club the caller may see and tells whether they
+// see its members-only activities (its members and staff).
+func (s *Service) calendarCaller(ctx context.Context, clubID string) (*Club, bool, error) {
+	c, p, err := s.visible(ctx, clubID)
+	if err != nil {
+		return nil, false, err
+	}
+	if p.UserID == "" {
+		return c, false, nil
+	}
+	if p.IsStaff() {
+		return c, true, nil
+	}
+	ok, err := s.IsMember(ctx, clubID, p.UserID)
+	return c, ok, err
 }
 
 // ICS returns the club's calendar feed. activityURL turns an activity id
-// into the link of its page.
-func (s *Service) ICS(ctx context.Context, clubID string, activityURL func(id string) string) ([]byte, error) {
-	c, _, err := s.visible(ctx, clubID)
+// into the link of its page. private tells that the feed holds members-only
+// activities (the caller is a member or staff): it must not be kept by
+// shared caches.
+func (s *Service) ICS(ctx context.Context, clubID string, activityURL func(id string) string) (feed []byte, private bool, err error) {
+	c, members, err := s.calendarCaller(ctx, clubID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	now := s.now().UTC()
-	list, err := s.acts.ClubCalendar(ctx, clubID, now.Add(-feedPast), now.Add(feedAhead), maxCalendarItems)
+	list, err := s.acts.ClubCalendar(ctx, clubID, now.Add(-feedPast), now.Add(feedAhead), maxCalendarItems, members)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	cal := ics.NewCalendarFor("Zuju")
 	cal.SetMethod(ics.MethodPublish)
@@ -76,13 +101,16 @@ func (s *Service) ICS(ctx context.Context, clubID string, activityURL func(id st
 		e.SetSummary(a.Title)
 		e.SetLocation(a.City)
 		e.SetURL(activityURL(a.ID))
+		if a.MembersOnly {
+			e.SetClass(ics.ClassificationPrivate)
+		}
 		if a.Cancelled {
 			e.SetStatus(ics.ObjectStatusCancelled)
 		} else {
 			e.SetStatus(ics.ObjectStatusConfirmed)
 		}
 	}
-	return []byte(cal.Serialize(ics.WithNewLine("\r\n"))), nil // RFC 5545: CRLF
+	return []byte(cal.Serialize(ics.WithNewLine("\r\n"))), members, nil // RFC 5545: CRLF
 }
 
 // CanOrganize reports whether the user may organize activities for the

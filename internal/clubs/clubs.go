@@ -105,6 +105,20 @@ type Application struct {
 	DecidedAt *time.Time
 }
 
+// Ban keeps someone out of a club: they were removed (or refused) and
+// may not apply again until Until (nil: for good).
+type Ban struct {
+	ClubID    string
+	UserID    string
+	Reason    string
+	Until     *time.Time
+	By        string // who banned them
+	CreatedAt time.Time
+}
+
+// Active reports whether the ban still holds at now.
+func (b *Ban) Active(now time.Time) bool { return b.Until == nil || now.Before(*b.Until) }
+
 // Sort orders the directory.
 type Sort string
 
@@ -166,6 +180,18 @@ type Store interface {
 	AdminClubs(ctx context.Context, status Status, page, size int) ([]Club, int64, error)
 	// Relations returns the user's roles in and favorites among clubs.
 	Relations(ctx context.Context, userID string, clubIDs []string) (map[string]Role, map[string]bool, error)
+
+	// Ban bans a user from a club (replacing an earlier ban), takes them
+	// out of it (never the owner) and drops their pending application, in
+	// one transaction with its audit row; it reports whether they were a
+	// member.
+	Ban(ctx context.Context, b *Ban) (bool, error)
+	// Unban lifts a ban, audited; false when there was none in force.
+	Unban(ctx context.Context, clubID, userID string, now time.Time) (bool, error)
+	// ActiveBan returns the user's ban from the club in force at now, or nil.
+	ActiveBan(ctx context.Context, clubID, userID string, now time.Time) (*Ban, error)
+	// Bans lists the club's bans in force at now, newest first.
+	Bans(ctx context.Context, clubID string, now time.Time, limit int) ([]Ban, error)
 }
 
 // Errors of the module.
@@ -178,4 +204,6 @@ var (
 	ErrApplicationNotFound = errs.NotFound("club.application_not_found", "申请不存在")
 	ErrAlreadyMember       = errs.Conflict("club.already_member", "你已是该社团成员")
 	ErrNotMember           = errs.NotFound("club.member_not_found", "该用户不是社团成员")
+	ErrBanned              = errs.Forbidden("club.banned", "你已被该社团封禁，不能申请加入")
+	ErrBanNotFound         = errs.NotFound("club.ban_not_found", "该用户没有被封禁")
 )

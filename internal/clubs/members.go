@@ -11,7 +11,7 @@ import (
 
 // Apply asks to join an active club with a message and answers to its
 // questions: no second application while one is pending, none during the
-// cooldown after a rejection.
+// cooldown after a rejection, none while banned from the club.
 func (s *Service) Apply(ctx context.Context, clubID, message string, answers []string) (*Application, error) {
 	c, p, role, err := s.role(ctx, clubID)
 	if err != nil {
@@ -22,6 +22,9 @@ func (s *Service) Apply(ctx context.Context, clubID, message string, answers []s
 		return nil, ErrNotActive
 	case role != "" && !p.IsStaff(), p.IsStaff() && isMember(ctx, s, clubID, p.UserID):
 		return nil, ErrAlreadyMember
+	}
+	if err := s.checkBan(ctx, clubID, p.UserID); err != nil {
+		return nil, err
 	}
 	message = strings.TrimSpace(message)
 	if utf8.RuneCountInString(message) > MaxMessageRunes {

@@ -55,6 +55,7 @@ type ActivityDTO struct {
 	OrganizerContact *string             `json:"organizer_contact" doc:"the organizer's phone; participants, organizer and staff only (null too when the organizer has none)"`
 	Participants     []ActivityPersonDTO `json:"participants" doc:"confirmed and checked-in participants in sign-up order (at most 200); participants, organizer and staff only. Loaded in the details view only: always null in list items, where locked_fields still tells whether the caller may see them"`
 	ClubID           *string             `json:"club_id"`
+	Visibility       string              `json:"visibility" enum:"public,members" doc:"public, or members: only the club's members (and the organizer and staff) see it"`
 	ChatRoomID       *string             `json:"chat_room_id" doc:"the participants' chat room; participants, organizer and staff only (null until the chat exists)"`
 	LockedFields     []string            `json:"locked_fields" doc:"fields hidden from the caller (their values are null): description, address, lat, lng, organizer_contact, participants, chat_room_id. In list items the caller's own sign-up is not consulted: participant-only fields are unlocked there for the organizer and staff only"`
 	CancelReason     string              `json:"cancel_reason,omitempty"`
@@ -72,7 +73,11 @@ func toDTO(v activities.View) ActivityDTO {
 		StartAt: a.StartAt, EndAt: a.EndAt, SignupDeadline: a.SignupDeadline, MinParticipants: a.MinParticipants,
 		MaxParticipants: a.MaxParticipants, ParticipantCount: a.ParticipantCount, PriceFen: a.PriceFen,
 		MemberOnly: a.MemberOnly, Status: string(a.Status), CoverURL: a.CoverURL,
-		Organizer: person(v.Organizer), LockedFields: v.Locked, CancelReason: a.CancelReason, CreatedAt: a.CreatedAt}
+		Organizer: person(v.Organizer), LockedFields: v.Locked, CancelReason: a.CancelReason, CreatedAt: a.CreatedAt,
+		Visibility: string(a.Visibility)}
+	if d.Visibility == "" {
+		d.Visibility = string(activities.VisibilityPublic)
+	}
 	for i, t := range v.Tags {
 		d.Tags[i] = ActivityTagDTO{ID: t.ID, Name: t.Name}
 	}
@@ -133,7 +138,7 @@ func Register(api huma.API, svc *activities.Service) {
 	huma.Register(api, huma.Operation{OperationID: "create-activity", Method: http.MethodPost, Path: "/activities",
 		Summary: "Create a draft activity (organizers and admins)", Tags: tag, Security: bearer, DefaultStatus: http.StatusCreated}, h.create)
 	huma.Register(api, huma.Operation{OperationID: "update-activity", Method: http.MethodPatch, Path: "/activities/{id}",
-		Summary: "Edit a draft or published activity (once anybody signed up, price_fen and member_only are fixed: 409 activity.locked_after_signup; lowering min_participants to the confirmed sign-ups forms it)", Tags: tag, Security: bearer}, h.update)
+		Summary: "Edit a draft or published activity (once anybody signed up, price_fen, member_only and visibility are fixed: 409 activity.locked_after_signup; lowering min_participants to the confirmed sign-ups forms it)", Tags: tag, Security: bearer}, h.update)
 	huma.Register(api, huma.Operation{OperationID: "publish-activity", Method: http.MethodPost, Path: "/activities/{id}/publish",
 		Summary: "Open a draft for sign-up", Tags: tag, Security: bearer}, h.publish)
 	huma.Register(api, huma.Operation{OperationID: "cancel-activity", Method: http.MethodPost, Path: "/activities/{id}/cancel",
@@ -187,7 +192,7 @@ type listIn struct {
 	RadiusKm   optionalFloat `query:"radius_km" doc:"search radius in km with lat/lng: 1 to 100 (default 10). An activity is inside when its distance_km (coarse: 0.5 km steps from a 500 m grid, except for staff and in /me/activities) is at most the radius"`
 	Price      string        `query:"price" enum:"free,paid,"`
 	MemberOnly string        `query:"member_only" enum:"true,false,"`
-	ClubID     string        `query:"club_id" maxLength:"64"`
+	ClubID     string        `query:"club_id" maxLength:"64" doc:"a club's activities; its members (and staff) see its members-only ones too"`
 	Status     string        `query:"status" enum:"published,formed,finished,"`
 	Sort       string        `query:"sort" maxLength:"20" doc:"start_at (default), hot, distance or recommended"`
 	Cursor     string        `query:"cursor" maxLength:"200"`
@@ -317,14 +322,16 @@ type draftBody struct {
 	MemberOnly      *bool      `json:"member_only,omitempty"`
 	Description     *string    `json:"description,omitempty" maxLength:"20000"`
 	CoverURL        *string    `json:"cover_url,omitempty" maxLength:"500"`
-	ClubID          *string    `json:"club_id,omitempty" maxLength:"64" doc:"the organizing club; until clubs exist only \"\" (none) is accepted, any other value is activity.unknown_club"`
+	ClubID          *string    `json:"club_id,omitempty" maxLength:"64" doc:"the organizing club (its officers and owner; activity.not_club_officer otherwise, activity.unknown_club for no active club); \"\" for none"`
+	Visibility      *string    `json:"visibility,omitempty" enum:"public,members" doc:"public (default), or members: a club activity only the club's members see (activity.invalid_visibility without club_id); fixed once anybody signed up"`
 }
 
 func (b draftBody) draft() activities.Draft {
 	return activities.Draft{Title: b.Title, TypeID: b.TypeID, TagIDs: b.TagIDs, City: b.City, Address: b.Address,
 		Lat: b.Lat, Lng: b.Lng, StartAt: b.StartAt, EndAt: b.EndAt, SignupDeadline: b.SignupDeadline,
 		MinParticipants: b.MinParticipants, MaxParticipants: b.MaxParticipants, PriceFen: b.PriceFen,
-		MemberOnly: b.MemberOnly, Description: b.Description, CoverURL: b.CoverURL, ClubID: b.ClubID}
+		MemberOnly: b.MemberOnly, Description: b.Description, CoverURL: b.CoverURL, ClubID: b.ClubID,
+		Visibility: (*activities.Visibility)(b.Visibility)}
 }
 
 type createIn struct {

@@ -14,7 +14,7 @@ import (
 // listColumns are the columns a list reads (not the search tokens).
 const listColumns = "id, title, type_id, tag_ids, city, address, lat, lng, start_at, end_at, signup_deadline, " +
 	"min_participants, max_participants, participant_count, price_fen, member_only, status, description, cover_url, " +
-	"organizer_id, club_id, cancel_reason, created_at, updated_at, published_at, cancelled_at, hot_score"
+	"organizer_id, club_id, cancel_reason, created_at, updated_at, published_at, cancelled_at, hot_score, visibility"
 
 // publicStatuses are the statuses of the public list, in the order of
 // publicCondition, which the partial indexes activities_public_idx and
@@ -80,6 +80,10 @@ func (s *Store) listSQL(f activities.Filter) (string, []any) {
 	}
 	if f.OrganizerID != "" {
 		in.add("organizer_id = ?", f.OrganizerID)
+	}
+	if !f.MembersOnlyToo {
+		// As a literal, like the status condition of the public list.
+		in.add("visibility = 'public'")
 	}
 	if f.City != "" {
 		in.add("city = ?", f.City)

@@ -30,7 +30,7 @@ func (s *Store) queryHits(ctx context.Context, q string, args []any) ([]activiti
 		dest := []any{&r.ID, &r.Title, &r.TypeID, &r.TagIDs, &r.City, &r.Address, &r.Lat, &r.Lng, &r.StartAt, &r.EndAt,
 			&r.SignupDeadline, &r.MinParticipants, &r.MaxParticipants, &r.ParticipantCount, &r.PriceFen, &r.MemberOnly,
 			&r.Status, &r.Description, &r.CoverURL, &r.OrganizerID, &r.ClubID, &r.CancelReason, &r.CreatedAt, &r.UpdatedAt,
-			&published, &cancelled, &r.HotScore}
+			&published, &cancelled, &r.HotScore, &r.Visibility}
 		for _, c := range cols[len(dest):] {
 			switch c {
 			case "distance_km":

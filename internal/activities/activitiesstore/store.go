@@ -71,6 +71,7 @@ type row struct {
 	CoverURL         string
 	OrganizerID      string
 	ClubID           string
+	Visibility       string
 	CancelReason     string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
@@ -90,13 +91,21 @@ func utc(t *time.Time) *time.Time {
 	return &u
 }
 
+// visibilityOf stores an unset visibility as public.
+func visibilityOf(v activities.Visibility) string {
+	if v == "" {
+		return string(activities.VisibilityPublic)
+	}
+	return string(v)
+}
+
 func toRow(a *activities.Activity) row {
 	return row{ID: a.ID, Title: a.Title, TypeID: a.TypeID, TagIDs: strings.Join(a.TagIDs, ","), City: a.City,
 		Address: a.Address, Lat: a.Lat, Lng: a.Lng, StartAt: a.StartAt.UTC(), EndAt: a.EndAt.UTC(),
 		SignupDeadline: a.SignupDeadline.UTC(), MinParticipants: a.MinParticipants, MaxParticipants: a.MaxParticipants,
 		ParticipantCount: a.ParticipantCount, PriceFen: a.PriceFen, MemberOnly: a.MemberOnly, Status: string(a.Status),
 		Description: a.Description, CoverURL: a.CoverURL, OrganizerID: a.OrganizerID, ClubID: a.ClubID,
-		CancelReason: a.CancelReason, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
+		Visibility: visibilityOf(a.Visibility), CancelReason: a.CancelReason, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 		PublishedAt: utc(a.PublishedAt), CancelledAt: utc(a.CancelledAt)}
 }
 
@@ -110,7 +119,7 @@ func (r row) activity() activities.Activity {
 		SignupDeadline: r.SignupDeadline.UTC(), MinParticipants: r.MinParticipants, MaxParticipants: r.MaxParticipants,
 		ParticipantCount: r.ParticipantCount, PriceFen: r.PriceFen, MemberOnly: r.MemberOnly,
 		Status: activities.Status(r.Status), Description: r.Description, CoverURL: r.CoverURL,
-		OrganizerID: r.OrganizerID, ClubID: r.ClubID, CancelReason: r.CancelReason,
+		OrganizerID: r.OrganizerID, ClubID: r.ClubID, Visibility: activities.Visibility(visibilityOf(activities.Visibility(r.Visibility))), CancelReason: r.CancelReason,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), PublishedAt: utc(r.PublishedAt), CancelledAt: utc(r.CancelledAt),
 		HotScore: r.HotScore}
 }
@@ -293,13 +302,14 @@ func (s *Store) Update(ctx context.Context, a *activities.Activity, au activitie
 func (s *Store) update(tx *gorm.DB, a *activities.Activity, r row, tokens string) error {
 	res := tx.Model(&row{}).
 		Where("id = ? AND status IN ? AND participant_count <= ?", a.ID, []string{string(activities.StatusDraft), string(activities.StatusPublished)}, r.MaxParticipants).
-		Where("((price_fen = ? AND member_only = ?) OR NOT EXISTS (SELECT 1 FROM signups WHERE signups.activity_id = activities.id AND signups.status IN ?))",
-			r.PriceFen, r.MemberOnly, activeSignup).
+		Where("((price_fen = ? AND member_only = ? AND visibility = ?) OR NOT EXISTS (SELECT 1 FROM signups WHERE signups.activity_id = activities.id AND signups.status IN ?))",
+			r.PriceFen, r.MemberOnly, r.Visibility, activeSignup).
 		Updates(map[string]any{
 			"title": r.Title, "type_id": r.TypeID, "tag_ids": r.TagIDs, "city": r.City, "address": r.Address,
 			"lat": r.Lat, "lng": r.Lng, "start_at": r.StartAt, "end_at": r.EndAt, "signup_deadline": r.SignupDeadline,
 			"min_participants": r.MinParticipants, "max_participants": r.MaxParticipants, "price_fen": r.PriceFen,
 			"member_only": r.MemberOnly, "description": r.Description, "cover_url": r.CoverURL, "club_id": r.ClubID,
+			"visibility": r.Visibility,
 			"updated_at": r.UpdatedAt, "search_tokens": tokens,
 		})
 	if res.Error != nil {
@@ -383,11 +393,16 @@ func (s *Store) SetStatus(ctx context.Context, id string, from, to activities.St
 
 // Due lists activities whose deadline (published, fewer seated sign-ups
 // than the minimum: seats held for payment and open offers do not count)
-// ClubCalendar lists a club's non-draft activities starting in [from, to).
-func (s *Store) ClubCalendar(ctx context.Context, clubID string, from, to time.Time, limit int) ([]activities.Activity, error) {
+// ClubCalendar lists a club's non-draft activities starting in [from,
+// to); members-only ones only with membersToo.
+func (s *Store) ClubCalendar(ctx context.Context, clubID string, from, to time.Time, limit int, membersToo bool) ([]activities.Activity, error) {
 	var rows []row
-	err := s.db.WithContext(ctx).Where("club_id = ? AND status <> ? AND start_at >= ? AND start_at < ?", clubID, string(activities.StatusDraft),
-		from.UTC(), to.UTC()).Order("start_at, id").Limit(limit).Find(&rows).Error
+	q := s.db.WithContext(ctx).Where("club_id = ? AND status <> ? AND start_at >= ? AND start_at < ?", clubID, string(activities.StatusDraft),
+		from.UTC(), to.UTC())
+	if !membersToo {
+		q = q.Where("visibility = ?", string(activities.VisibilityPublic))
+	}
+	err := q.Order("start_at, id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("list club calendar: %w", err)
 	}

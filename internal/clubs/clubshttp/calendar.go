@@ -11,6 +11,7 @@ type CalendarEntryDTO struct {
 	Title      string    `json:"title"`
 	City       string    `json:"city"`
 	Cancelled  bool      `json:"cancelled"`
+	Visibility string    `json:"visibility" enum:"public,members" doc:"members: only the club's members see it (listed for them only)"`
 	StartAt    time.Time `json:"start_at"`
 	EndAt      time.Time `json:"end_at"`
 }
@@ -35,7 +36,12 @@ func (h handlers) calendar(ctx context.Context, in *clubCalendarIn) (*clubCalend
 	out := &clubCalendarOut{}
 	out.Body.Items = make([]CalendarEntryDTO, len(list))
 	for i, e := range list {
-		out.Body.Items[i] = CalendarEntryDTO{ActivityID: e.ID, Title: e.Title, City: e.City, Cancelled: e.Cancelled, StartAt: e.StartAt, EndAt: e.EndAt}
+		vis := "public"
+		if e.MembersOnly {
+			vis = "members"
+		}
+		out.Body.Items[i] = CalendarEntryDTO{ActivityID: e.ID, Title: e.Title, City: e.City, Cancelled: e.Cancelled, Visibility: vis,
+			StartAt: e.StartAt, EndAt: e.EndAt}
 	}
 	return out, nil
 }
@@ -47,9 +53,15 @@ type clubICSOut struct {
 }
 
 func (h handlers) ics(ctx context.Context, in *clubIdIn) (*clubICSOut, error) {
-	b, err := h.svc.ICS(ctx, in.ID, h.activityURL)
+	b, private, err := h.svc.ICS(ctx, in.ID, h.activityURL)
 	if err != nil {
 		return nil, err
 	}
-	return &clubICSOut{ContentType: "text/calendar; charset=utf-8", CacheControl: "public, max-age=300", Body: b}, nil
+	cc := "public, max-age=300"
+	if private {
+		// A member's feed holds members-only activities: no shared cache
+		// may hand it to anyone else.
+		cc = "private, max-age=300"
+	}
+	return &clubICSOut{ContentType: "text/calendar; charset=utf-8", CacheControl: cc, Body: b}, nil
 }

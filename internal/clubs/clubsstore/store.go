@@ -330,6 +330,18 @@ func (s *Store) Decide(ctx context.Context, appID string, approve bool, reason, 
 			}
 			return err
 		}
+		if approve {
+			// Under the club's row lock a ban and an approval happen one
+			// after the other: a banned applicant is never let in.
+			if err := lockClub(tx, r.ClubID); err != nil {
+				return err
+			}
+			if ban, err := banned(tx, r.ClubID, r.UserID, at); err != nil {
+				return err
+			} else if ban {
+				return clubs.ErrBanned.WithDetail("该用户已被本社团封禁，不能通过其申请")
+			}
+		}
 		res := tx.Exec(`UPDATE club_applications SET status = ?, reason = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = ?`,
 			to, reason, by, at.UTC(), appID, clubs.ApplicationPending)
 		if res.Error != nil || res.RowsAffected == 0 {
@@ -349,7 +361,7 @@ func (s *Store) Decide(ctx context.Context, appID string, approve bool, reason, 
 		}
 		return nil
 	})
-	if err != nil && !errors.Is(err, clubs.ErrApplicationNotFound) {
+	if err != nil && !errors.Is(err, clubs.ErrApplicationNotFound) && !errors.Is(err, clubs.ErrBanned) {
 		err = fmt.Errorf("decide application: %w", err)
 	}
 	return changed, err

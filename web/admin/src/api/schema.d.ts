@@ -39,7 +39,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit a draft or published activity (once anybody signed up, price_fen and member_only are fixed: 409 activity.locked_after_signup; lowering min_participants to the confirmed sign-ups forms it) */
+        /** Edit a draft or published activity (once anybody signed up, price_fen, member_only and visibility are fixed: 409 activity.locked_after_signup; lowering min_participants to the confirmed sign-ups forms it) */
         patch: operations["update-activity"];
         trace?: never;
     };
@@ -1009,6 +1009,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clubs/{id}/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The club's bans in force, newest first (officers) */
+        get: operations["list-club-bans"];
+        put?: never;
+        /** Ban a user from the club, removing them (officers; officers by the owner; audited): for days or for good */
+        post: operations["ban-club-member"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clubs/{id}/bans/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Lift a ban (officers; audited): the user may apply again */
+        delete: operations["unban-club-member"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clubs/{id}/calendar": {
         parameters: {
             query?: never;
@@ -1142,23 +1177,6 @@ export interface paths {
         put?: never;
         /** Upload an avatar (JPEG, PNG or WebP, at most 2 MB) */
         post: operations["upload-avatar"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/favorites/posts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The caller's favorite posts, newest favorite first (members-only posts of clubs they left are not shown) */
-        get: operations["list-my-favorite-posts"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1458,24 +1476,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/posts/{id}/favorite": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Add a post to one's favorites (409 when it is there already) */
-        put: operations["favorite-post"];
-        post?: never;
-        /** Take a post out of one's favorites */
-        delete: operations["unfavorite-post"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/posts/{id}/like": {
         parameters: {
             query?: never;
@@ -1583,6 +1583,11 @@ export interface components {
             tags: components["schemas"]["ActivityTagDTO"][] | null;
             title: string;
             type_id: string;
+            /**
+             * @description public, or members: only the club's members (and the organizer and staff) see it
+             * @enum {string}
+             */
+            visibility: "public" | "members";
         };
         ActivityPersonDTO: {
             avatar_url: string;
@@ -1718,6 +1723,11 @@ export interface components {
             /** Format: date-time */
             start_at: string;
             title: string;
+            /**
+             * @description members: only the club's members see it (listed for them only)
+             * @enum {string}
+             */
+            visibility: "public" | "members";
         };
         CancelInBody: {
             reason?: string;
@@ -1747,6 +1757,31 @@ export interface components {
             /** @description one answer per question of the club, in order */
             answers?: string[] | null;
             message?: string;
+        };
+        ClubBanDTO: {
+            banned_by: string;
+            /** Format: date-time */
+            created_at: string;
+            permanent: boolean;
+            reason: string;
+            /**
+             * Format: date-time
+             * @description when the ban ends; absent for a permanent one
+             */
+            until?: string;
+            user: components["schemas"]["ClubPersonDTO"];
+        };
+        ClubBanInBody: {
+            /**
+             * Format: int64
+             * @description ban length in days (1–3650); absent or 0: permanent
+             */
+            days?: number;
+            reason?: string;
+            user_id: string;
+        };
+        ClubBansOutBody: {
+            items: components["schemas"]["ClubBanDTO"][] | null;
         };
         ClubCalendarOutBody: {
             items: components["schemas"]["CalendarEntryDTO"][] | null;
@@ -1865,7 +1900,7 @@ export interface components {
         DraftBody: {
             address?: string;
             city?: string;
-            /** @description the organizing club; until clubs exist only "" (none) is accepted, any other value is activity.unknown_club */
+            /** @description the organizing club (its officers and owner; activity.not_club_officer otherwise, activity.unknown_club for no active club); "" for none */
             club_id?: string;
             cover_url?: string;
             description?: string;
@@ -1890,6 +1925,11 @@ export interface components {
             tag_ids?: string[];
             title?: string;
             type_id?: string;
+            /**
+             * @description public (default), or members: a club activity only the club's members see (activity.invalid_visibility without club_id); fixed once anybody signed up
+             * @enum {string}
+             */
+            visibility?: "public" | "members";
         };
         Entry: {
             action: string;
@@ -2143,7 +2183,6 @@ export interface components {
             content: string;
             /** Format: date-time */
             created_at: string;
-            favorited: boolean;
             featured: boolean;
             id: string;
             image_urls: string[] | null;
@@ -2541,6 +2580,7 @@ export interface operations {
                 radius_km?: number;
                 price?: "free" | "paid" | "";
                 member_only?: "true" | "false" | "";
+                /** @description a club's activities; its members (and staff) see its members-only ones too */
                 club_id?: string;
                 status?: "published" | "formed" | "finished" | "";
                 /** @description start_at (default), hot, distance or recommended */
@@ -4983,6 +5023,102 @@ export interface operations {
             };
         };
     };
+    "list-club-bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubBansOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "ban-club-member": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClubBanInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubBanDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "unban-club-member": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "club-calendar": {
         parameters: {
             query: {
@@ -5287,6 +5423,7 @@ export interface operations {
                 radius_km?: number;
                 price?: "free" | "paid" | "";
                 member_only?: "true" | "false" | "";
+                /** @description a club's activities; its members (and staff) see its members-only ones too */
                 club_id?: string;
                 status?: "published" | "formed" | "finished" | "";
                 /** @description start_at (default), hot, distance or recommended */
@@ -5346,38 +5483,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserDTO"];
-                };
-            };
-            /** @description Error */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    "list-my-favorite-posts": {
-        parameters: {
-            query?: {
-                cursor?: string;
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PostListOutBody"];
                 };
             };
             /** @description Error */
@@ -6076,68 +6181,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CommentDTO"];
-                };
-            };
-            /** @description Error */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    "favorite-post": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PostDTO"];
-                };
-            };
-            /** @description Error */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    "unfavorite-post": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PostDTO"];
                 };
             };
             /** @description Error */
