@@ -76,6 +76,8 @@ type App struct {
 	// shared by the modules that take uploads
 	files   users.FileStore
 	limiter users.Limiter
+	// wechat is the mini program client (nil when not configured)
+	wechat *wechat.MiniProgram
 }
 
 // worker is a background component started with the server and stopped
@@ -155,6 +157,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 			return nil, fmt.Errorf("wechat: %w", err)
 		}
 		wx = wechatLogin{mp: mp}
+		a.wechat = mp
 	}
 	wechat.QuietLibraryLogs()
 

@@ -66,6 +66,8 @@ type Config struct {
 	Club      Club      `key:"club"`
 	Pay       Pay       `key:"pay"`
 	WeChatPay WeChatPay `key:"wechatpay"`
+
+	Moderation Moderation `key:"moderation"`
 }
 
 // Chat configures the activities' chat rooms (ZUJU_CHAT_*).
@@ -78,6 +80,14 @@ type Chat struct {
 // Club configures clubs (ZUJU_CLUB_*).
 type Club struct {
 	ApplyCooldown time.Duration `key:"apply_cooldown" doc:"how long after a rejected application one may apply to the same club again"`
+}
+
+// Moderation configures the pipeline every text people write goes
+// through (ZUJU_MODERATION_*).
+type Moderation struct {
+	Refresh       time.Duration `key:"refresh" doc:"how often a replica reloads the sensitive words (a change made on another replica applies here within this time)"`
+	WeChat        string        `key:"wechat" doc:"on: after the word filter, texts of WeChat users also go through WeChat's content check (msg_sec_check; needs ZUJU_WECHAT_APPID); risky is refused, review held; a failed check lets the text through (fail open, logged)"`
+	WeChatTimeout time.Duration `key:"wechat_timeout" doc:"longest wait for WeChat's content check before the text goes on without it"`
 }
 
 // Pay configures payments (ZUJU_PAY_*).
@@ -221,6 +231,8 @@ func Default() Config {
 		Chat: Chat{ReadOnlyAfter: 72 * time.Hour, SendPerMinute: 60, FramesPerSec: 20},
 		Club: Club{ApplyCooldown: 7 * 24 * time.Hour},
 		Pay:  Pay{Sandbox: "auto"},
+
+		Moderation: Moderation{Refresh: 10 * time.Second, WeChat: "off", WeChatTimeout: 3 * time.Second},
 	}
 }
 
@@ -449,6 +461,21 @@ func (c *Config) Validate() error {
 	}
 	if c.Chat.FramesPerSec < 1 || c.Chat.FramesPerSec > 10000 {
 		add("ZUJU_CHAT_FRAMES_PER_SECOND must be between 1 and 10000, got %d", c.Chat.FramesPerSec)
+	}
+	if c.Moderation.Refresh < time.Second || c.Moderation.Refresh > 10*time.Minute {
+		add("ZUJU_MODERATION_REFRESH must be between 1s and 10m, got %s", c.Moderation.Refresh)
+	}
+	switch c.Moderation.WeChat {
+	case "off":
+	case "on":
+		if c.WeChat.AppID == "" || c.WeChat.Secret == "" {
+			add("ZUJU_MODERATION_WECHAT=on needs ZUJU_WECHAT_APPID and ZUJU_WECHAT_SECRET")
+		}
+	default:
+		add("ZUJU_MODERATION_WECHAT must be on or off, got %q", c.Moderation.WeChat)
+	}
+	if c.Moderation.WeChatTimeout < 100*time.Millisecond || c.Moderation.WeChatTimeout > 30*time.Second {
+		add("ZUJU_MODERATION_WECHAT_TIMEOUT must be between 100ms and 30s, got %s", c.Moderation.WeChatTimeout)
 	}
 	if c.Activity.ListCacheTTL < 0 || c.Activity.ListCacheTTL > 10*time.Minute {
 		add("ZUJU_ACTIVITY_LIST_CACHE_TTL must be between 0 (off) and 10m")

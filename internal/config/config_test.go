@@ -275,6 +275,13 @@ func TestValidateSingleRules(t *testing.T) {
 		{"full refund inside the cutoff", func(c *Config) { c.Activity.FullRefundBefore = time.Hour }, "ZUJU_ACTIVITY_FULL_REFUND_BEFORE"},
 		{"refund share above 100", func(c *Config) { c.Activity.LateRefundPercent = 101 }, "ZUJU_ACTIVITY_LATE_REFUND_PERCENT"},
 		{"no late refund", func(c *Config) { c.Activity.LateRefundPercent = 0 }, ""},
+		{"words refresh too fast", func(c *Config) { c.Moderation.Refresh = 10 * time.Millisecond }, "ZUJU_MODERATION_REFRESH"},
+		{"wechat check without the mini program", func(c *Config) { c.Moderation.WeChat = "on" }, "ZUJU_MODERATION_WECHAT=on needs"},
+		{"wechat check with the mini program", func(c *Config) {
+			c.Moderation.WeChat, c.WeChat.AppID, c.WeChat.Secret = "on", "wx1", "s"
+		}, ""},
+		{"wechat check neither on nor off", func(c *Config) { c.Moderation.WeChat = "yes" }, "ZUJU_MODERATION_WECHAT must be on or off"},
+		{"wechat check timeout too long", func(c *Config) { c.Moderation.WeChatTimeout = time.Minute }, "ZUJU_MODERATION_WECHAT_TIMEOUT"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

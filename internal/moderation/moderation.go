@@ -1,7 +1,8 @@
 // Package moderation is the one pipeline every text people write goes
 // through: the sensitive words admins manage (block, replace, review) on
 // top of the starter list the platform ships with, applied by a filter
-// that every replica keeps current.
+// that every replica keeps current, and optionally an outside
+// content-security provider after it (WeChat's msg_sec_check).
 package moderation
 
 import (
@@ -54,6 +55,9 @@ type Service struct {
 	now     func() time.Time
 	newID   func() string
 	log     *slog.Logger
+
+	provider        Provider
+	providerTimeout time.Duration
 }
 
 // NewService returns the service over the starter list.
@@ -64,7 +68,9 @@ func NewService(store Store, starter []textfilter.Word, now func() time.Time, ne
 	return s
 }
 
-// Check runs a text through the current filter.
+// Check runs a text through the current word filter only: it is
+// synchronous and never leaves the process. CheckContext adds the outside
+// provider.
 func (s *Service) Check(text string) textfilter.Result { return s.filter.Load().Check(text) }
 
 // Refresh rebuilds the filter when the words changed (on any replica).

@@ -11,6 +11,8 @@ var (
 	ErrInvalidEmail       = errs.Invalid("auth.invalid_email", "请输入正确的邮箱地址")
 	ErrAccountRequired    = errs.Invalid("auth.account_required", "请填写手机号或邮箱")
 	ErrInvalidNickname    = errs.Invalid("user.invalid_nickname", "昵称需为 1–20 个字符，且不能包含控制字符")
+	ErrNicknameBlocked    = errs.Invalid("user.nickname_blocked", "昵称含有违规内容，请修改后再提交")
+	ErrBioBlocked         = errs.Invalid("user.bio_blocked", "个人简介含有违规内容，请修改后再提交")
 	ErrBanned             = errs.Forbidden("auth.banned", "账号已被封禁")
 	ErrRefreshInvalid     = errs.Unauthorized("auth.refresh_invalid", "登录已过期，请重新登录")
 	ErrRefreshReused      = errs.Unauthorized("auth.refresh_reused", "登录凭证已被使用，为保护账号安全已退出所有相关登录，请重新登录")

@@ -6,6 +6,7 @@ import (
 
 	"github.com/zuju/zuju/internal/platform/auth"
 	"github.com/zuju/zuju/internal/platform/ratelimit"
+	"github.com/zuju/zuju/internal/platform/textfilter"
 )
 
 // Store persists the module's data. Methods that change data for staff take
@@ -128,6 +129,15 @@ type WeChatLogin interface {
 	// PhoneNumber resolves a getPhoneNumber button code to the phone the
 	// user chose (11-digit mainland form).
 	PhoneNumber(ctx context.Context, code string) (string, error)
+}
+
+// TextFilter is the moderation pipeline as the users module needs it: the
+// verdict on a text someone puts on their own profile (nickname or bio),
+// from the sensitive words and, when one is configured, an outside
+// content-security check. Result.Text is the text with replace words
+// masked.
+type TextFilter interface {
+	CheckProfile(ctx context.Context, text string) textfilter.Result
 }
 
 // FileStore keeps uploaded files and returns their public URL.

@@ -8,6 +8,7 @@ import (
 	"github.com/zuju/zuju/internal/platform/auth"
 	"github.com/zuju/zuju/internal/platform/errs"
 	"github.com/zuju/zuju/internal/platform/files"
+	"github.com/zuju/zuju/internal/platform/textfilter"
 )
 
 // Memberships tells the account its paid membership (the payments
@@ -18,6 +19,28 @@ type Memberships interface {
 
 // SetMemberships connects the membership lookup of Me.
 func (s *Service) SetMemberships(m Memberships) { s.memberships = m }
+
+// SetTextFilter connects the moderation pipeline that nicknames and bios
+// go through (nil: they are not checked).
+func (s *Service) SetTextFilter(f TextFilter) { s.filter = f }
+
+// screenProfile runs a nickname or bio through the moderation pipeline and
+// returns what to store. Replace words are masked. Block refuses the text
+// with blocked. Review refuses it too: a profile has no review queue and a
+// nickname or bio is shown live next to everything its owner writes, so
+// it cannot wait for a moderator while already on screen. This is what the
+// clubs module does with the names and descriptions of clubs; only posts
+// and comments, which have a queue, are published as pending review.
+func (s *Service) screenProfile(ctx context.Context, text string, blocked *errs.Error) (string, error) {
+	if s.filter == nil || text == "" {
+		return text, nil
+	}
+	res := s.filter.CheckProfile(ctx, text)
+	if res.Action >= textfilter.Review {
+		return "", blocked
+	}
+	return res.Text, nil
+}
 
 // Me returns the caller's own account with its membership.
 func (s *Service) Me(ctx context.Context) (*User, error) {
@@ -65,12 +88,18 @@ func (s *Service) UpdateProfile(ctx context.Context, patch ProfilePatch) (*User,
 		if !ok {
 			return nil, ErrInvalidNickname
 		}
+		if v, err = s.screenProfile(ctx, v, ErrNicknameBlocked); err != nil {
+			return nil, err
+		}
 		patch.Nickname = &v
 	}
 	if patch.Bio != nil {
 		v, ok := CleanText(*patch.Bio, 0, 200, true)
 		if !ok {
 			return nil, ErrInvalidProfile.WithDetail("个人简介不能超过 200 个字符")
+		}
+		if v, err = s.screenProfile(ctx, v, ErrBioBlocked); err != nil {
+			return nil, err
 		}
 		patch.Bio = &v
 	}

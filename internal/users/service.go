@@ -80,6 +80,7 @@ type Service struct {
 	Deps
 	s           Settings
 	memberships Memberships
+	filter      TextFilter
 }
 
 // NewService returns the accounts service.
@@ -163,6 +164,10 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*Tokens, erro
 	nick, ok := CleanText(in.Nickname, 1, 20, false)
 	if !ok {
 		return nil, ErrInvalidNickname
+	}
+	nick, err := s.screenProfile(ctx, nick, ErrNicknameBlocked)
+	if err != nil {
+		return nil, err
 	}
 	u.Nickname = nick
 	if !CheckPassword(in.Password) {

@@ -11,8 +11,9 @@ import (
 //go:embed default.txt
 var defaultList string
 
-// Parse reads a word list: one "action<TAB>word" per line; blank lines
-// and lines starting with # are skipped.
+// Parse reads a word list: one "action<TAB>word" per line, the action
+// being block, review, replace or allow (an exception, see Allow); blank
+// lines and lines starting with # are skipped.
 func Parse(r io.Reader) ([]Word, error) {
 	var words []Word
 	sc := bufio.NewScanner(r)
@@ -23,6 +24,9 @@ func Parse(r io.Reader) ([]Word, error) {
 		}
 		act, word, ok := strings.Cut(line, "\t")
 		a, err := ParseAction(act)
+		if act == "allow" {
+			a, err = Allow, nil
+		}
 		if !ok || err != nil || strings.TrimSpace(word) == "" {
 			return nil, fmt.Errorf("word list line %d: want action<TAB>word", n)
 		}

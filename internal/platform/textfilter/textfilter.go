@@ -10,6 +10,13 @@
 // (，。！？；：、 and line breaks) is kept as a boundary that no word
 // crosses, so 办法，轮到你 does not read 法轮. Words are found with an
 // Aho-Corasick automaton in one pass, overlapping ones included.
+//
+// Chinese has no spaces between words, so a listed word can appear by
+// accident across two innocent ones (约炮 in 相约炮台山, 操你 in 做完早操你
+// 先走). A list can name Allow words for that: a sensitive match is
+// dropped where an allowed word found in the same text overlaps it and
+// reaches outside it (炮台 crosses 约炮 in 约炮台), while an allowed word
+// inside a longer sensitive one does not excuse it.
 package textfilter
 
 import (
@@ -33,7 +40,12 @@ const (
 	Block                 // refuse the text
 )
 
-// ParseAction reads "replace", "review" or "block".
+// Allow marks an exception in a word list: an innocent word that excuses
+// the sensitive matches it crosses or covers. It is never a verdict.
+const Allow Action = -1
+
+// ParseAction reads "replace", "review" or "block" (the actions of words
+// admins manage; Parse also reads "allow" in word lists).
 func ParseAction(s string) (Action, error) {
 	switch s {
 	case "replace":
@@ -55,11 +67,13 @@ func (a Action) String() string {
 		return "review"
 	case Block:
 		return "block"
+	case Allow:
+		return "allow"
 	}
 	return "none"
 }
 
-// Word is a sensitive word and its action.
+// Word is a sensitive word and its action, or an Allow exception.
 type Word struct {
 	Text   string
 	Action Action
@@ -92,12 +106,12 @@ type Filter struct {
 
 // New builds a filter. Words are normalized like the texts; a word that
 // normalizes to nothing is skipped, and a word listed twice keeps its
-// most severe action.
+// most severe action (a sensitive action wins over Allow).
 func New(words []Word) *Filter {
 	idx := make(map[string]int, len(words))
 	var list []Word
 	for _, w := range words {
-		if w.Action <= None || w.Action > Block {
+		if (w.Action <= None || w.Action > Block) && w.Action != Allow {
 			continue
 		}
 		n := normalize(w.Text).text
@@ -132,13 +146,30 @@ func (f *Filter) Check(text string) Result {
 		return res
 	}
 	n := normalize(text)
+	type span struct{ start, end int } // in the normalized text
+	var found, allowed []span
+	var words []Word
 	it := f.ac.IterOverlapping(n.text)
 	for m := it.Next(); m != nil; m = it.Next() {
 		w := f.words[m.Pattern()]
 		if n.inLatinWord(m.Start(), m.End()) {
 			continue // "shit" in "shitake": Latin words match whole words only
 		}
-		res.Matches = append(res.Matches, Match{Word: w.Text, Action: w.Action, Start: n.start[m.Start()], End: n.end[m.End()-1]})
+		if w.Action == Allow {
+			allowed = append(allowed, span{m.Start(), m.End()})
+			continue
+		}
+		found, words = append(found, span{m.Start(), m.End()}), append(words, w)
+	}
+next:
+	for i, m := range found {
+		for _, a := range allowed {
+			if a.start < m.end && m.start < a.end && (a.start < m.start || a.end > m.end) {
+				continue next // an innocent word crosses or covers it
+			}
+		}
+		w := words[i]
+		res.Matches = append(res.Matches, Match{Word: w.Text, Action: w.Action, Start: n.start[m.start], End: n.end[m.end-1]})
 		res.Action = max(res.Action, w.Action)
 	}
 	if res.Action >= Replace {

@@ -48,6 +48,9 @@ func TestEvasionsFailForEveryAction(t *testing.T) {
 		{"专业代開發票", textfilter.None, ""}, // traditional characters are another word
 		{"日赚千元不是梦", textfilter.Review, "日赚千元"},
 		{"日 赚 千 元", textfilter.Review, "日赚千元"},
+		{"ＱＱ群招代理啦", textfilter.Review, "qq群招代理"},
+		{"Qq群 招 代 理", textfilter.Review, "qq群招代理"},
+		{"ｑＱ群＊招＊代理", textfilter.Review, "qq群招代理"},
 		{"你个傻逼", textfilter.Replace, "傻逼"},
 		{"你个傻~逼", textfilter.Replace, "傻逼"},
 		{"WTF is this", textfilter.Replace, "wtf"},
@@ -118,24 +121,38 @@ func TestOverlapsAndDuplicates(t *testing.T) {
 	}
 }
 
-// Ordinary posts of clubs and meetups raise nothing: sentence punctuation
-// is a boundary (办法，轮到你 is not 法轮), Latin words match whole
-// (Shitake is not shit).
+// Ordinary posts of clubs and meetups (testdata/clean.txt: at least 200
+// distinct sentences about meetups, clubs, sports, study, food and travel)
+// raise nothing against the starter list the platform ships with, nor the
+// sample list: sentence punctuation is a boundary (办法，轮到你 is not 法
+// 轮), Latin words match whole (Shitake is not shit), and allowed words
+// excuse accidental matches (相约炮台山, 做完早操你先去).
+//
+// What the corpus does not hold: posts about a listed subject itself
+// (anti-gambling or anti-drug campaigns quoting 网络赌博). A word filter
+// cannot tell mention from use; admins turn such a word to review or
+// replace, and the review queue decides.
 func TestCleanCorpusHasNoFalsePositive(t *testing.T) {
-	f := sample(t)
 	f2 := textfilter.New([]textfilter.Word{{Text: "法轮", Action: textfilter.Block}, {Text: "ass", Action: textfilter.Replace}})
 	b, err := os.ReadFile("testdata/clean.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) < 40 {
-		t.Fatalf("corpus of %d lines", len(lines))
+	seen := map[string]bool{}
+	for _, l := range lines {
+		if seen[l] || strings.TrimSpace(l) == "" {
+			t.Errorf("corpus line %q is empty or repeated", l)
+		}
+		seen[l] = true
 	}
-	for _, line := range lines {
-		for _, flt := range []*textfilter.Filter{f, f2} {
-			if r := flt.Check(line); r.Action != textfilter.None || r.Text != line {
-				t.Errorf("false positive on %q: %+v", line, r.Matches)
+	if len(seen) < 200 {
+		t.Fatalf("corpus of %d distinct sentences, want at least 200", len(seen))
+	}
+	for name, flt := range map[string]*textfilter.Filter{"starter list": textfilter.Default(), "sample list": sample(t), "法轮/ass": f2} {
+		for _, line := range lines {
+			if r := flt.Check(line); r.Action != textfilter.None || r.Text != line || len(r.Matches) > 0 {
+				t.Errorf("%s: false positive on %q: %+v", name, line, r.Matches)
 			}
 		}
 	}

@@ -1,5 +1,6 @@
 // Package wechat is the adapter for the server API of the WeChat mini
-// program: login (code2session) and the phone number a user shares. It is
+// program: login (code2session), the phone number a user shares and the
+// content-security text check (msg_sec_check, in security.go). It is
 // built on github.com/silenceper/wechat/v2, which fetches and caches the
 // access token (stable_token) for the calls that need one.
 //

@@ -6,6 +6,7 @@
 //   - GET  /cgi-bin/token                     (access token)
 //   - POST /cgi-bin/stable_token              (stable access token)
 //   - POST /wxa/business/getuserphonenumber   (phone codes, single use)
+//   - POST /wxa/msg_sec_check                 (text check v2; verdicts set by SetVerdict)
 //
 // Switches simulate rate limiting (errcode 45011), an outage (HTTP 500) and
 // a slow server; counters tell how many requests each path received.
@@ -21,9 +22,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // API paths served by the fake.
@@ -32,6 +35,7 @@ const (
 	PathToken        = "/cgi-bin/token"
 	PathStableToken  = "/cgi-bin/stable_token"
 	PathPhoneNumber  = "/wxa/business/getuserphonenumber"
+	PathMsgSecCheck  = "/wxa/msg_sec_check"
 )
 
 // Default credentials of a new fake.
@@ -67,6 +71,19 @@ type Server struct {
 	outage      bool
 	delay       time.Duration
 	requests    map[string]int
+	verdicts    []verdict
+	checks      []TextCheck
+}
+
+// verdict is the suggest given to texts containing a word.
+type verdict struct{ word, suggest string }
+
+// TextCheck is a msg_sec_check request the fake received.
+type TextCheck struct {
+	Content string `json:"content"`
+	Version int    `json:"version"`
+	Scene   int    `json:"scene"`
+	OpenID  string `json:"openid"`
 }
 
 // New starts a fake with DefaultAppID and a random secret; it is closed when
@@ -109,6 +126,22 @@ func (s *Server) AddPhoneCode(code, phone string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.phoneCodes[code] = &phoneCode{phone: phone}
+}
+
+// SetVerdict makes msg_sec_check answer suggest ("risky" or "review")
+// for a text that contains word; texts matching no word pass. The first
+// word set that matches wins.
+func (s *Server) SetVerdict(word, suggest string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.verdicts = append(s.verdicts, verdict{word: word, suggest: suggest})
+}
+
+// TextChecks returns the msg_sec_check requests accepted so far.
+func (s *Server) TextChecks() []TextCheck {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]TextCheck(nil), s.checks...)
 }
 
 // SetRateLimited makes every endpoint answer errcode 45011 while on.
@@ -199,6 +232,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		handler, method = s.stableTokenHandler, http.MethodPost
 	case PathPhoneNumber:
 		handler, method = s.phoneNumber, http.MethodPost
+	case PathMsgSecCheck:
+		handler, method = s.msgSecCheck, http.MethodPost
 	default:
 		writeError(w, 40066, "invalid url")
 		return
@@ -380,6 +415,50 @@ func (s *Server) phoneNumber(w http.ResponseWriter, r *http.Request) {
 				"appid":     s.appID,
 			},
 		},
+	})
+}
+
+// msgSecCheck answers the text check (version 2) with the verdict of the
+// first word set by SetVerdict that the content contains, pass otherwise.
+func (s *Server) msgSecCheck(w http.ResponseWriter, r *http.Request) {
+	if !s.checkToken(w, r) {
+		return
+	}
+	var body TextCheck
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		writeError(w, 47001, "data format error")
+		return
+	}
+	switch {
+	case body.Version != 2:
+		writeError(w, 47001, "data format error: version")
+		return
+	case body.OpenID == "":
+		writeError(w, 40003, "invalid openid")
+		return
+	case body.Scene < 1 || body.Scene > 4:
+		writeError(w, 40097, "invalid args: scene")
+		return
+	case body.Content == "" || utf8.RuneCountInString(body.Content) > 2500:
+		writeError(w, 40097, "invalid args: content")
+		return
+	}
+	s.mu.Lock()
+	s.checks = append(s.checks, body)
+	suggest, label := "pass", 100
+	for _, v := range s.verdicts {
+		if strings.Contains(body.Content, v.word) {
+			suggest, label = v.suggest, 20006
+			break
+		}
+	}
+	s.mu.Unlock()
+	writeJSON(w, "application/json", map[string]any{
+		"errcode":  0,
+		"errmsg":   "ok",
+		"trace_id": "trace_" + randomHex(8),
+		"result":   map[string]any{"suggest": suggest, "label": label},
+		"detail":   []map[string]any{{"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": label, "prob": 90}},
 	})
 }
 
