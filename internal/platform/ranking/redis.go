@@ -78,8 +78,8 @@ func (r *Redis) Range(ctx context.Context, board string, after *Entry, n int) ([
 	}
 	out := make([]Entry, 0, n)
 	offset := 0
-	for len(out) < n {
-		batch := n - len(out) + 8
+	for first := true; first || len(out) < n; first = false {
+		batch := n - len(out) + 8 // room for entries tied with after
 		res, err := rangeScript.Run(ctx, r.client, []string{z, w}, min, offset, batch).Slice()
 		if err != nil {
 			return nil, false, fmt.Errorf("ranking range %q: %w", board, err)

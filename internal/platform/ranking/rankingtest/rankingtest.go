@@ -113,7 +113,13 @@ func testCold(t *testing.T, r ranking.Ranking, _ func(time.Duration)) {
 	if list, warm := all(t, r, "b"); warm || len(list) != 0 {
 		t.Fatalf("new board: %v warm=%v, want cold", list, warm)
 	}
+	if _, warm, err := r.Range(ctx, "b", nil, 0); warm || err != nil {
+		t.Fatalf("new board with n=0: warm=%v %v, want cold", warm, err)
+	}
 	fill(t, r, "b", nil, time.Hour)
+	if _, warm, err := r.Range(ctx, "b", nil, 0); !warm || err != nil {
+		t.Fatalf("filled board with n=0: warm=%v %v, want warm", warm, err)
+	}
 	if list, warm := all(t, r, "b"); !warm || len(list) != 0 {
 		t.Fatalf("filled empty board: %v warm=%v, want warm and empty", list, warm)
 	}
