@@ -34,9 +34,9 @@
 // in a fresh room, the order alternating over -stall-rounds) without and
 // with one member that stops reading its socket (dialled with a small
 // receive buffer) and compares the other members' p99 (target: changed
-// by less than 10%). On Linux the server's socket send buffer grows to 4 MB and
-// absorbs a stalled reader for a long time; the hub drops it when its
-// next ping goes unanswered (30-40 s), so -stall-d 45s covers the drop.
+// by less than 10%). The hub caps a chat socket's send buffer (64 KB), so
+// the stalled member's queue of 256 frames overflows within seconds and
+// the hub drops it.
 //
 // -mode idle: -conns idle connections of ours (rooms of -idle-room
 // members, one room per user), opened by -procs child processes (this
