@@ -255,19 +255,22 @@ func (s *Service) Send(ctx context.Context, roomID, clientID, content string) (*
 	} else if !r.Allowed {
 		return nil, false, ErrRateLimited.WithRetryAfter(r.RetryAfter)
 	}
+	// The sender is looked up first: between the commit and the publish
+	// nothing should wait, or later messages of the room overtake it.
+	views, err := s.withSenders(ctx, []Message{{SenderID: p.UserID}})
+	if err != nil {
+		return nil, false, err
+	}
 	msg, created, err := s.store.Append(ctx, &Message{ID: s.newID(), RoomID: roomID, SenderID: p.UserID, ClientID: clientID,
 		Kind: KindText, Content: res.Text, CreatedAt: now.UTC()})
 	if err != nil {
 		return nil, false, err
 	}
-	views, err := s.withSenders(ctx, []Message{*msg})
-	if err != nil {
-		return nil, false, err
-	}
+	view := MessageView{Message: *msg, Sender: views[0].Sender}
 	if created {
-		s.publish(ctx, Event{Type: EventMessage, RoomID: roomID, Message: &views[0]})
+		s.publish(ctx, Event{Type: EventMessage, RoomID: roomID, Message: &view})
 	}
-	return &views[0], created, nil
+	return &view, created, nil
 }
 
 // beijing is the zone times are shown in.
@@ -309,6 +312,25 @@ func (s *Service) After(ctx context.Context, roomID, userID string, seq int64, l
 	list, err := s.store.Messages(ctx, roomID, seq, 0, clampPage(limit))
 	if err != nil {
 		return nil, err
+	}
+	return s.withSenders(ctx, list)
+}
+
+// Between lists a room's messages numbered after < seq < before, in
+// order, for the hub (no caller: it hands them to the room's members).
+func (s *Service) Between(ctx context.Context, roomID string, after, before int64) ([]MessageView, error) {
+	if before-after <= 1 {
+		return nil, nil
+	}
+	list, err := s.store.Messages(ctx, roomID, after, 0, int(min(before-after-1, MaxPage)))
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		if list[i].Seq >= before {
+			list = list[:i]
+			break
+		}
 	}
 	return s.withSenders(ctx, list)
 }

@@ -28,6 +28,7 @@ type Chat interface {
 	Send(ctx context.Context, roomID, clientID, content string) (*chat.MessageView, bool, error)
 	MarkRead(ctx context.Context, roomID, messageID string) error
 	SeqOf(ctx context.Context, roomID, messageID string) (int64, error)
+	Between(ctx context.Context, roomID string, after, before int64) ([]chat.MessageView, error)
 }
 
 // Settings tune connections.
@@ -152,9 +153,7 @@ func (h *Hub) dispatch(payload []byte) {
 		if e.Message == nil {
 			return
 		}
-		dto := ToMessageDTO(e.Message)
-		it := &item{room: e.RoomID, seq: e.Message.Seq, frame: encode(outFrame{Type: "message", Message: &dto})}
-		h.order.deliver(it, h.toRoom)
+		h.order.deliver(messageItem(e.Message), h.toRoom, h.missing)
 	case chat.EventDeleted:
 		h.toRoom(e.RoomID, &item{frame: encode(outFrame{Type: "system", Event: eventDeleted, RoomID: e.RoomID, MessageID: e.MessageID})})
 	case chat.EventMuted:
@@ -169,6 +168,30 @@ func (h *Hub) dispatch(payload []byte) {
 		}
 		h.mu.RUnlock()
 	}
+}
+
+// messageItem is the frame of a room message for every member.
+func messageItem(m *chat.MessageView) *item {
+	dto := ToMessageDTO(m)
+	return &item{room: m.RoomID, seq: m.Seq, frame: encode(outFrame{Type: "message", Message: &dto})}
+}
+
+// missing reads a room's messages after < seq < before that did not come
+// through the broker in time, once for all the room's connections here.
+func (h *Hub) missing(roomID string, after, before int64) []*item {
+	ctx, cancel := context.WithTimeout(h.ctx, 5*time.Second)
+	defer cancel()
+	list, err := h.chat.Between(ctx, roomID, after, before)
+	if err != nil {
+		// Each connection fills the gap itself.
+		h.log.Warn("chat gap fill", "room_id", roomID, "err", err)
+		return nil
+	}
+	out := make([]*item, len(list))
+	for i := range list {
+		out[i] = messageItem(&list[i])
+	}
+	return out
 }
 
 // pingSlots is how many rounds a ping interval is cut into: each round

@@ -46,6 +46,18 @@ func (f *fakeChat) After(_ context.Context, _, _ string, seq int64, limit int) (
 	return out, nil
 }
 
+func (f *fakeChat) Between(_ context.Context, _ string, after, before int64) ([]chat.MessageView, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []chat.MessageView
+	for _, m := range f.msgs {
+		if m.Seq > after && m.Seq < before {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
 func (f *fakeChat) Send(context.Context, string, string, string) (*chat.MessageView, bool, error) {
 	return nil, false, errors.New("not used")
 }

@@ -7,8 +7,7 @@ import (
 )
 
 // gapWait is how long a room's message waits for an earlier one still on
-// its way before it is delivered anyway (each connection then fetches
-// the missing one from the database).
+// its way; then the hub reads the missing ones from the database.
 const gapWait = 50 * time.Millisecond
 
 // sequencer hands each room's messages to the connections in number
@@ -16,7 +15,8 @@ const gapWait = 50 * time.Millisecond
 // numbered in the database in one order and published in the other, or
 // they come from different replicas. A message that skips a number waits
 // briefly for the ones before it, so that connections seldom have to ask
-// the database to fill a gap (in a big room, one query per member).
+// the database to fill a gap (in a big room, one query per member): when
+// the wait ends, the missing ones are read once for all.
 type sequencer struct {
 	mu    sync.Mutex
 	rooms map[string]*roomOrder
@@ -48,7 +48,7 @@ func (s *sequencer) room(id string) *roomOrder {
 // deliver passes a room message to send in number order: at once when it
 // is the next one (with any waiting messages it lets through), after at
 // most gapWait when an earlier one is missing.
-func (s *sequencer) deliver(it *item, send func(roomID string, it *item)) {
+func (s *sequencer) deliver(it *item, send func(roomID string, it *item), missing func(roomID string, after, before int64) []*item) {
 	r := s.room(it.room)
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -58,7 +58,7 @@ func (s *sequencer) deliver(it *item, send func(roomID string, it *item)) {
 		}
 		r.pending[it.seq] = it
 		if r.timer == nil {
-			r.timer = time.AfterFunc(gapWait, func() { r.expire(send) })
+			r.timer = time.AfterFunc(gapWait, func() { r.expire(send, missing) })
 		}
 		return
 	}
@@ -79,9 +79,9 @@ func (s *sequencer) deliver(it *item, send func(roomID string, it *item)) {
 	}
 }
 
-// expire hands on every waiting message: the missing ones are not coming
-// (the connections read them from the database).
-func (r *roomOrder) expire(send func(roomID string, it *item)) {
+// expire hands on every waiting message with the missing ones before it,
+// read from the database (or, if that fails, left to each connection).
+func (r *roomOrder) expire(send func(roomID string, it *item), missing func(roomID string, after, before int64) []*item) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.timer = nil
@@ -92,6 +92,11 @@ func (r *roomOrder) expire(send func(roomID string, it *item)) {
 	slices.Sort(seqs)
 	for _, seq := range seqs {
 		it := r.pending[seq]
+		if seq > r.last+1 {
+			for _, m := range missing(it.room, r.last, seq) {
+				send(m.room, m)
+			}
+		}
 		send(it.room, it)
 		r.last = max(r.last, seq)
 	}
