@@ -255,12 +255,22 @@ func normalize(s string) normalized {
 			emit(boundary, i, size)
 			continue
 		}
-		if r < utf8.RuneSelf || (r >= 0x4E00 && r <= 0x9FFF) {
-			// ASCII and common CJK ideographs: NFKC leaves them as they are.
-			if r = unicode.ToLower(r); isNoise(r) {
-				skipped = true
-			} else {
+		if r >= 0x4E00 && r <= 0x9FFF {
+			// Common CJK ideographs: NFKC leaves them as they are, and
+			// none is noise (most of a Chinese text: the fast path).
+			emit(r, i, size)
+			continue
+		}
+		if r < utf8.RuneSelf {
+			// ASCII: letters and digits count, everything else is
+			// space, punctuation, a symbol or a control — noise.
+			switch {
+			case r >= 'A' && r <= 'Z':
+				emit(r+('a'-'A'), i, size)
+			case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
 				emit(r, i, size)
+			default:
+				skipped = true
 			}
 			continue
 		}
