@@ -54,6 +54,25 @@ export const router = createRouter({
           component: () => import('./views/ActivityTypesView.vue'),
           meta: { staff: true, title: '活动类型' },
         },
+        { path: 'clubs', name: 'clubs', component: () => import('./views/ClubsView.vue'), meta: { staff: true, title: '社团审核' } },
+        {
+          path: 'club-categories',
+          name: 'club-categories',
+          component: () => import('./views/ClubCategoriesView.vue'),
+          meta: { staff: true, title: '社团分类' },
+        },
+        {
+          path: 'moderation',
+          name: 'moderation',
+          component: () => import('./views/ModerationView.vue'),
+          meta: { staff: true, title: '内容审核' },
+        },
+        {
+          path: 'sensitive-words',
+          name: 'sensitive-words',
+          component: () => import('./views/SensitiveWordsView.vue'),
+          meta: { staff: true, title: '敏感词' },
+        },
         {
           path: 'audit-logs',
           name: 'audit-logs',

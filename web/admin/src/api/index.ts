@@ -14,6 +14,18 @@ import type {
   AuditList,
   AuditQuery,
   BanBody,
+  AdminClubList,
+  Club,
+  ClubCategory,
+  ClubCategoryBody,
+  ClubCategoryList,
+  ClubQuery,
+  ModerationKind,
+  ModerationQueue,
+  SensitiveWord,
+  SensitiveWordBody,
+  SensitiveWordList,
+  WordAction,
   LoginBody,
   MembershipPlan,
   MembershipPlanList,
@@ -108,4 +120,22 @@ export const api = {
   /** Public profile; used to show actor nicknames in the audit log. */
   publicUser: (userId: string) =>
     http.get<{ id: string; nickname: string; avatar_url: string }>('/users/' + id(userId), { auth: false, quiet: true }),
+
+  // 社团联盟: the club review queue and the categories.
+  clubs: (q: ClubQuery) => http.get<AdminClubList>('/admin/clubs', { query: q }),
+  approveClub: (clubId: string) => http.post<Club>(`/admin/clubs/${id(clubId)}/approve`, {}),
+  rejectClub: (clubId: string, reason: string) => http.post<Club>(`/admin/clubs/${id(clubId)}/reject`, { reason }),
+  /** The public list (the admin API only adds categories). */
+  clubCategories: async (): Promise<ClubCategory[]> => (await http.get<ClubCategoryList>('/club-categories', { auth: false })).items ?? [],
+  createClubCategory: (b: ClubCategoryBody) => http.post<ClubCategory>('/admin/club-categories', b),
+
+  // Content moderation: sensitive words and the review queue.
+  sensitiveWords: (): Promise<SensitiveWordList> => http.get<SensitiveWordList>('/admin/sensitive-words'),
+  createSensitiveWord: (b: SensitiveWordBody) => http.post<SensitiveWord>('/admin/sensitive-words', b),
+  updateSensitiveWord: (wordId: string, action: WordAction) => http.patch<SensitiveWord>('/admin/sensitive-words/' + id(wordId), { action }),
+  deleteSensitiveWord: (wordId: string) => http.del<void>('/admin/sensitive-words/' + id(wordId)),
+  moderationQueue: () => http.get<ModerationQueue>('/admin/moderation'),
+  approveHeld: (kind: ModerationKind, itemId: string) => http.post<void>(`/admin/moderation/${kind}/${id(itemId)}/approve`, {}),
+  rejectHeld: (kind: ModerationKind, itemId: string, reason: string) =>
+    http.post<void>(`/admin/moderation/${kind}/${id(itemId)}/reject`, { reason }),
 }

@@ -48,3 +48,21 @@ export type MembershipPlan = S['AdminPlanDTO']
 export type MembershipPlanList = S['AdminPlansOutBody']
 export type PlanBody = S['CreatePlanInBody']
 export type PlanPatch = S['UpdatePlanInBody']
+
+export type Club = S['ClubDTO']
+export type ClubStatus = Club['status']
+export type AdminClubList = S['AdminClubsOutBody']
+export type ClubQuery = NonNullable<operations['admin-list-clubs']['parameters']['query']>
+export type ClubCategory = S['ClubCategoryDTO']
+export type ClubCategoryList = S['ClubCategoriesOutBody']
+export type ClubCategoryBody = S['ClubCategoryInBody']
+
+export type SensitiveWord = S['WordDTO']
+export type WordAction = SensitiveWord['action']
+export type SensitiveWordList = S['WordsOutBody']
+export type SensitiveWordBody = S['WordInBody']
+
+export type Post = S['PostDTO']
+export type Comment = S['CommentDTO']
+export type ModerationQueue = S['QueueOutBody']
+export type ModerationKind = 'post' | 'comment'

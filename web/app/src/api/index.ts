@@ -18,6 +18,23 @@ import type {
   ChatRoom,
   ChatRoomList,
   ChatTicket,
+  Club,
+  ClubApplication,
+  ClubApplicationList,
+  ClubApplicationStatus,
+  ClubApplyBody,
+  ClubCalendar,
+  ClubCategory,
+  ClubCategoryList,
+  ClubCreateBody,
+  ClubList,
+  ClubMember,
+  ClubMemberList,
+  ClubPatchBody,
+  ClubQuery,
+  ClubRole,
+  Comment,
+  CommentList,
   LoginBody,
   MembershipPlan,
   MembershipPlanList,
@@ -26,6 +43,11 @@ import type {
   ParticipantList,
   PayChannel,
   PayResult,
+  Post,
+  PostCreateBody,
+  PostFlags,
+  PostList,
+  PostSort,
   PublicUser,
   RegisterBody,
   SendCodeResult,
@@ -161,4 +183,49 @@ export const api = {
     http.post<ChatReportResult>(`/chat/rooms/${id(roomId)}/messages/${id(messageId)}/reports`, { reason }),
   /** A one-time ticket for the WebSocket (valid 60 s). */
   chatTicket: () => http.post<ChatTicket>('/chat/tickets', undefined, { quiet: true }),
+
+  // Clubs (社团联盟). Quiet where the page explains the refusal itself.
+  clubCategories: async (): Promise<ClubCategory[]> => (await http.get<ClubCategoryList>('/club-categories', noAuth)).items ?? [],
+  clubs: (q: ClubQuery) => http.get<ClubList>('/clubs', { query: q }),
+  club: (clubId: string) => http.get<Club>('/clubs/' + id(clubId), { quiet: true }),
+  createClub: (b: ClubCreateBody) => http.post<Club>('/clubs', b),
+  updateClub: (clubId: string, b: ClubPatchBody) => http.patch<Club>('/clubs/' + id(clubId), b),
+  dissolveClub: (clubId: string) => http.del<void>('/clubs/' + id(clubId)),
+  favoriteClub: (clubId: string) => http.put<void>(`/clubs/${id(clubId)}/favorite`),
+  unfavoriteClub: (clubId: string) => http.del<void>(`/clubs/${id(clubId)}/favorite`),
+  applyToClub: (clubId: string, b: ClubApplyBody) => http.post<ClubApplication>(`/clubs/${id(clubId)}/applications`, b, { quiet: true }),
+  clubApplications: async (clubId: string, status: ClubApplicationStatus | '' = 'pending'): Promise<ClubApplication[]> =>
+    (await http.get<ClubApplicationList>(`/clubs/${id(clubId)}/applications`, { query: { status: status || undefined } })).items ?? [],
+  approveApplication: (clubId: string, appId: string) =>
+    http.post<ClubApplication>(`/clubs/${id(clubId)}/applications/${id(appId)}/approve`, {}),
+  rejectApplication: (clubId: string, appId: string, reason: string) =>
+    http.post<ClubApplication>(`/clubs/${id(clubId)}/applications/${id(appId)}/reject`, { reason }),
+  /** Quiet: outsiders get a 403, the club page then shows the owner only. */
+  clubMembers: async (clubId: string): Promise<ClubMember[]> =>
+    (await http.get<ClubMemberList>(`/clubs/${id(clubId)}/members`, { quiet: true })).items ?? [],
+  setClubRole: (clubId: string, userId: string, role: ClubRole) =>
+    http.patch<ClubMember>(`/clubs/${id(clubId)}/members/${id(userId)}`, { role }),
+  removeClubMember: (clubId: string, userId: string) => http.del<void>(`/clubs/${id(clubId)}/members/${id(userId)}`),
+  clubCalendar: (clubId: string, from: string, to: string) =>
+    http.get<ClubCalendar>(`/clubs/${id(clubId)}/calendar`, { query: { from, to } }),
+  /** The iCalendar feed's address, for calendar apps to subscribe to. */
+  clubCalendarURL: (clubId: string) => `${location.origin}/api/v1/clubs/${id(clubId)}/calendar.ics`,
+
+  // Posts: the square (no club_id) and club boards.
+  posts: (q: { club_id?: string; sort?: PostSort; cursor?: string; limit?: number }) => http.get<PostList>('/posts', { query: q }),
+  post: (postId: string) => http.get<Post>('/posts/' + id(postId), { quiet: true }),
+  createPost: (b: PostCreateBody) => http.post<Post>('/posts', b),
+  setPostFlags: (postId: string, b: PostFlags) => http.patch<Post>('/posts/' + id(postId), b),
+  deletePost: (postId: string) => http.del<void>('/posts/' + id(postId)),
+  /** Quiet: the caller undoes its optimistic change and explains. */
+  likePost: (postId: string) => http.put<Post>(`/posts/${id(postId)}/like`, undefined, { quiet: true }),
+  unlikePost: (postId: string) => http.del<Post>(`/posts/${id(postId)}/like`, { quiet: true }),
+  favoritePost: (postId: string) => http.put<Post>(`/posts/${id(postId)}/favorite`, undefined, { quiet: true }),
+  unfavoritePost: (postId: string) => http.del<Post>(`/posts/${id(postId)}/favorite`, { quiet: true }),
+  comments: async (postId: string): Promise<Comment[]> => (await http.get<CommentList>(`/posts/${id(postId)}/comments`, { query: { limit: 50 } })).items ?? [],
+  commentsAfter: (postId: string, after: string) => http.get<CommentList>(`/posts/${id(postId)}/comments`, { query: { after, limit: 50 } }),
+  createComment: (postId: string, content: string, parentId?: string) =>
+    http.post<Comment>(`/posts/${id(postId)}/comments`, parentId ? { content, parent_id: parentId } : { content }),
+  myPosts: () => http.get<PostList>('/me/posts'),
+  myFavoritePosts: (cursor = '') => http.get<PostList>('/me/favorites/posts', { query: { cursor, limit: 20 } }),
 }

@@ -64,3 +64,36 @@ export type ChatMemberList = S['MembersOutBody']
 export type ChatMuteResult = S['MuteOutBody']
 export type ChatReportResult = S['ReportOutBody']
 export type ChatTicket = S['TicketOutBody']
+
+// Club alliance (社团联盟): clubs, applications, members, calendar.
+export type Club = S['ClubDTO']
+export type ClubStatus = Club['status']
+export type ClubRole = S['ClubMemberDTO']['role']
+export type ClubList = S['ClubDirectoryOutBody']
+export type ClubQuery = NonNullable<operations['list-clubs']['parameters']['query']>
+export type ClubSort = NonNullable<ClubQuery['sort']>
+export type ClubCategory = S['ClubCategoryDTO']
+export type ClubCategoryList = S['ClubCategoriesOutBody']
+export type ClubCreateBody = S['ClubCreateInBody']
+export type ClubPatchBody = S['ClubPatchInBody']
+export type ClubPerson = S['ClubPersonDTO']
+export type ClubMember = S['ClubMemberDTO']
+export type ClubMemberList = S['ClubMembersOutBody']
+export type ClubApplication = S['ClubApplicationDTO']
+export type ClubApplicationStatus = ClubApplication['status']
+export type ClubApplicationList = S['ClubApplicationsOutBody']
+export type ClubApplyBody = S['ClubApplyInBody']
+export type CalendarEntry = S['CalendarEntryDTO']
+export type ClubCalendar = S['ClubCalendarOutBody']
+
+// Posts: the square and club boards. `favorited` is optional here so that
+// the app builds against a spec that does not list post favorites yet.
+export type Post = Omit<S['PostDTO'], 'favorited'> & { favorited?: boolean }
+export type PostStatus = Post['status']
+export type PostList = { items: Post[] | null; next_cursor: string | null }
+export type PostSort = NonNullable<NonNullable<operations['list-posts']['parameters']['query']>['sort']>
+export type PostCreateBody = S['PostCreateInBody']
+export type PostFlags = S['PostFlagsInBody']
+export type PostAuthor = S['AuthorDTO']
+export type Comment = S['CommentDTO']
+export type CommentList = S['CommentsOutBody']
