@@ -156,7 +156,7 @@ func (s *Store) room(ctx context.Context, where string, arg string) (*chat.Room,
 		return nil, err
 	}
 	var r roomRow
-	err = st.QueryRowContext(ctx, arg).Scan(&r.ID, &r.ActivityID, &r.Title, &r.LastSeq, &r.ReadOnlyAt, &r.CreatedAt)
+	err = st.QueryRow(ctx, nil, arg).Scan(&r.ID, &r.ActivityID, &r.Title, &r.LastSeq, &r.ReadOnlyAt, &r.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chat.ErrRoomNotFound
 	}
@@ -194,7 +194,7 @@ func (s *Store) Member(ctx context.Context, roomID, userID string) (*chat.Member
 	}
 	var r memberRow
 	var left, muted sql.Null[time.Time]
-	err = st.QueryRowContext(ctx, roomID, userID).Scan(&r.RoomID, &r.UserID, &r.Role, &r.JoinedAt, &left, &r.Removed, &muted, &r.ReadSeq)
+	err = st.QueryRow(ctx, nil, roomID, userID).Scan(&r.RoomID, &r.UserID, &r.Role, &r.JoinedAt, &left, &r.Removed, &muted, &r.ReadSeq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -233,7 +233,10 @@ func (s *Store) Append(ctx context.Context, m *chat.Message) (*chat.Message, boo
 		err = tx.Commit()
 	}
 	if err != nil && m.ClientID != "" && sqldb.IsUniqueViolation(err) {
-		// The same client id raced in twice: the first one stands.
+		// The same client id raced in twice: the first one stands. The
+		// failed transaction ends first: it holds a connection (and on
+		// PostgreSQL the room's row), which the lookup would wait for.
+		_ = tx.Rollback()
 		prev, err := s.byClientID(ctx, m)
 		if err == nil && prev == nil {
 			err = errors.New("message of a client id vanished")
@@ -255,7 +258,7 @@ func (s *Store) byClientID(ctx context.Context, m *chat.Message) (*chat.Message,
 	}
 	var r messageRow
 	var deleted sql.Null[time.Time]
-	err = st.QueryRowContext(ctx, m.RoomID, m.SenderID, m.ClientID).Scan(&r.ID, &r.RoomID, &r.Seq, &r.SenderID, &r.ClientID, &r.Kind,
+	err = st.QueryRow(ctx, nil, m.RoomID, m.SenderID, m.ClientID).Scan(&r.ID, &r.RoomID, &r.Seq, &r.SenderID, &r.ClientID, &r.Kind,
 		&r.Content, &r.CreatedAt, &deleted)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -273,7 +276,7 @@ func (s *Store) byClientID(ctx context.Context, m *chat.Message) (*chat.Message,
 // appendStmts are the statements that append a message. They are
 // prepared before the transaction opens: preparing takes a connection of
 // the pool, which a transaction holding the last one would wait for.
-type appendStmts struct{ number, insert, readOwn *sql.Stmt }
+type appendStmts struct{ number, insert, readOwn *sqldb.Stmt }
 
 func (s *Store) appendStatements(ctx context.Context) (*appendStmts, error) {
 	var st appendStmts
@@ -295,7 +298,7 @@ func (s *Store) appendStatements(ctx context.Context) (*appendStmts, error) {
 // locked until tx ends, so numbers commit in order.
 func (st *appendStmts) append(ctx context.Context, tx *sql.Tx, m *chat.Message) (*chat.Message, error) {
 	var seq int64
-	err := tx.StmtContext(ctx, st.number).QueryRowContext(ctx, m.RoomID).Scan(&seq)
+	err := st.number.QueryRow(ctx, tx, m.RoomID).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chat.ErrRoomNotFound
 	}
@@ -304,12 +307,12 @@ func (st *appendStmts) append(ctx context.Context, tx *sql.Tx, m *chat.Message) 
 	}
 	r := messageRow{ID: m.ID, RoomID: m.RoomID, Seq: seq, SenderID: m.SenderID, ClientID: m.ClientID, Kind: m.Kind,
 		Content: m.Content, CreatedAt: m.CreatedAt.UTC()}
-	if _, err := tx.StmtContext(ctx, st.insert).ExecContext(ctx, r.ID, r.RoomID, r.Seq, r.SenderID, r.ClientID, r.Kind, r.Content, r.CreatedAt); err != nil {
+	if _, err := st.insert.Exec(ctx, tx, r.ID, r.RoomID, r.Seq, r.SenderID, r.ClientID, r.Kind, r.Content, r.CreatedAt); err != nil {
 		return nil, fmt.Errorf("store message: %w", err)
 	}
 	if m.SenderID != "" {
 		// One's own message is read.
-		if _, err := tx.StmtContext(ctx, st.readOwn).ExecContext(ctx, r.Seq, r.RoomID, r.SenderID); err != nil {
+		if _, err := st.readOwn.Exec(ctx, tx, r.Seq, r.RoomID, r.SenderID); err != nil {
 			return nil, fmt.Errorf("mark own message read: %w", err)
 		}
 	}

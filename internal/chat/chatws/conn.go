@@ -137,19 +137,19 @@ func (c *conn) drain() {
 			c.writing = false
 			c.queue, c.spare = nil, nil // an idle connection holds no buffers
 			c.mu.Unlock()
+			c.sock.release()
 			return
 		}
 		batch, c.queue, c.spare = c.queue, c.spare, nil
 		c.mu.Unlock()
 
-		c.sock.begin()
 		var err error
 		for _, it := range batch {
 			if err = c.handle(it); err != nil {
 				break
 			}
 		}
-		if ferr := c.sock.end(len(batch) > 1); err == nil {
+		if ferr := c.sock.flush(); err == nil {
 			err = ferr
 		}
 		if err != nil {
@@ -158,6 +158,7 @@ func (c *conn) drain() {
 			c.writing = false
 			c.queue, c.spare = nil, nil
 			c.mu.Unlock()
+			c.sock.release()
 			return
 		}
 	}
@@ -222,6 +223,10 @@ func (c *conn) handle(it *item) error {
 func (c *conn) catchUp(roomID string, upto int64, last map[string]int64) error {
 	const page = 100
 	for {
+		// What was collected goes out before the database is asked.
+		if err := c.sock.flush(); err != nil {
+			return err
+		}
 		list, err := c.hub.chat.After(c.ctx, roomID, c.userID, last[roomID], page)
 		if errors.Is(err, chat.ErrNotMember) {
 			return nil
@@ -245,11 +250,15 @@ func (c *conn) catchUp(roomID string, upto int64, last map[string]int64) error {
 	}
 }
 
-// write sends one frame; the socket bounds the time it may take.
+// write sends one data frame: the socket collects it until the batch
+// ends (or a control frame or a full buffer sends it sooner) and bounds
+// the time the network write may take.
 func (c *conn) write(b []byte) error {
 	if b == nil {
 		return nil
 	}
+	c.sock.collecting(true)
+	defer c.sock.collecting(false)
 	return c.ws.Write(context.Background(), websocket.MessageText, b)
 }
 

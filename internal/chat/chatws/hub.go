@@ -155,10 +155,11 @@ func (h *Hub) dispatch(payload []byte) {
 		}
 		h.order.deliver(messageItem(e.Message), h.toRoom, h.missing)
 	case chat.EventDeleted:
-		h.toRoom(e.RoomID, &item{frame: encode(outFrame{Type: "system", Event: eventDeleted, RoomID: e.RoomID, MessageID: e.MessageID})})
+		h.order.event(e.RoomID, &item{room: e.RoomID, frame: encode(outFrame{Type: "system", Event: eventDeleted, RoomID: e.RoomID,
+			MessageID: e.MessageID})}, h.toRoom)
 	case chat.EventMuted:
-		h.toRoom(e.RoomID, &item{frame: encode(outFrame{Type: "system", Event: eventMuted, RoomID: e.RoomID, UserID: e.UserID,
-			MutedUntil: e.MutedUntil})})
+		h.order.event(e.RoomID, &item{room: e.RoomID, frame: encode(outFrame{Type: "system", Event: eventMuted, RoomID: e.RoomID,
+			UserID: e.UserID, MutedUntil: e.MutedUntil})}, h.toRoom)
 	case chat.EventMember:
 		h.membership(e.RoomID, e.UserID, e.Active)
 	case chat.EventKick:

@@ -81,12 +81,18 @@ type fixture struct {
 	chat *fakeChat
 	gate *chatws.Gate
 	url  string
+	addr string // host:port
 }
 
 func start(t *testing.T, set chatws.Settings) *fixture {
+	return startWith(t, set, func(fc *fakeChat) chatws.Chat { return fc })
+}
+
+// startWith serves a hub over the chat that wrap makes of the fake one.
+func startWith(t *testing.T, set chatws.Settings, wrap func(*fakeChat) chatws.Chat) *fixture {
 	t.Helper()
 	fc := &fakeChat{}
-	hub := chatws.NewHub(fc, chatws.NewLocalBroker(), chatws.NewMemoryPresence(), set, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	hub := chatws.NewHub(wrap(fc), chatws.NewLocalBroker(), chatws.NewMemoryPresence(), set, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := hub.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -102,7 +108,7 @@ func start(t *testing.T, set chatws.Settings) *fixture {
 		cancel()
 		srv.Close()
 	})
-	return &fixture{hub: hub, chat: fc, gate: gate, url: "ws" + strings.TrimPrefix(srv.URL, "http")}
+	return &fixture{hub: hub, chat: fc, gate: gate, url: "ws" + strings.TrimPrefix(srv.URL, "http"), addr: srv.Listener.Addr().String()}
 }
 
 func (f *fixture) dial(t *testing.T, user string) *websocket.Conn {

@@ -2,6 +2,7 @@ package chatws
 
 import (
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -93,5 +94,25 @@ func TestSequencerReadsAMissingMessageOnce(t *testing.T) {
 	}
 	if _, ok := s.rooms["r2"]; !ok {
 		t.Fatal("live room r2 forgotten")
+	}
+}
+
+func TestSequencerHoldsEventsBehindWaitingMessages(t *testing.T) {
+	var s sequencer
+	var got []string
+	send := func(_ string, it *item) {
+		if it.seq > 0 {
+			got = append(got, "m"+strconv.FormatInt(it.seq, 10))
+		} else {
+			got = append(got, string(it.frame))
+		}
+	}
+	s.deliver(msg(1), send, nothing)
+	s.event("r1", &item{room: "r1", frame: []byte("mute")}, send) // nothing waits: at once
+	s.deliver(msg(3), send, nothing)
+	s.event("r1", &item{room: "r1", frame: []byte("delete 3")}, send) // 3 waits for 2
+	s.deliver(msg(2), send, nothing)
+	if want := []string{"m1", "mute", "m2", "m3", "delete 3"}; !slices.Equal(got, want) {
+		t.Fatalf("handed on %v, want %v", got, want)
 	}
 }

@@ -2,8 +2,6 @@ package chatws
 
 import (
 	"bufio"
-	"bytes"
-	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -58,68 +56,82 @@ func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
-	var r io.Reader = nc
-	if n := brw.Reader.Buffered(); n > 0 {
-		b, _ := brw.Reader.Peek(n)
-		r = io.MultiReader(bytes.NewReader(bytes.Clone(b)), nc)
+	br := brw.Reader
+	if br.Buffered() == 0 {
+		// Bytes the client sent right after its handshake stay in the
+		// server's reader, which the library takes them from; otherwise
+		// a small one does.
+		br = bufio.NewReaderSize(nc, readBufferSize)
 	}
 	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetWriteBuffer(sendBufferBytes)
 	}
 	w.sock = &socket{Conn: nc, timeout: w.writeTimeout}
-	return nc, bufio.NewReadWriter(bufio.NewReaderSize(r, readBufferSize), bufio.NewWriterSize(w.sock, writeBufferSize)), nil
+	return nc, bufio.NewReadWriter(br, bufio.NewWriterSize(w.sock, writeBufferSize)), nil
 }
 
-// socket is a connection's write side. Outside a batch a write goes to
-// the network at once (control frames: pongs, pings, close); inside one
-// (the connection's writer sending its queue) the frames collect and go
-// out together when the batch ends. Every network write has a deadline.
+// socket is a connection's write side. The connection's writer collects
+// the data frames of its queue (collect) and sends them in one system
+// call (flush). Anything else written — pongs, pings, the close frame —
+// goes out at once, after what was collected, so frames keep their order
+// and control frames never wait for a batch. Every network write has a
+// deadline.
 type socket struct {
 	net.Conn
 	timeout time.Duration
 
-	mu    sync.Mutex
-	batch bool
-	buf   []byte
+	mu      sync.Mutex
+	collect bool
+	buf     []byte
 }
 
-// Write sends p, or adds it to the batch.
+// Write sends p, or collects it while the writer writes data frames.
 func (s *socket) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.batch {
-		return s.send(p)
+	if s.collect {
+		if len(s.buf)+len(p) > maxBatchBytes {
+			if err := s.flushLocked(); err != nil {
+				return 0, err
+			}
+		}
+		s.buf = append(s.buf, p...)
+		return len(p), nil
 	}
-	if len(s.buf)+len(p) > maxBatchBytes {
-		if err := s.flush(); err != nil {
+	if len(s.buf) > 0 {
+		s.buf = append(s.buf, p...)
+		if err := s.flushLocked(); err != nil {
 			return 0, err
 		}
+		return len(p), nil
 	}
-	s.buf = append(s.buf, p...)
-	return len(p), nil
+	return s.send(p)
 }
 
-// begin starts a batch.
-func (s *socket) begin() {
+// collecting marks the writer's data writes (on) and their end (off).
+func (s *socket) collecting(on bool) {
 	s.mu.Lock()
-	s.batch = true
+	s.collect = on
 	s.mu.Unlock()
 }
 
-// end sends the batch; keep says whether to keep its buffer for the next
-// one (an idle connection holds none).
-func (s *socket) end(keep bool) error {
+// flush sends what was collected.
+func (s *socket) flush() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.batch = false
-	err := s.flush()
-	if !keep {
-		s.buf = nil
-	}
-	return err
+	return s.flushLocked()
 }
 
-func (s *socket) flush() error {
+// release lets the buffer go (the connection is idle).
+func (s *socket) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.buf) == 0 {
+		s.buf = nil
+	}
+}
+
+func (s *socket) flushLocked() error {
 	if len(s.buf) == 0 {
 		return nil
 	}
