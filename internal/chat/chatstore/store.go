@@ -213,6 +213,9 @@ func (s *Store) Member(ctx context.Context, roomID, userID string) (*chat.Member
 
 // Append stores a message with the room's next number.
 func (s *Store) Append(ctx context.Context, m *chat.Message) (*chat.Message, bool, error) {
+	if s.sql.Dialect == sqldb.Postgres {
+		return s.appendOne(ctx, m)
+	}
 	if m.ClientID != "" {
 		// A resend is answered without a write transaction.
 		if prev, err := s.byClientID(ctx, m); err != nil || prev != nil {
@@ -247,6 +250,43 @@ func (s *Store) Append(ctx context.Context, m *chat.Message) (*chat.Message, boo
 		return nil, false, err
 	}
 	return out, true, nil
+}
+
+// appendOnePG numbers the message, stores it and marks it read for its
+// sender in one statement: one round trip, and the room's row is locked
+// only while it runs.
+const appendOnePG = `WITH r AS (UPDATE chat_rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq),
+	m AS (INSERT INTO chat_messages (id, room_id, seq, sender_id, client_id, kind, content, created_at)
+		SELECT ?, ?, r.last_seq, ?, ?, ?, ?, ? FROM r RETURNING seq),
+	o AS (UPDATE chat_members SET read_seq = (SELECT seq FROM m) WHERE room_id = ? AND user_id = ? AND user_id <> '')
+	SELECT seq FROM m`
+
+// appendOne is Append on PostgreSQL. A resend is found by the unique
+// index (the statement fails whole, the number with it), not by a lookup
+// before every message.
+func (s *Store) appendOne(ctx context.Context, m *chat.Message) (*chat.Message, bool, error) {
+	st, err := s.sql.Prepared(ctx, appendOnePG)
+	if err != nil {
+		return nil, false, err
+	}
+	r := messageRow{ID: m.ID, RoomID: m.RoomID, SenderID: m.SenderID, ClientID: m.ClientID, Kind: m.Kind,
+		Content: m.Content, CreatedAt: m.CreatedAt.UTC()}
+	err = st.QueryRow(ctx, nil, r.RoomID, r.ID, r.RoomID, r.SenderID, r.ClientID, r.Kind, r.Content, r.CreatedAt,
+		r.RoomID, r.SenderID).Scan(&r.Seq)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, false, chat.ErrRoomNotFound
+	case err != nil && m.ClientID != "" && sqldb.IsUniqueViolation(err):
+		prev, err := s.byClientID(ctx, m)
+		if err == nil && prev == nil {
+			err = errors.New("message of a client id vanished")
+		}
+		return prev, false, err
+	case err != nil:
+		return nil, false, fmt.Errorf("store message: %w", err)
+	}
+	out := r.message()
+	return &out, true, nil
 }
 
 // byClientID loads the sender's message with m's client id (nil if none).
