@@ -16,8 +16,8 @@ import (
 // Acceptance 2 of the club issue: cross-club authorization, walked for
 // every club route the API serves.
 //
-// Every operation of the served OpenAPI document under /clubs and
-// /club-categories must have a row in clubRoutes with the exact outcome
+// Every operation of the served OpenAPI document under /clubs,
+// /club-categories, /admin/club-categories and /me/clubs must have a row in clubRoutes with the exact outcome
 // (status and problem code) for each kind of caller; a route the table
 // does not classify fails the test, so a route added later has to be
 // placed in it. The calls target club B; officer A is an officer of
@@ -197,7 +197,70 @@ func clubRoutes(f *clubFixture) map[string][]clubCase {
 		}
 	}
 	counter := 0
+	admins := func(ok outcome) clubOutcomes {
+		out := all(forbid403)
+		out[cAnon], out[cStaff] = unauth401, ok
+		return out
+	}
+	// newCategory adds a category as staff for a call to change.
+	newCategory := func(x *clubCall) string {
+		x.t.Helper()
+		counter++
+		return x.f.a.clubCategory(x.t, x.f.who[cStaff], fmt.Sprintf("分类 %d", counter))
+	}
 	return map[string][]clubCase{
+		"GET /admin/club-categories": {{target: "the categories with counts", do: onClub("GET", "/admin/club-categories", nil, nil), want: admins(ok200),
+			after: func(x *clubCall, r response) {
+				for _, it := range items(x.t, r) {
+					all, _ := it["club_count"].(float64)
+					active, _ := it["active_club_count"].(float64)
+					if str(it["id"]) == f.category && all >= 2 && active >= 2 && all >= active {
+						return
+					}
+				}
+				x.t.Fatalf("categories: %s", r.Body)
+			}}},
+		"POST /admin/club-categories": {{target: "a new category",
+			do: func(x *clubCall) response {
+				counter++
+				return x.api("POST", "/admin/club-categories", map[string]any{"name": fmt.Sprintf("新分类 %d", counter)})
+			},
+			want: admins(created201)}},
+		"PATCH /admin/club-categories/{id}": {
+			{target: "a category", do: func(x *clubCall) response {
+				id := newCategory(x)
+				return x.api("PATCH", "/admin/club-categories/"+id, map[string]any{"name": fmt.Sprintf("改名 %d", counter)})
+			}, want: admins(ok200),
+				after: func(x *clubCall, r response) {
+					if !strings.HasPrefix(str(r.json(x.t)["name"]), "改名") {
+						x.t.Fatalf("renamed: %s", r.Body)
+					}
+				}},
+			{target: "another category's name", do: func(x *clubCall) response {
+				return x.api("PATCH", "/admin/club-categories/"+newCategory(x), map[string]any{"name": "学术"})
+			}, want: admins(outcome{http.StatusConflict, "club.name_taken"})},
+		},
+		"DELETE /admin/club-categories/{id}": {
+			{target: "an unused category", do: func(x *clubCall) response {
+				return x.api("DELETE", "/admin/club-categories/"+newCategory(x), nil)
+			}, want: admins(noContent204)},
+			{target: "B's category", do: func(x *clubCall) response {
+				return x.api("DELETE", "/admin/club-categories/"+f.category, nil)
+			}, want: admins(outcome{http.StatusConflict, "club.category_in_use"})},
+		},
+		"GET /me/clubs": {{target: "the caller's clubs", do: onClub("GET", "/me/clubs?limit=50", nil, nil), want: signedIn(ok200),
+			after: func(x *clubCall, r response) {
+				role := map[clubCaller]string{cMember: "member", cOfficerB: "officer", cOwnerB: "owner"}[x.who]
+				got := ""
+				for _, it := range items(x.t, r) {
+					if str(it["id"]) == x.w.id {
+						got = str(it["my_role"])
+					}
+				}
+				if got != role {
+					x.t.Fatalf("%s: B in /me/clubs with role %q, want %q: %s", x.who, got, role, r.Body)
+				}
+			}}},
 		"GET /club-categories": {{target: "the categories", do: onClub("GET", "/club-categories", nil, nil), want: all(ok200),
 			after: func(x *clubCall, r response) {
 				if !strings.Contains(string(r.Body), f.category) {
@@ -359,7 +422,7 @@ func clubRoutes(f *clubFixture) map[string][]clubCase {
 }
 
 // clubRoutePrefixes select the routes the table must classify.
-var clubRoutePrefixes = []string{"/clubs", "/club-categories"}
+var clubRoutePrefixes = []string{"/clubs", "/club-categories", "/admin/club-categories", "/me/clubs"}
 
 // servedClubRoutes returns the served club operations as "METHOD path".
 func servedClubRoutes(t *testing.T, a *testApp) []string {

@@ -55,6 +55,17 @@ type Category struct {
 	CreatedAt time.Time
 }
 
+// CategoryUse is a category with the clubs filed under it.
+type CategoryUse struct {
+	Category
+	// Clubs counts the clubs of every status filed under it (pending,
+	// rejected and dissolved ones keep their category too); while it is
+	// above zero the category cannot be deleted.
+	Clubs int
+	// ActiveClubs counts its active clubs (those of the directory).
+	ActiveClubs int
+}
+
 // Club is a club.
 type Club struct {
 	ID           string
@@ -79,6 +90,12 @@ type Member struct {
 	UserID   string
 	Role     Role
 	JoinedAt time.Time
+}
+
+// Membership is a club with someone's place in it.
+type Membership struct {
+	Club   Club
+	Member Member
 }
 
 // ApplicationStatus is a join application's state.
@@ -149,6 +166,16 @@ type Store interface {
 	Categories(ctx context.Context) ([]Category, error)
 	CreateCategory(ctx context.Context, c *Category) error
 	CategoryExists(ctx context.Context, id string) (bool, error)
+	// CategoryUses lists the categories in their order with their club
+	// counts.
+	CategoryUses(ctx context.Context) ([]CategoryUse, error)
+	// UpdateCategory renames (nil: keeps the name) or reorders (nil: keeps
+	// the order) a category, audited; ErrNameTaken for a name in use,
+	// ErrCategoryMissing for an unknown id.
+	UpdateCategory(ctx context.Context, id string, name *string, sort *int) (*Category, error)
+	// DeleteCategory removes a category no club is filed under, audited;
+	// ErrCategoryInUse otherwise, ErrCategoryMissing for an unknown id.
+	DeleteCategory(ctx context.Context, id string) error
 
 	// CreateClub inserts a pending club with its owner as first member.
 	CreateClub(ctx context.Context, c *Club) error
@@ -164,6 +191,9 @@ type Store interface {
 	Decide(ctx context.Context, appID string, approve bool, reason, by string, at time.Time) (bool, error)
 	Apply(ctx context.Context, a *Application) error
 	Application(ctx context.Context, id string) (*Application, error)
+	// LatestApplication returns the user's most recent application to the
+	// club (nil: none).
+	LatestApplication(ctx context.Context, clubID, userID string) (*Application, error)
 	// LastRejection returns when the user's last application to the club
 	// was rejected (nil: never).
 	LastRejection(ctx context.Context, clubID, userID string) (*time.Time, error)
@@ -178,6 +208,10 @@ type Store interface {
 	UpdateClub(ctx context.Context, c *Club, at time.Time) error
 	Dissolve(ctx context.Context, id string, at time.Time) (bool, error)
 	AdminClubs(ctx context.Context, status Status, page, size int) ([]Club, int64, error)
+	// UserClubs lists the clubs the user is a member of (any role, not
+	// dissolved ones), most recently joined first, after the cursor (Key:
+	// joining time in unix nanoseconds).
+	UserClubs(ctx context.Context, userID string, after *Cursor, limit int) ([]Membership, error)
 	// Relations returns the user's roles in and favorites among clubs.
 	Relations(ctx context.Context, userID string, clubIDs []string) (map[string]Role, map[string]bool, error)
 
@@ -198,6 +232,8 @@ type Store interface {
 var (
 	ErrNotFound            = errs.NotFound("club.not_found", "社团不存在")
 	ErrCategoryNotFound    = errs.Invalid("club.unknown_category", "社团分类不存在")
+	ErrCategoryMissing     = errs.NotFound("club.category_not_found", "社团分类不存在")
+	ErrCategoryInUse       = errs.Conflict("club.category_in_use", "该分类下还有社团，不能删除")
 	ErrNameTaken           = errs.Conflict("club.name_taken", "已有同名社团")
 	ErrNotPending          = errs.Conflict("club.not_pending", "该社团不在待审核状态")
 	ErrApplicationPending  = errs.Conflict("club.application_pending", "你已提交过申请，请等待审核")

@@ -85,6 +85,23 @@ type View struct {
 	Owner     Person
 	MyRole    Role // "" when not a member
 	Favorited bool
+	// MyApplication is the caller's own application when it is pending
+	// or was rejected last (nil otherwise); set by Get only, not in lists.
+	MyApplication *OwnApplication
+}
+
+// OwnApplication is the applicant's view of their latest application to
+// a club: 待审核 while pending, 已拒绝 with the reason and when they may
+// apply again.
+type OwnApplication struct {
+	ID        string
+	Status    ApplicationStatus
+	Reason    string
+	CreatedAt time.Time
+	DecidedAt *time.Time
+	// ReapplyAt is, for a rejection, when the cooldown ends and they may
+	// apply again (it may be past).
+	ReapplyAt *time.Time
 }
 
 // person returns a profile from a lookup, or a placeholder.
@@ -179,7 +196,29 @@ func (s *Service) Get(ctx context.Context, id string) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &views[0], nil
+	v := &views[0]
+	if p.UserID != "" {
+		if v.MyApplication, err = s.ownApplication(ctx, id, p.UserID); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// ownApplication returns the user's latest application to the club when
+// it is pending or rejected: an approved one is their membership (or
+// history, once they left), so it is not shown.
+func (s *Service) ownApplication(ctx context.Context, clubID, userID string) (*OwnApplication, error) {
+	a, err := s.store.LatestApplication(ctx, clubID, userID)
+	if err != nil || a == nil || a.Status == ApplicationApproved {
+		return nil, err
+	}
+	own := &OwnApplication{ID: a.ID, Status: a.Status, Reason: a.Reason, CreatedAt: a.CreatedAt, DecidedAt: a.DecidedAt}
+	if a.Status == ApplicationRejected && a.DecidedAt != nil {
+		at := a.DecidedAt.Add(s.set.ApplyCooldown)
+		own.ReapplyAt = &at
+	}
+	return own, nil
 }
 
 func (s *Service) views(ctx context.Context, userID string, list []Club) ([]View, error) {
@@ -316,12 +355,12 @@ func (s *Service) Categories(ctx context.Context) ([]Category, error) { return s
 
 // CreateCategory adds a category (admins).
 func (s *Service) CreateCategory(ctx context.Context, name string, sort int) (*Category, error) {
-	if _, err := auth.RequireRole(ctx, auth.RoleAdmin, auth.RoleSuperAdmin); err != nil {
+	if err := requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	name = strings.TrimSpace(name)
-	if n := utf8.RuneCountInString(name); n < 1 || n > 20 {
-		return nil, ErrInvalidName.WithDetail("分类名称需 1–20 个字")
+	name, err := categoryName(name)
+	if err != nil {
+		return nil, err
 	}
 	c := &Category{ID: s.newID(), Name: name, Sort: sort, CreatedAt: s.now().UTC()}
 	if err := s.store.CreateCategory(ctx, c); err != nil {

@@ -54,7 +54,9 @@ func Register(api huma.API, svc *clubs.Service, activityURL func(id string) stri
 	huma.Register(api, huma.Operation{OperationID: "club-calendar-ics", Method: http.MethodGet, Path: "/clubs/{id}/calendar.ics",
 		Summary: "The club's iCalendar feed (RFC 5545): the last 30 and the next 180 days", Tags: tag,
 		Responses: map[string]*huma.Response{"200": {Description: "iCalendar", Content: map[string]*huma.MediaType{"text/calendar": {}}}}}, h.ics)
+	registerMyClubs(api, h)
 	admin := []string{"Admin"}
+	registerCategories(api, h)
 	huma.Register(api, huma.Operation{OperationID: "admin-create-club-category", Method: http.MethodPost, Path: "/admin/club-categories",
 		Summary: "Add a club category (admins; audited)", Tags: admin, Security: bearer, DefaultStatus: http.StatusCreated}, h.createCategory)
 	huma.Register(api, huma.Operation{OperationID: "admin-list-clubs", Method: http.MethodGet, Path: "/admin/clubs",
@@ -129,6 +131,20 @@ type ClubDTO struct {
 	MyRole       *string       `json:"my_role" doc:"owner, officer, member; null when not a member"`
 	Favorited    bool          `json:"favorited"`
 	CreatedAt    time.Time     `json:"created_at"`
+	// MyApplication is the caller's own join application, in GET
+	// /clubs/{id} only.
+	MyApplication *ClubMyApplicationDTO `json:"my_application,omitempty" doc:"the caller's own join application while it is pending or when it was rejected last (absent otherwise, and in lists): 待审核 / 已拒绝 with the reason and reapply_at"`
+}
+
+// ClubMyApplicationDTO is the caller's own latest join application to a
+// club.
+type ClubMyApplicationDTO struct {
+	ID        string     `json:"id"`
+	Status    string     `json:"status" enum:"pending,rejected"`
+	Reason    string     `json:"reason,omitempty" doc:"why the officers rejected it"`
+	CreatedAt time.Time  `json:"created_at"`
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
+	ReapplyAt *time.Time `json:"reapply_at,omitempty" doc:"after a rejection: when the cooldown ends and the caller may apply again (may be past)"`
 }
 
 func toClub(v *clubs.View) ClubDTO {
@@ -141,6 +157,10 @@ func toClub(v *clubs.View) ClubDTO {
 	if v.MyRole != "" {
 		r := string(v.MyRole)
 		d.MyRole = &r
+	}
+	if a := v.MyApplication; a != nil {
+		d.MyApplication = &ClubMyApplicationDTO{ID: a.ID, Status: string(a.Status), Reason: a.Reason, CreatedAt: a.CreatedAt,
+			DecidedAt: a.DecidedAt, ReapplyAt: a.ReapplyAt}
 	}
 	return d
 }

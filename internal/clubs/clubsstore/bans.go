@@ -9,6 +9,7 @@ import (
 
 	"github.com/zuju/zuju/internal/clubs"
 	"github.com/zuju/zuju/internal/platform/audit"
+	"github.com/zuju/zuju/internal/platform/outbox"
 )
 
 type banRow struct {
@@ -43,7 +44,8 @@ type banAudit struct {
 const inForce = "(banned_until IS NULL OR banned_until > ?)"
 
 // Ban writes the ban (replacing an earlier one), removes the member (not
-// the owner) and drops their pending application, with the audit row.
+// the owner) and drops their pending application, with the audit row and
+// the clubs.member_banned event.
 func (s *Store) Ban(ctx context.Context, b *clubs.Ban) (bool, error) {
 	at := b.CreatedAt.UTC()
 	var until *time.Time
@@ -76,8 +78,17 @@ func (s *Store) Ban(ctx context.Context, b *clubs.Ban) (bool, error) {
 			b.ClubID, b.UserID, clubs.ApplicationPending).Error; err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, "club.ban", "club", b.ClubID, nil,
-			banAudit{UserID: b.UserID, Reason: b.Reason, Until: until, Member: removed})
+		if err := audit.Record(ctx, tx, "club.ban", "club", b.ClubID, nil,
+			banAudit{UserID: b.UserID, Reason: b.Reason, Until: until, Member: removed}); err != nil {
+			return err
+		}
+		name, err := clubName(tx, b.ClubID)
+		if err != nil {
+			return err
+		}
+		_, err = outbox.Add(ctx, tx, clubs.TopicMemberBanned, clubs.MemberBannedEvent{ClubID: b.ClubID, ClubName: name, UserID: b.UserID,
+			Reason: b.Reason, Until: until, WasMember: removed, BannedBy: b.By, BannedAt: at})
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("ban club member: %w", err)

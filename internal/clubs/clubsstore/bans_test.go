@@ -12,12 +12,13 @@ import (
 	"github.com/zuju/zuju/internal/clubs/clubsstore"
 	"github.com/zuju/zuju/internal/platform/audit"
 	"github.com/zuju/zuju/internal/platform/dbtest"
+	"github.com/zuju/zuju/internal/platform/outbox"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 )
 
 // eachDB runs fn on both databases with the store and its database.
 func eachDB(t *testing.T, fn func(t *testing.T, s *clubsstore.Store, db *sqldb.DB)) {
-	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) { fn(t, clubsstore.New(db), db) }, audit.Migrations(), clubsstore.Migrations())
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) { fn(t, clubsstore.New(db), db) }, audit.Migrations(), outbox.Migrations(), clubsstore.Migrations())
 }
 
 func auditCount(t *testing.T, db *sqldb.DB, action string) int64 {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/zuju/zuju/internal/clubs"
 	"github.com/zuju/zuju/internal/platform/audit"
+	"github.com/zuju/zuju/internal/platform/outbox"
 	"github.com/zuju/zuju/internal/platform/search"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 )
@@ -194,8 +195,8 @@ func (s *Store) Club(ctx context.Context, id string) (*clubs.Club, error) {
 	return &c, nil
 }
 
-// Review approves or rejects a pending club, audited in the same
-// transaction.
+// Review approves or rejects a pending club, audited and with its
+// clubs.reviewed event in the same transaction.
 func (s *Store) Review(ctx context.Context, id string, approve bool, reason string, at time.Time) (bool, error) {
 	to, action := clubs.StatusRejected, "club.reject"
 	if approve {
@@ -209,8 +210,17 @@ func (s *Store) Review(ctx context.Context, id string, approve bool, reason stri
 			return res.Error
 		}
 		changed = true
-		return audit.Record(ctx, tx, action, "club", id, map[string]string{"status": string(clubs.StatusPending)},
-			map[string]string{"status": string(to), "reason": reason})
+		if err := audit.Record(ctx, tx, action, "club", id, map[string]string{"status": string(clubs.StatusPending)},
+			map[string]string{"status": string(to), "reason": reason}); err != nil {
+			return err
+		}
+		var c clubRow
+		if err := tx.Select("id", "name", "owner_id").Where("id = ?", id).Take(&c).Error; err != nil {
+			return err
+		}
+		_, err := outbox.Add(ctx, tx, clubs.TopicReviewed, clubs.ReviewedEvent{ClubID: id, ClubName: c.Name, OwnerID: c.OwnerID,
+			Approved: approve, Status: to, Reason: reason, ReviewedAt: at.UTC()})
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("review club: %w", err)
@@ -315,7 +325,8 @@ func (s *Store) LastRejection(ctx context.Context, clubID, userID string) (*time
 }
 
 // Decide ends a pending application; approved, the applicant joins in the
-// same transaction (once: a member already is one).
+// same transaction (once: a member already is one). The
+// clubs.application_decided event is written in that transaction too.
 func (s *Store) Decide(ctx context.Context, appID string, approve bool, reason, by string, at time.Time) (bool, error) {
 	to := clubs.ApplicationRejected
 	if approve {
@@ -348,18 +359,25 @@ func (s *Store) Decide(ctx context.Context, appID string, approve bool, reason, 
 			return res.Error
 		}
 		changed = true
-		if !approve {
-			return nil
+		if approve {
+			res = tx.Exec(`INSERT INTO club_members (club_id, user_id, role, joined_at) VALUES (?, ?, ?, ?) ON CONFLICT (club_id, user_id) DO NOTHING`,
+				r.ClubID, r.UserID, clubs.RoleMember, at.UTC())
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 1 {
+				if err := tx.Exec(`UPDATE clubs SET member_count = member_count + 1, updated_at = ? WHERE id = ?`, at.UTC(), r.ClubID).Error; err != nil {
+					return err
+				}
+			}
 		}
-		res = tx.Exec(`INSERT INTO club_members (club_id, user_id, role, joined_at) VALUES (?, ?, ?, ?) ON CONFLICT (club_id, user_id) DO NOTHING`,
-			r.ClubID, r.UserID, clubs.RoleMember, at.UTC())
-		if res.Error != nil {
-			return res.Error
+		name, err := clubName(tx, r.ClubID)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 1 {
-			return tx.Exec(`UPDATE clubs SET member_count = member_count + 1, updated_at = ? WHERE id = ?`, at.UTC(), r.ClubID).Error
-		}
-		return nil
+		_, err = outbox.Add(ctx, tx, clubs.TopicApplicationDecided, clubs.ApplicationDecidedEvent{ApplicationID: r.ID, ClubID: r.ClubID,
+			ClubName: name, UserID: r.UserID, Approved: approve, Status: to, Reason: reason, DecidedBy: by, DecidedAt: at.UTC()})
+		return err
 	})
 	if err != nil && !errors.Is(err, clubs.ErrApplicationNotFound) && !errors.Is(err, clubs.ErrBanned) {
 		err = fmt.Errorf("decide application: %w", err)
@@ -549,4 +567,16 @@ func (s *Store) AdminClubs(ctx context.Context, status clubs.Status, page, size 
 		out[i] = rows[i].club()
 	}
 	return out, total, nil
+}
+
+// clubName reads a club's name inside tx (for event payloads).
+func clubName(tx *gorm.DB, id string) (string, error) {
+	var names []string
+	if err := tx.Model(&clubRow{}).Where("id = ?", id).Limit(1).Pluck("name", &names).Error; err != nil {
+		return "", err
+	}
+	if len(names) == 0 {
+		return "", clubs.ErrNotFound
+	}
+	return names[0], nil
 }

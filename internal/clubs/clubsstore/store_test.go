@@ -13,6 +13,7 @@ import (
 	"github.com/zuju/zuju/internal/clubs/clubsstore"
 	"github.com/zuju/zuju/internal/platform/audit"
 	"github.com/zuju/zuju/internal/platform/dbtest"
+	"github.com/zuju/zuju/internal/platform/outbox"
 	"github.com/zuju/zuju/internal/platform/search"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 )
@@ -20,7 +21,7 @@ import (
 var now = time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 
 func each(t *testing.T, fn func(t *testing.T, s *clubsstore.Store)) {
-	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) { fn(t, clubsstore.New(db)) }, audit.Migrations(), clubsstore.Migrations())
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) { fn(t, clubsstore.New(db)) }, audit.Migrations(), outbox.Migrations(), clubsstore.Migrations())
 }
 
 func seed(t *testing.T, s *clubsstore.Store) {

@@ -291,7 +291,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Club categories in their order with their club counts (admins) */
+        get: operations["admin-list-club-categories"];
         put?: never;
         /** Add a club category (admins; audited) */
         post: operations["admin-create-club-category"];
@@ -299,6 +300,24 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/club-categories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a club category no club is filed under, of any status (admins; audited; 409 club.category_in_use otherwise) */
+        delete: operations["admin-delete-club-category"];
+        options?: never;
+        head?: never;
+        /** Rename or reorder a club category (admins; audited; 409 club.name_taken for a name in use) */
+        patch: operations["admin-update-club-category"];
         trace?: never;
     };
     "/api/v1/admin/clubs": {
@@ -1183,6 +1202,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/clubs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's clubs with their role, most recently joined first (dissolved ones left out) */
+        get: operations["list-my-clubs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/favorites/posts": {
         parameters: {
             query?: never;
@@ -1771,6 +1807,29 @@ export interface components {
             /** @description the payload of the participant's QR code */
             code: string;
         };
+        ClubAdminCategoriesOutBody: {
+            items: components["schemas"]["ClubAdminCategoryDTO"][] | null;
+            /** Format: int64 */
+            total: number;
+        };
+        ClubAdminCategoryDTO: {
+            /**
+             * Format: int64
+             * @description its active clubs, those of the directory
+             */
+            active_club_count: number;
+            /**
+             * Format: int64
+             * @description clubs of every status filed under it (pending, rejected and dissolved too); while above 0 it cannot be deleted
+             */
+            club_count: number;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            name: string;
+            /** Format: int64 */
+            sort: number;
+        };
         ClubApplicationDTO: {
             answers: string[] | null;
             club_id: string;
@@ -1833,6 +1892,11 @@ export interface components {
             /** Format: int64 */
             sort?: number;
         };
+        ClubCategoryPatchInBody: {
+            name?: string;
+            /** Format: int64 */
+            sort?: number;
+        };
         ClubCreateInBody: {
             category_id: string;
             description?: string;
@@ -1851,6 +1915,8 @@ export interface components {
             logo_url: string;
             /** Format: int64 */
             member_count: number;
+            /** @description the caller's own join application while it is pending or when it was rejected last (absent otherwise, and in lists): 待审核 / 已拒绝 with the reason and reapply_at */
+            my_application?: components["schemas"]["ClubMyApplicationDTO"];
             /** @description owner, officer, member; null when not a member */
             my_role: string | null;
             name: string;
@@ -1878,6 +1944,51 @@ export interface components {
         };
         ClubMembersOutBody: {
             items: components["schemas"]["ClubMemberDTO"][] | null;
+        };
+        ClubMyApplicationDTO: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at?: string;
+            id: string;
+            /**
+             * Format: date-time
+             * @description after a rejection: when the cooldown ends and the caller may apply again (may be past)
+             */
+            reapply_at?: string;
+            /** @description why the officers rejected it */
+            reason?: string;
+            /** @enum {string} */
+            status: "pending" | "rejected";
+        };
+        ClubMyClubDTO: {
+            category_id: string;
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            favorited: boolean;
+            id: string;
+            /** Format: date-time */
+            joined_at: string;
+            logo_url: string;
+            /** Format: int64 */
+            member_count: number;
+            /** @description the caller's own join application while it is pending or when it was rejected last (absent otherwise, and in lists): 待审核 / 已拒绝 with the reason and reapply_at */
+            my_application?: components["schemas"]["ClubMyApplicationDTO"];
+            /** @description owner, officer, member; null when not a member */
+            my_role: string | null;
+            name: string;
+            owner: components["schemas"]["ClubPersonDTO"];
+            /** @description what applicants answer */
+            questions: string[] | null;
+            /** @description why staff rejected it */
+            review_reason?: string;
+            /** @enum {string} */
+            status: "pending" | "active" | "rejected" | "dissolved";
+        };
+        ClubMyClubsOutBody: {
+            items: components["schemas"]["ClubMyClubDTO"][] | null;
+            next_cursor: string | null;
         };
         ClubPatchInBody: {
             category_id?: string;
@@ -3314,6 +3425,35 @@ export interface operations {
             };
         };
     };
+    "admin-list-club-categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubAdminCategoriesOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "admin-create-club-category": {
         parameters: {
             query?: never;
@@ -3329,6 +3469,70 @@ export interface operations {
         responses: {
             /** @description Created */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubCategoryDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-delete-club-category": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-update-club-category": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClubCategoryPatchInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5519,6 +5723,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-my-clubs": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClubMyClubsOutBody"];
                 };
             };
             /** @description Error */
