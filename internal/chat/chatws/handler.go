@@ -106,10 +106,20 @@ func (h *Hub) Upgrade(g *Gate, w http.ResponseWriter, r *http.Request) error {
 	// The request's goroutine returns (its stack and the request go with
 	// it); the connection lives on in a fresh, small one.
 	context.AfterFunc(ctx, func() { c.close(websocket.StatusGoingAway, "服务器重启，请重新连接") })
-	h.wg.Go(func() {
+	// The connection counts in the hub's wait group before Stop waits.
+	h.mu.Lock()
+	if h.stopped {
+		h.mu.Unlock()
+		cancel()
+		return nil
+	}
+	h.wg.Add(1)
+	h.mu.Unlock()
+	go func() {
+		defer h.wg.Done()
 		defer cancel()
 		c.run(rooms)
-	})
+	}()
 	return nil
 }
 

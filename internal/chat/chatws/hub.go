@@ -72,6 +72,8 @@ type Hub struct {
 	rooms map[string]map[*conn]struct{}
 	users map[string]map[*conn]struct{}
 	slots atomic.Uint64
+	// stopped is set by Stop (under mu): connections start only before.
+	stopped bool
 	order sequencer
 	wg    sync.WaitGroup
 	stop  context.CancelFunc
@@ -102,13 +104,14 @@ func (h *Hub) Stop(ctx context.Context) error {
 	if h.stop == nil {
 		return nil
 	}
-	h.mu.RLock()
+	h.mu.Lock()
+	h.stopped = true // no connection starts after this
 	for _, cs := range h.users {
 		for c := range cs {
 			c.close(websocket.StatusGoingAway, "服务器重启，请重新连接")
 		}
 	}
-	h.mu.RUnlock()
+	h.mu.Unlock()
 	h.stop()
 	done := make(chan struct{})
 	go func() { h.wg.Wait(); close(done) }()
