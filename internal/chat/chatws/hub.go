@@ -74,10 +74,10 @@ type Hub struct {
 	slots atomic.Uint64
 	// stopped is set by Stop (under mu): connections start only before.
 	stopped bool
-	order sequencer
-	wg    sync.WaitGroup
-	stop  context.CancelFunc
-	ctx   context.Context
+	order   sequencer
+	wg      sync.WaitGroup
+	stop    context.CancelFunc
+	ctx     context.Context
 }
 
 // NewHub returns a hub; Start subscribes it to the broker.
