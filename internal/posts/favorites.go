@@ -31,25 +31,8 @@ type FavoriteCursor struct {
 // from their favorites; adding twice is ErrAlreadyFavorited, removing
 // what is not there ErrNotFavorited.
 func (s *Service) Favorite(ctx context.Context, id string, on bool) (*View, error) {
-	p, err := auth.Require(ctx)
-	if err != nil {
+	if err := s.mark(ctx, id, on, s.store.Favorite, ErrAlreadyFavorited, ErrNotFavorited); err != nil {
 		return nil, err
-	}
-	post, _, err := s.load(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if post.Status != StatusPublished {
-		return nil, ErrNotFound
-	}
-	changed, err := s.store.Favorite(ctx, id, p.UserID, on, s.now())
-	switch {
-	case err != nil:
-		return nil, err
-	case !changed && on:
-		return nil, ErrAlreadyFavorited
-	case !changed:
-		return nil, ErrNotFavorited
 	}
 	return s.Get(ctx, id)
 }

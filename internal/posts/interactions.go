@@ -3,6 +3,7 @@ package posts
 import (
 	"context"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/zuju/zuju/internal/platform/auth"
@@ -53,28 +54,39 @@ func (s *Service) Flags(ctx context.Context, id string, pinned, featured *bool) 
 // Like likes (on) or unlikes a published post the caller sees; liking
 // twice is ErrAlreadyLiked, unliking what one never liked ErrNotLiked.
 func (s *Service) Like(ctx context.Context, id string, on bool) (*View, error) {
-	p, err := auth.Require(ctx)
-	if err != nil {
+	if err := s.mark(ctx, id, on, s.store.Like, ErrAlreadyLiked, ErrNotLiked); err != nil {
 		return nil, err
-	}
-	post, _, err := s.load(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if post.Status != StatusPublished {
-		return nil, ErrNotFound
-	}
-	changed, err := s.store.Like(ctx, id, p.UserID, on, s.now())
-	switch {
-	case err != nil:
-		return nil, err
-	case !changed && on:
-		return nil, ErrAlreadyLiked
-	case !changed:
-		return nil, ErrNotLiked
 	}
 	s.rerank(ctx, id)
 	return s.Get(ctx, id)
+}
+
+// mark sets (on) or clears one of the caller's marks (a like, a
+// favorite) on a published post they see, through set; setting it twice
+// is already, clearing one that is not there is missing.
+func (s *Service) mark(ctx context.Context, id string, on bool,
+	set func(ctx context.Context, postID, userID string, on bool, at time.Time) (bool, error), already, missing error) error {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return err
+	}
+	post, _, err := s.load(ctx, id)
+	if err != nil {
+		return err
+	}
+	if post.Status != StatusPublished {
+		return ErrNotFound
+	}
+	changed, err := set(ctx, id, p.UserID, on, s.now())
+	switch {
+	case err != nil:
+		return err
+	case !changed && on:
+		return already
+	case !changed:
+		return missing
+	}
+	return nil
 }
 
 // CommentView is a comment with its author.
