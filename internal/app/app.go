@@ -210,6 +210,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	registerChat(a)
 	registerClubs(a)
 	registerPosts(a)
+	registerReports(a)
 	registerAdmin(a)
 	a.HTTP.Engine.GET(local.Prefix()+"*path", gin.WrapH(local))
 	mountWeb(a.HTTP)

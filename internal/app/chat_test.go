@@ -258,7 +258,7 @@ func TestChatModeration(t *testing.T) {
 		expect(t, a.api(t, "POST", "/chat/rooms/"+id+"/messages/"+mid+"/reports", u2.Access, map[string]any{"reason": "广告"}), 201, "")
 		expect(t, a.api(t, "POST", "/chat/rooms/"+id+"/messages/"+mid+"/reports", u2.Access, map[string]any{"reason": "广告"}), 200, "")
 		expect(t, a.api(t, "POST", "/chat/rooms/"+id+"/messages/"+mid+"/reports", u2.Access, map[string]any{"reason": " "}), 400, "chat.report_reason")
-		if n := count(t, a, "SELECT COUNT(*) FROM chat_reports WHERE snapshot = '可疑链接'"); n != 1 {
+		if n := count(t, a, "SELECT COUNT(*) FROM reports WHERE target_type = 'message' AND snapshot = '可疑链接'"); n != 1 {
 			t.Fatalf("%d reports", n)
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/zuju/zuju/internal/platform/outbox"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 	"github.com/zuju/zuju/internal/posts/postsstore"
+	"github.com/zuju/zuju/internal/reports/reportsstore"
 	"github.com/zuju/zuju/internal/users/usersstore"
 )
 
@@ -25,5 +26,6 @@ func Migrations() []sqldb.Migrations {
 		clubsstore.Migrations(),
 		moderationstore.Migrations(),
 		postsstore.Migrations(),
+		reportsstore.Migrations(),
 	}
 }

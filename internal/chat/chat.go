@@ -107,8 +107,11 @@ type Store interface {
 	// Remove takes a participant out for good.
 	Remove(ctx context.Context, roomID, userID string, now time.Time) (bool, error)
 	Message(ctx context.Context, roomID, id string) (*Message, error)
+	// MessageByID loads a message of any room (ErrMessageNotFound).
+	MessageByID(ctx context.Context, id string) (*Message, error)
 	DeleteMessage(ctx context.Context, roomID, id string, now time.Time) (bool, error)
-	// Report files a report of a message once per reporter.
+	// Report files a report of a message once per reporter into
+	// chat_reports (reports filed before the reports module took them).
 	Report(ctx context.Context, r Report) (bool, error)
 }
 

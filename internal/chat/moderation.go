@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -138,23 +139,48 @@ func (s *Service) DeleteMessage(ctx context.Context, roomID, messageID string) e
 	return nil
 }
 
-// Report files the caller's report of a message of their room, once
-// (created false when they reported it before).
+// Report files the caller's report of a message of their room through
+// the reports module, once (created false when they reported it before).
 func (s *Service) Report(ctx context.Context, roomID, messageID, reason string) (bool, error) {
 	reason = strings.TrimSpace(reason)
 	if n := utf8.RuneCountInString(reason); n == 0 || n > MaxReasonRunes {
 		return false, ErrReportReason
 	}
-	_, _, p, err := s.member(ctx, roomID)
-	if err != nil {
+	if _, _, _, err := s.member(ctx, roomID); err != nil {
 		return false, err
 	}
-	m, err := s.store.Message(ctx, roomID, messageID)
-	if err != nil {
+	if _, err := s.store.Message(ctx, roomID, messageID); err != nil {
 		return false, err
 	}
-	return s.store.Report(ctx, Report{ID: s.newID(), RoomID: roomID, MessageID: messageID, ReporterID: p.UserID, Reason: reason,
-		Snapshot: m.Content, CreatedAt: s.now().UTC()})
+	if s.reports == nil {
+		return false, errors.New("chat: no reports module to file the report with")
+	}
+	return s.reports.ReportMessage(ctx, roomID, messageID, reason)
+}
+
+// ReportedMessage returns a message for the caller to report: one of a
+// room they are an active member of, not withdrawn (ErrMessageNotFound
+// for anything else, so a report cannot probe other rooms).
+func (s *Service) ReportedMessage(ctx context.Context, messageID string) (*Message, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.store.MessageByID(ctx, messageID)
+	if err != nil {
+		return nil, err
+	}
+	if m.Deleted {
+		return nil, ErrMessageNotFound
+	}
+	mem, err := s.store.Member(ctx, m.RoomID, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if !mem.Active() {
+		return nil, ErrMessageNotFound
+	}
+	return m, nil
 }
 
 // MemberView is a member as the room lists them.

@@ -44,6 +44,13 @@ type Limiter interface {
 	Allow(ctx context.Context, key string, l ratelimit.Limit) (ratelimit.Result, error)
 }
 
+// Reports files reports into the platform's one queue of reports.
+type Reports interface {
+	// ReportMessage files the caller's report of a message with the
+	// reason they wrote; created is false when they reported it before.
+	ReportMessage(ctx context.Context, roomID, messageID, reason string) (created bool, err error)
+}
+
 // Fanout delivers room events to the members' live connections, on every
 // replica.
 type Fanout interface {

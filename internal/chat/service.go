@@ -48,6 +48,7 @@ type Service struct {
 	limiter  Limiter
 	fanout   Fanout
 	presence Presence
+	reports  Reports
 	set      Settings
 	now      func() time.Time
 	newID    func() string
@@ -88,6 +89,10 @@ func (s *Service) SetFanout(f Fanout) { s.fanout = f }
 
 // SetPresence connects who is online.
 func (s *Service) SetPresence(p Presence) { s.presence = p }
+
+// SetReports connects the reports module, where reports of messages are
+// filed (it needs the service first, to see messages).
+func (s *Service) SetReports(r Reports) { s.reports = r }
 
 // OpenRoom creates the room of a formed activity with its organizer and
 // seated participants and a welcome message, once: a redelivered event

@@ -68,6 +68,20 @@ func (s *Store) Message(ctx context.Context, roomID, id string) (*chat.Message, 
 	return &m, nil
 }
 
+// MessageByID loads a message of any room.
+func (s *Store) MessageByID(ctx context.Context, id string) (*chat.Message, error) {
+	var r messageRow
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, chat.ErrMessageNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load message: %w", err)
+	}
+	m := r.message()
+	return &m, nil
+}
+
 // DeleteMessage withdraws a message (its content is no longer served);
 // false when it was deleted before.
 func (s *Store) DeleteMessage(ctx context.Context, roomID, id string, now time.Time) (bool, error) {

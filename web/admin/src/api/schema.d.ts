@@ -1287,6 +1287,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's reports with where they stand, newest first */
+        get: operations["list-my-reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/sessions": {
         parameters: {
             query?: never;
@@ -1560,6 +1577,40 @@ export interface paths {
         post?: never;
         /** Take a like back */
         delete: operations["unlike-post"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/report-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reasons a report can give, with their labels, in the order to offer them */
+        get: operations["list-report-reasons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a user, activity, post, comment, chat message or club the caller can see (once per target: 409 report.duplicate) */
+        post: operations["create-report"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2414,12 +2465,53 @@ export interface components {
             /** @description mainland China mobile number; phone or email is required */
             phone?: string;
         };
+        ReportDTO: {
+            /** Format: date-time */
+            created_at: string;
+            detail: string;
+            id: string;
+            /** @enum {string} */
+            reason: "spam" | "fraud" | "harassment" | "porn" | "violence" | "illegal" | "false_info" | "other";
+            /**
+             * @description open until the operators resolve (act on) or dismiss it
+             * @enum {string}
+             */
+            status: "open" | "resolved" | "dismissed";
+            target_id: string;
+            /** @enum {string} */
+            target_type: "user" | "activity" | "post" | "comment" | "message" | "club";
+        };
+        ReportFileInBody: {
+            /** @description at most 500 characters; required for reason other */
+            detail?: string;
+            /**
+             * @description see GET /report-reasons
+             * @enum {string}
+             */
+            reason: "spam" | "fraud" | "harassment" | "porn" | "violence" | "illegal" | "false_info" | "other";
+            target_id: string;
+            /** @enum {string} */
+            target_type: "user" | "activity" | "post" | "comment" | "message" | "club";
+        };
         ReportInBody: {
             /** @description 1–200 characters */
             reason: string;
         };
+        ReportListOutBody: {
+            items: components["schemas"]["ReportDTO"][] | null;
+            next_cursor: string | null;
+        };
         ReportOutBody: {
             reported: boolean;
+        };
+        ReportReasonDTO: {
+            /** @enum {string} */
+            code: "spam" | "fraud" | "harassment" | "porn" | "violence" | "illegal" | "false_info" | "other";
+            /** @description what apps show (Chinese) */
+            label: string;
+        };
+        ReportReasonsOutBody: {
+            items: components["schemas"]["ReportReasonDTO"][] | null;
         };
         RequestPayment: {
             appId: string;
@@ -5895,6 +5987,38 @@ export interface operations {
             };
         };
     };
+    "list-my-reports": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportListOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "list-my-sessions": {
         parameters: {
             query?: never;
@@ -6609,6 +6733,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PostDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-report-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportReasonsOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "create-report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportFileInBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDTO"];
                 };
             };
             /** @description Error */
