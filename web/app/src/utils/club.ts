@@ -54,45 +54,6 @@ export function useClubCategories() {
   return { categories, load, categoryName }
 }
 
-// The caller's own application of a club, remembered in this browser: the
-// API answers it when it is made but has no "my application" read.
-const APP_KEY = 'zuju.app.club-applications'
-
-type Stored = Record<string, ClubApplication>
-
-function readApps(): Stored {
-  try {
-    return JSON.parse(localStorage.getItem(APP_KEY) || '{}') as Stored
-  } catch {
-    return {}
-  }
-}
-
-export function myApplication(clubId: string, userId: string | undefined): ClubApplication | null {
-  const a = readApps()[clubId]
-  return a && (!userId || a.user_id === userId) ? a : null
-}
-
-export function rememberApplication(a: ClubApplication) {
-  const all = readApps()
-  all[a.club_id] = a
-  try {
-    localStorage.setItem(APP_KEY, JSON.stringify(all))
-  } catch {
-    // private mode: the status shows until the page is left
-  }
-}
-
-export function forgetApplication(clubId: string) {
-  const all = readApps()
-  delete all[clubId]
-  try {
-    localStorage.setItem(APP_KEY, JSON.stringify(all))
-  } catch {
-    // ignore
-  }
-}
-
 /** Plain text typed in a textarea as the HTML a post's content is (paragraphs, line breaks). */
 export function textToHtml(text: string): string {
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
