@@ -19,6 +19,8 @@ import type {
   ClubCategory,
   ClubCategoryBody,
   ClubCategoryList,
+  AdminClubCategory,
+  AdminClubCategoryList,
   ClubQuery,
   ModerationKind,
   ModerationQueue,
@@ -128,6 +130,11 @@ export const api = {
   /** The public list (the admin API only adds categories). */
   clubCategories: async (): Promise<ClubCategory[]> => (await http.get<ClubCategoryList>('/club-categories', { auth: false })).items ?? [],
   createClubCategory: (b: ClubCategoryBody) => http.post<ClubCategory>('/admin/club-categories', b),
+  adminClubCategories: async (): Promise<AdminClubCategory[]> =>
+    (await http.get<AdminClubCategoryList>('/admin/club-categories')).items ?? [],
+  updateClubCategory: (categoryId: string, b: ClubCategoryBody) =>
+    http.patch<AdminClubCategory>('/admin/club-categories/' + id(categoryId), b),
+  deleteClubCategory: (categoryId: string) => http.del<void>('/admin/club-categories/' + id(categoryId)),
 
   // Content moderation: sensitive words and the review queue.
   sensitiveWords: (): Promise<SensitiveWordList> => http.get<SensitiveWordList>('/admin/sensitive-words'),

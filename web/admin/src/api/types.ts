@@ -56,6 +56,8 @@ export type ClubQuery = NonNullable<operations['admin-list-clubs']['parameters']
 export type ClubCategory = S['ClubCategoryDTO']
 export type ClubCategoryList = S['ClubCategoriesOutBody']
 export type ClubCategoryBody = S['ClubCategoryInBody']
+export type AdminClubCategory = S['ClubAdminCategoryDTO']
+export type AdminClubCategoryList = S['ClubAdminCategoriesOutBody']
 
 export type SensitiveWord = S['WordDTO']
 export type WordAction = SensitiveWord['action']
