@@ -21,6 +21,7 @@ import (
 	"github.com/zuju/zuju/internal/clubs"
 	"github.com/zuju/zuju/internal/config"
 	"github.com/zuju/zuju/internal/moderation"
+	"github.com/zuju/zuju/internal/notifications"
 	"github.com/zuju/zuju/internal/payments"
 	"github.com/zuju/zuju/internal/payments/membership"
 	"github.com/zuju/zuju/internal/platform/auth"
@@ -68,6 +69,9 @@ type App struct {
 	Bus      *events.Bus
 	Jobs     *jobs.Queue
 	Now      func() time.Time
+
+	// Notifications is the inbox and the deliveries by SMS, email and WeChat.
+	Notifications *notifications.Service
 
 	redis   *redis.Client
 	cache   cache.Cache // the shared cache (memory or Redis)
@@ -211,6 +215,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	registerClubs(a)
 	registerPosts(a)
 	registerReports(a)
+	registerNotifications(a)
 	registerAdmin(a)
 	a.HTTP.Engine.GET(local.Prefix()+"*path", gin.WrapH(local))
 	mountWeb(a.HTTP)

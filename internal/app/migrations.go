@@ -5,6 +5,7 @@ import (
 	"github.com/zuju/zuju/internal/chat/chatstore"
 	"github.com/zuju/zuju/internal/clubs/clubsstore"
 	"github.com/zuju/zuju/internal/moderation/moderationstore"
+	"github.com/zuju/zuju/internal/notifications/notificationsstore"
 	"github.com/zuju/zuju/internal/payments/paymentsstore"
 	"github.com/zuju/zuju/internal/platform/audit"
 	"github.com/zuju/zuju/internal/platform/outbox"
@@ -27,5 +28,6 @@ func Migrations() []sqldb.Migrations {
 		moderationstore.Migrations(),
 		postsstore.Migrations(),
 		reportsstore.Migrations(),
+		notificationsstore.Migrations(),
 	}
 }

@@ -1236,6 +1236,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which notification types the caller receives on which channel (the in-app inbox is always on) */
+        get: operations["get-notification-preferences"];
+        /** Turn channels on or off per type; pairs not given keep their setting */
+        put: operations["set-notification-preferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/phone": {
         parameters: {
             query?: never;
@@ -1400,6 +1418,74 @@ export interface paths {
         get: operations["list-membership-plans"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's inbox, newest first (unread=true: unread only) */
+        get: operations["list-notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark the caller's notifications read: the given ids, or all of them */
+        post: operations["mark-notifications-read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of the caller's notifications are unread */
+        get: operations["count-unread-notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark one of the caller's notifications read (404 notification.not_found for anyone else's) */
+        post: operations["mark-notification-read"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2260,6 +2346,65 @@ export interface components {
             items: components["schemas"]["MySignupDTO"][] | null;
             /** @description cursor of the next page; null on the last */
             next_cursor: string | null;
+        };
+        NotifListOutBody: {
+            items: components["schemas"]["NotificationDTO"][] | null;
+            next_cursor: string | null;
+        };
+        NotifMarkInBody: {
+            /** @description mark every notification of the caller read */
+            all?: boolean;
+            /** @description the notifications to mark (ignored with all) */
+            ids?: string[] | null;
+        };
+        NotifMarkOutBody: {
+            /**
+             * Format: int64
+             * @description how many became read
+             */
+            marked: number;
+            /**
+             * Format: int64
+             * @description unread left
+             */
+            unread: number;
+        };
+        NotifPrefsOutBody: {
+            items: components["schemas"]["NotificationPreferenceDTO"][] | null;
+        };
+        NotifSetPrefsInBody: {
+            items: components["schemas"]["NotificationPreferenceDTO"][] | null;
+        };
+        NotifUnreadOutBody: {
+            /** Format: int64 */
+            unread: number;
+        };
+        NotificationDTO: {
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description the producer's detail (ids, names, amounts) */
+            data: {
+                [key: string]: unknown;
+            };
+            id: string;
+            /** @description app path to open, when there is one */
+            link?: string;
+            /**
+             * Format: date-time
+             * @description absent while unread
+             */
+            read_at?: string;
+            title: string;
+            /** @enum {string} */
+            type: "activity_formed" | "activity_cancelled" | "payment_succeeded" | "refund_succeeded" | "refund_failed" | "application_approved" | "application_rejected" | "club_approved" | "club_rejected";
+        };
+        NotificationPreferenceDTO: {
+            /** @enum {string} */
+            channel: "sms" | "email" | "wechat";
+            enabled: boolean;
+            /** @enum {string} */
+            type: "activity_formed" | "activity_cancelled" | "payment_succeeded" | "refund_succeeded" | "refund_failed" | "application_approved" | "application_rejected" | "club_approved" | "club_rejected";
         };
         NotifyFail: {
             /** @enum {string} */
@@ -5892,6 +6037,68 @@ export interface operations {
             };
         };
     };
+    "get-notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotifPrefsOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "set-notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotifSetPrefsInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotifPrefsOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "bind-phone": {
         parameters: {
             query?: never;
@@ -6195,6 +6402,133 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PlansOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-notifications": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                /** @description only unread notifications */
+                unread?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotifListOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "mark-notifications-read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotifMarkInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotifMarkOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "count-unread-notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotifUnreadOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "mark-notification-read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationDTO"];
                 };
             };
             /** @description Error */

@@ -1,0 +1,129 @@
+// Package notifications tells people what happened to them: an in-app
+// inbox (unread count, mark read) and deliveries by SMS, email and WeChat
+// subscribe message, each sent by a durable job at most once per
+// notification and channel. Producers are event consumers (wired in the
+// composition root): each event creates each recipient's notification at
+// most once, so a redelivered event never notifies twice.
+package notifications
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Type is a kind of notification; preferences are kept per type.
+type Type string
+
+// Types of notifications.
+const (
+	TypeClubApproved        Type = "club_approved"
+	TypeClubRejected        Type = "club_rejected"
+	TypeApplicationApproved Type = "application_approved"
+	TypeApplicationRejected Type = "application_rejected"
+	TypeActivityFormed      Type = "activity_formed"
+	TypeActivityCancelled   Type = "activity_cancelled"
+	TypePaymentSucceeded    Type = "payment_succeeded"
+	TypeRefundSucceeded     Type = "refund_succeeded"
+	TypeRefundFailed        Type = "refund_failed"
+)
+
+// Types lists every type in the order apps show them.
+func Types() []Type {
+	return []Type{TypeActivityFormed, TypeActivityCancelled, TypePaymentSucceeded, TypeRefundSucceeded, TypeRefundFailed,
+		TypeApplicationApproved, TypeApplicationRejected, TypeClubApproved, TypeClubRejected}
+}
+
+// Valid reports whether t is a known type.
+func (t Type) Valid() bool {
+	_, ok := templates[t]
+	return ok
+}
+
+// Channel is a way a notification leaves the platform; the in-app inbox
+// is not a channel (it is always on).
+type Channel string
+
+// Channels.
+const (
+	ChannelSMS    Channel = "sms"
+	ChannelEmail  Channel = "email"
+	ChannelWeChat Channel = "wechat"
+)
+
+// Channels lists every delivery channel.
+func Channels() []Channel { return []Channel{ChannelSMS, ChannelEmail, ChannelWeChat} }
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool { return c == ChannelSMS || c == ChannelEmail || c == ChannelWeChat }
+
+// Notification is one entry of a user's inbox.
+type Notification struct {
+	ID     string
+	UserID string
+	Type   Type
+	Title  string
+	Body   string
+	// Link is where the app opens it ("" when nowhere).
+	Link string
+	// Data is the producer's structured detail (a JSON object).
+	Data json.RawMessage
+	// SourceEventID is the event that caused it; with UserID and Type it
+	// is unique.
+	SourceEventID string
+	CreatedAt     time.Time
+	// ReadAt is nil while unread.
+	ReadAt *time.Time
+}
+
+// Draft is a notification a producer asks for: the recipient, the type
+// and the template's parameters.
+type Draft struct {
+	UserID string
+	Type   Type
+	// Params fill the type's template ({name} placeholders).
+	Params map[string]string
+	Link   string
+	Data   map[string]any
+}
+
+// Preference says whether a type goes out on a channel.
+type Preference struct {
+	Type    Type
+	Channel Channel
+	Enabled bool
+}
+
+// Cursor is a position in an inbox (newest first).
+type Cursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// Delivery states of a (notification, channel).
+const (
+	DeliverySent    = "sent"
+	DeliverySkipped = "skipped" // the user has no address on the channel
+)
+
+// Store keeps notifications, preferences and delivery markers.
+type Store interface {
+	// Create stores the notifications that do not exist yet (by source
+	// event, user and type) and returns every one of the event's
+	// notifications for those keys, new or old.
+	Create(ctx context.Context, list []Notification) ([]Notification, error)
+	// List returns a user's notifications, newest first, after a position.
+	List(ctx context.Context, userID string, after *Cursor, unreadOnly bool, limit int) ([]Notification, error)
+	UnreadCount(ctx context.Context, userID string) (int64, error)
+	// MarkRead marks the user's notifications among ids (all of theirs
+	// when ids is nil) read at now; others' ids are left alone.
+	MarkRead(ctx context.Context, userID string, ids []string, now time.Time) (int64, error)
+	Get(ctx context.Context, id string) (*Notification, error)
+	// Preferences returns the user's stored choices (defaults are not stored).
+	Preferences(ctx context.Context, userID string) ([]Preference, error)
+	SetPreferences(ctx context.Context, userID string, prefs []Preference, now time.Time) error
+	// Delivered returns the delivery state of a notification on a channel ("" when none).
+	Delivered(ctx context.Context, notificationID string, ch Channel) (string, error)
+	// MarkDelivered records the delivery; a second mark is ignored.
+	MarkDelivered(ctx context.Context, notificationID string, ch Channel, state string, now time.Time) error
+}
