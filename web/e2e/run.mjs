@@ -1524,6 +1524,24 @@ test('社团联盟：创建社团、后台审核通过、申请入社、社长�
   const feed = await fetch(BASE + `/api/v1/clubs/${clubId}/calendar.ics`)
   assert.equal(feed.status, 200)
   assert.match(await feed.text(), /^BEGIN:VCALENDAR/)
+
+  // The owner removes B with a 7-day ban in 成员管理; B may not apply, the
+  // ban is listed and lifted.
+  await owner.goto(`/clubs/${clubId}/members`)
+  await owner.locator(`[data-member="${B.id}"]`).getByRole('button', { name: '管理' }).click()
+  await owner.getByRole('button', { name: '移出并禁止加入' }).click()
+  await owner.getByRole('radio', { name: '7 天' }).click()
+  await owner.getByPlaceholder(/原因/).fill('多次发广告')
+  await owner.getByRole('button', { name: '确定', exact: true }).click()
+  await owner.locator(`[data-ban="${B.id}"]`, { hasText: '多次发广告' }).waitFor()
+  assert.equal(await owner.locator(`[data-member="${B.id}"]`).count(), 0, 'the banned member left the roster')
+  const again = await api('POST', `/clubs/${clubId}/applications`, { message: '再让我加入吧', answers: ['想'] }, B.auth)
+  assert.equal(again.status, 403, 'a banned user cannot apply: ' + JSON.stringify(again.json))
+  assert.equal(again.json.code, 'club.banned')
+  await shot(owner, 'h5-club-bans')
+  await owner.locator(`[data-ban="${B.id}"]`).getByRole('button', { name: '解除' }).click()
+  await owner.getByRole('button', { name: '解除', exact: true }).last().click()
+  await owner.locator(`[data-ban="${B.id}"]`).waitFor({ state: 'detached' })
 })
 
 test('社团联盟：敏感词设为人工审核，帖子进入审核队列，后台通过后公开', async (h) => {

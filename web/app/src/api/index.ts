@@ -30,6 +30,9 @@ import type {
   ClubList,
   ClubMember,
   ClubMemberList,
+  ClubBan,
+  ClubBanBody,
+  ClubBanList,
   ClubPatchBody,
   ClubQuery,
   ClubRole,
@@ -206,6 +209,9 @@ export const api = {
   setClubRole: (clubId: string, userId: string, role: ClubRole) =>
     http.patch<ClubMember>(`/clubs/${id(clubId)}/members/${id(userId)}`, { role }),
   removeClubMember: (clubId: string, userId: string) => http.del<void>(`/clubs/${id(clubId)}/members/${id(userId)}`),
+  clubBans: async (clubId: string): Promise<ClubBan[]> => (await http.get<ClubBanList>(`/clubs/${id(clubId)}/bans`)).items ?? [],
+  banFromClub: (clubId: string, b: ClubBanBody) => http.post<ClubBan>(`/clubs/${id(clubId)}/bans`, b),
+  liftClubBan: (clubId: string, userId: string) => http.del<void>(`/clubs/${id(clubId)}/bans/${id(userId)}`),
   clubCalendar: (clubId: string, from: string, to: string) =>
     http.get<ClubCalendar>(`/clubs/${id(clubId)}/calendar`, { query: { from, to } }),
   /** The iCalendar feed's address, for calendar apps to subscribe to. */
