@@ -18,11 +18,13 @@ import (
 
 // registerReports builds the one place reports are filed: each target
 // type is looked up through its module's service as the reporter sees it,
-// and the chat's report route files here too.
+// and the chat's report route files here too. The staff's queue resolves
+// them through reportActions.
 func registerReports(a *App) {
 	comments := postsstore.New(a.DB)
+	store := reportsstore.New(a.DB)
 	svc := reports.NewService(reports.Deps{
-		Store: reportsstore.New(a.DB),
+		Store: store,
 		Targets: map[reports.TargetType]reports.Lookup{
 			reports.TargetUser:     reports.LookupFunc(a.reportedUser),
 			reports.TargetActivity: reports.LookupFunc(a.reportedActivity),
@@ -34,9 +36,12 @@ func registerReports(a *App) {
 			reports.TargetClub:    reports.LookupFunc(a.reportedClub),
 		},
 		Limiter:  a.limiter,
-		Settings: reports.DefaultSettings(),
+		Settings: reports.Settings{PerUser: reports.DefaultSettings().PerUser, AutoHide: a.Config.Reports.AutoHide},
 		Now:      a.Now,
 		NewID:    func() string { return uuid.Must(uuid.NewV7()).String() },
+		Admin:    store,
+		Actions:  reportActions{a},
+		Logger:   a.Logger.With("module", "reports"),
 	})
 	a.Chat.SetReports(chatReports{svc})
 	reportshttp.Register(a.HTTP.API, svc)

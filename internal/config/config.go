@@ -68,6 +68,12 @@ type Config struct {
 	WeChatPay WeChatPay `key:"wechatpay"`
 
 	Moderation Moderation `key:"moderation"`
+	Reports    Reports    `key:"reports"`
+}
+
+// Reports configures the report queue (ZUJU_REPORTS_*).
+type Reports struct {
+	AutoHide int `key:"autohide" doc:"open reports of one target that hide it pending review (posts and comments held, chat messages withdrawn, other targets flagged in the queue); 0 turns auto-hide off"`
 }
 
 // Chat configures the activities' chat rooms (ZUJU_CHAT_*).
@@ -233,6 +239,7 @@ func Default() Config {
 		Pay:  Pay{Sandbox: "auto"},
 
 		Moderation: Moderation{Refresh: 10 * time.Second, WeChat: "off", WeChatTimeout: 3 * time.Second},
+		Reports:    Reports{AutoHide: 5},
 	}
 }
 
@@ -455,6 +462,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Chat.SendPerMinute < 1 || c.Chat.SendPerMinute > 600 {
 		add("ZUJU_CHAT_SEND_PER_MINUTE must be between 1 and 600, got %d", c.Chat.SendPerMinute)
+	}
+	if c.Reports.AutoHide < 0 || c.Reports.AutoHide > 1000 {
+		add("ZUJU_REPORTS_AUTOHIDE must be between 0 and 1000, got %d", c.Reports.AutoHide)
 	}
 	if c.Club.ApplyCooldown < 0 || c.Club.ApplyCooldown > 365*24*time.Hour {
 		add("ZUJU_CLUB_APPLY_COOLDOWN must be between 0 and 8760h, got %s", c.Club.ApplyCooldown)

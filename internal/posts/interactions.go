@@ -257,3 +257,76 @@ func (s *Service) Decide(ctx context.Context, kind, id string, approve bool, rea
 	s.rerank(ctx, postID)
 	return nil
 }
+
+// Hold takes a published post or comment (kind "post" or "comment") off
+// the boards pending review, with the reason its author sees (staff; the
+// reports queue's auto-hide and hide action). False when it was not
+// published (already held, rejected or deleted): holding twice is a no-op.
+func (s *Service) Hold(ctx context.Context, kind, id, reason string) (bool, error) {
+	if _, err := auth.RequireRole(ctx, auth.StaffRoles()...); err != nil {
+		return false, err
+	}
+	var changed bool
+	var err error
+	postID := id
+	switch kind {
+	case "post":
+		if _, err := s.store.Post(ctx, id); err != nil {
+			return false, err
+		}
+		changed, err = s.store.SetStatus(ctx, id, StatusPublished, StatusPendingReview, reason, s.now())
+	case "comment":
+		var c *Comment
+		if c, err = s.store.Comment(ctx, id); err != nil {
+			return false, err
+		}
+		postID = c.PostID
+		changed, err = s.store.SetCommentStatus(ctx, id, StatusPublished, StatusPendingReview, s.now())
+	default:
+		return false, ErrBadKind
+	}
+	if err != nil {
+		return false, err
+	}
+	if changed {
+		s.rerank(ctx, postID)
+	}
+	return changed, nil
+}
+
+// Remove deletes a post or comment in whatever state it is (staff; the
+// reports queue's delete action). Deleting twice is a no-op.
+func (s *Service) Remove(ctx context.Context, kind, id string) error {
+	if _, err := auth.RequireRole(ctx, auth.StaffRoles()...); err != nil {
+		return err
+	}
+	switch kind {
+	case "post":
+		p, err := s.store.Post(ctx, id)
+		if err != nil {
+			return err
+		}
+		if p.Status == StatusDeleted {
+			return nil
+		}
+		if _, err := s.store.SetStatus(ctx, id, p.Status, StatusDeleted, "", s.now()); err != nil {
+			return err
+		}
+		s.rerank(ctx, id)
+	case "comment":
+		c, err := s.store.Comment(ctx, id)
+		if err != nil {
+			return err
+		}
+		if c.Status == StatusDeleted {
+			return nil
+		}
+		if _, err := s.store.SetCommentStatus(ctx, id, c.Status, StatusDeleted, s.now()); err != nil {
+			return err
+		}
+		s.rerank(ctx, c.PostID)
+	default:
+		return ErrBadKind
+	}
+	return nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -26,11 +27,15 @@ type Settings struct {
 	// PerUser is how many reports one user may file (attempts on missing
 	// targets count too).
 	PerUser ratelimit.Limit
+	// AutoHide is the count of open reports that hides a target pending
+	// review (0: off).
+	AutoHide int
 }
 
-// DefaultSettings are the defaults: 30 reports an hour per user.
+// DefaultSettings are the defaults: 30 reports an hour per user, auto-hide
+// at 5 open reports.
 func DefaultSettings() Settings {
-	return Settings{PerUser: ratelimit.PerHour(30)}
+	return Settings{PerUser: ratelimit.PerHour(30), AutoHide: 5}
 }
 
 // Deps are what the service works with.
@@ -43,6 +48,11 @@ type Deps struct {
 	Settings Settings
 	Now      func() time.Time
 	NewID    func() string
+	// Admin is the queue's store (nil: no queue, no auto-hide).
+	Admin AdminStore
+	// Actions carry out resolutions and auto-hide.
+	Actions Actions
+	Logger  *slog.Logger
 }
 
 // Service files reports.
@@ -53,6 +63,9 @@ type Service struct {
 	set     Settings
 	now     func() time.Time
 	newID   func() string
+	admin   AdminStore
+	actions Actions
+	logger  *slog.Logger
 }
 
 // NewService returns the service.
@@ -63,7 +76,8 @@ func NewService(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{store: d.Store, targets: d.Targets, limiter: d.Limiter, set: d.Settings, now: d.Now, newID: d.NewID}
+	return &Service{store: d.Store, targets: d.Targets, limiter: d.Limiter, set: d.Settings, now: d.Now, newID: d.NewID,
+		admin: d.Admin, actions: d.Actions, logger: d.Logger}
 }
 
 // Filing is what a reporter sends.
@@ -125,6 +139,7 @@ func (s *Service) File(ctx context.Context, f Filing) (*Report, error) {
 	if err := s.store.Create(ctx, r); err != nil {
 		return nil, err
 	}
+	s.autoHide(ctx, r)
 	return r, nil
 }
 

@@ -1,5 +1,6 @@
 // Package reportshttp exposes reports over HTTP: filing one, the
-// reporter's own list, and the list of reasons.
+// reporter's own list, the list of reasons, and the staff's queue and
+// resolutions.
 package reportshttp
 
 import (
@@ -27,6 +28,7 @@ func Register(api huma.API, svc *reports.Service) {
 		Summary: "The caller's reports with where they stand, newest first", Tags: tag, Security: bearer}, h.mine)
 	huma.Register(api, huma.Operation{OperationID: "list-report-reasons", Method: http.MethodGet, Path: "/report-reasons",
 		Summary: "The reasons a report can give, with their labels, in the order to offer them", Tags: tag}, h.reasons)
+	registerAdmin(api, h)
 }
 
 // ReportDTO is a report as its reporter sees it (API.md's Report).

@@ -491,6 +491,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report queue: one entry per reported target with its report count, reasons, latest snapshot and first/last report times, latest first (moderators and above) */
+        get: operations["admin-list-reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reports/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve every open report of this report's target with an action and a note (moderators: dismiss, hide, delete, warn, mute; admins also ban and cancel_activity; audited; 409 report.not_open when none is open) */
+        post: operations["admin-resolve-report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/sensitive-words": {
         parameters: {
             query?: never;
@@ -2649,6 +2683,43 @@ export interface components {
         ReportOutBody: {
             reported: boolean;
         };
+        ReportQueueEntryDTO: {
+            /**
+             * Format: int64
+             * @description its reports in the listed status
+             */
+            count: number;
+            /** Format: date-time */
+            first_reported_at: string;
+            /** @description its open reports reached the auto-hide threshold (ZUJU_REPORTS_AUTOHIDE) */
+            flagged: boolean;
+            /** @description auto-hide took its content down pending review (posts and comments held, chat messages withdrawn) */
+            hidden: boolean;
+            /** Format: date-time */
+            last_reported_at: string;
+            reasons: components["schemas"]["ReportReasonCountDTO"][] | null;
+            /** @description the target's latest report: POST /admin/reports/{report_id}/resolve resolves all its open reports */
+            report_id: string;
+            /** @description the content as the latest reporter saw it */
+            snapshot: string;
+            target_id: string;
+            /** @description the author, organizer or owner (the user themself for a user); empty for a system message */
+            target_owner_id: string;
+            /** @description a message's room, a comment's post, a club post's or activity's club; empty otherwise */
+            target_parent_id: string;
+            /** @enum {string} */
+            target_type: "user" | "activity" | "post" | "comment" | "message" | "club";
+        };
+        ReportQueueOutBody: {
+            items: components["schemas"]["ReportQueueEntryDTO"][] | null;
+            next_cursor: string | null;
+        };
+        ReportReasonCountDTO: {
+            /** Format: int64 */
+            count: number;
+            /** @enum {string} */
+            reason: "spam" | "fraud" | "harassment" | "porn" | "violence" | "illegal" | "false_info" | "other";
+        };
         ReportReasonDTO: {
             /** @enum {string} */
             code: "spam" | "fraud" | "harassment" | "porn" | "violence" | "illegal" | "false_info" | "other";
@@ -2657,6 +2728,44 @@ export interface components {
         };
         ReportReasonsOutBody: {
             items: components["schemas"]["ReportReasonDTO"][] | null;
+        };
+        ReportResolutionDTO: {
+            /** @enum {string} */
+            action: "dismiss" | "hide" | "delete" | "warn" | "mute" | "ban" | "cancel_activity";
+            author_id: string;
+            id: string;
+            note: string;
+            /**
+             * Format: int64
+             * @description open reports it resolved
+             */
+            report_count: number;
+            /** Format: date-time */
+            resolved_at: string;
+            /**
+             * @description the reports' new status
+             * @enum {string}
+             */
+            status: "resolved" | "dismissed";
+            target_id: string;
+            /** @enum {string} */
+            target_type: "user" | "activity" | "post" | "comment" | "message" | "club";
+            /**
+             * Format: date-time
+             * @description end of the mute or ban; absent for a ban for good and other actions
+             */
+            until?: string;
+        };
+        ReportResolveInBody: {
+            /** @enum {string} */
+            action: "dismiss" | "hide" | "delete" | "warn" | "mute" | "ban" | "cancel_activity";
+            /**
+             * Format: int64
+             * @description mute: 1–30 days (required); ban: 1–3650 days, absent for good; ignored otherwise
+             */
+            duration_days?: number;
+            /** @description at most 200 characters; shown to the reporters and the author; required for a ban */
+            note?: string;
         };
         RequestPayment: {
             appId: string;
@@ -4146,6 +4255,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RefundDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-list-reports": {
+        parameters: {
+            query?: {
+                status?: "open" | "resolved" | "dismissed";
+                target_type?: "user" | "activity" | "post" | "comment" | "message" | "club";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportQueueOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-resolve-report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportResolveInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportResolutionDTO"];
                 };
             };
             /** @description Error */
