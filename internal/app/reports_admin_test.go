@@ -4,7 +4,10 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/coder/websocket"
 
 	"github.com/zuju/zuju/internal/config"
 )
@@ -87,6 +90,7 @@ func TestReportsAutoHideThenBan(t *testing.T) {
 		expect(t, resolve(t, a, mod.Access, id, map[string]any{"action": "ban", "note": "发布诈骗广告"}), 403, "report.admin_required")
 		expect(t, resolve(t, a, adm.Access, id, map[string]any{"action": "ban"}), 400, "report.note_required")
 		expect(t, a.api(t, "GET", "/me", w.author.Access, nil), 200, "")
+		ws := dial(t, a, w.author.Access)
 		r := resolve(t, a, adm.Access, id, map[string]any{"action": "ban", "note": "发布诈骗广告", "duration_days": 7})
 		expect(t, r, 200, "")
 		got := r.json(t)
@@ -96,6 +100,10 @@ func TestReportsAutoHideThenBan(t *testing.T) {
 		// The banned author's token is refused at once.
 		if r := a.api(t, "GET", "/me", w.author.Access, nil); r.Status != http.StatusUnauthorized && r.Status != http.StatusForbidden {
 			t.Fatalf("banned author's token still works: %d %s", r.Status, r.Body)
+		}
+		// users.banned reaches the chat: the author's connection is dropped.
+		if code := ws.closed(); code != websocket.StatusPolicyViolation {
+			t.Fatalf("the banned author's chat connection closed with %v", code)
 		}
 		if e := queueEntry(t, a, mod.Access, "open", "post", w.post); e != nil {
 			t.Fatalf("still open: %v", e)
@@ -252,4 +260,72 @@ func TestReportsAdminRoutesByRole(t *testing.T) {
 	if n := resolutionAudits(t, a, w.author.UserID); n != 1 {
 		t.Fatalf("%d audit rows", n)
 	}
+}
+
+// Reporters racing past the threshold take the target down exactly once
+// and never miss it (counting before the others commit would); racing
+// resolutions of one target record one resolution; a dismissal publishes
+// again what auto-hide held; a deleted post is gone.
+func TestReportsRaces(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		a := startApp(t, b, func(c *config.Config, _ *Options) { c.Reports.AutoHide = 4 })
+		w := newReportWorld(t, a, "1370000600")
+		mod := staffAs(t, a, w.root, "13700006091", "moderator")
+		var people []tokens
+		for i := 0; i < 4; i++ {
+			people = append(people, a.register(t, "1370000610"+string(rune('0'+i)), "secret-pass-1"))
+		}
+		var wg sync.WaitGroup
+		codes := make([]int, len(people))
+		for i, p := range people {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes[i] = fileReport(t, a, p.Access, "post", w.post, "spam", "").Status
+			}()
+		}
+		wg.Wait()
+		for _, c := range codes {
+			if c != 201 {
+				t.Fatalf("codes %v", codes)
+			}
+		}
+		expect(t, a.api(t, "GET", "/posts/"+w.post, w.outsider.Access, nil), 404, "")
+		e := queueEntry(t, a, mod.Access, "open", "post", w.post)
+		if e == nil || e["count"].(float64) != 4 || e["hidden"] != true {
+			t.Fatalf("entry %v", e)
+		}
+		id := str(e["report_id"])
+
+		// Two moderators at once: one resolution.
+		got := make([]int, 2)
+		for i, body := range []map[string]any{{"action": "dismiss", "note": "误报"}, {"action": "dismiss", "note": "误报"}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got[i] = resolve(t, a, mod.Access, id, body).Status
+			}()
+		}
+		wg.Wait()
+		if !(got[0] == 200 && got[1] == 409 || got[0] == 409 && got[1] == 200) {
+			t.Fatalf("racing resolutions: %v", got)
+		}
+		if n := resolutionAudits(t, a, w.post); n != 1 {
+			t.Fatalf("%d audit rows", n)
+		}
+		if n := a.outboxCount(t, "reports.resolved", w.post); n != 1 {
+			t.Fatalf("%d events", n)
+		}
+		// Dismissed: the held post is published again.
+		expect(t, a.api(t, "GET", "/posts/"+w.post, w.outsider.Access, nil), 200, "")
+
+		// Reported again and deleted by a moderator.
+		expect(t, fileReport(t, a, w.outsider.Access, "post", w.post, "porn", ""), 201, "")
+		id = str(queueEntry(t, a, mod.Access, "open", "post", w.post)["report_id"])
+		expect(t, resolve(t, a, mod.Access, id, map[string]any{"action": "delete", "note": "违规内容"}), 200, "")
+		expect(t, a.api(t, "GET", "/posts/"+w.post, w.author.Access, nil), 404, "")
+		if n := resolutionAudits(t, a, w.post); n != 2 {
+			t.Fatalf("%d audit rows after two resolutions", n)
+		}
+	})
 }
