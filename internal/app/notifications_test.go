@@ -10,6 +10,7 @@ import (
 
 	"github.com/zuju/zuju/internal/activities"
 	"github.com/zuju/zuju/internal/clubs"
+	"github.com/zuju/zuju/internal/config"
 	"github.com/zuju/zuju/internal/notifications"
 	"github.com/zuju/zuju/internal/platform/events"
 )
@@ -101,7 +102,8 @@ func storedNotifs(t *testing.T, a *testApp, source string) int64 {
 // their own notifications.
 func TestNotificationsInboxAndChannels(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
-		a := startApp(t, b)
+		mails := startNotifSMTP(t, 1)
+		a := startApp(t, b, func(c *config.Config, _ *Options) { c.SMTP.URL = mails.URL })
 		sms := newNotifCapture(1)
 		a.Notifications.SetSender(notifications.ChannelSMS, sms)
 		expect(t, a.api(t, "GET", "/notifications", "", nil), 401, "")
@@ -148,6 +150,9 @@ func TestNotificationsInboxAndChannels(t *testing.T) {
 		cat := a.clubCategory(t, root, "音乐")
 		owner := a.register(t, "13720000001", "secret-pass-1")
 		alice := a.register(t, "13720000002", "secret-pass-1")
+		if err := a.DB.Gorm.Exec("UPDATE users SET email = ? WHERE id = ?", "owner@example.com", owner.UserID).Error; err != nil {
+			t.Fatal(err)
+		}
 		r = a.api(t, "POST", "/clubs", owner.Access, map[string]any{"name": "吉他社", "category_id": cat})
 		expect(t, r, 201, "")
 		club := str(r.json(t)["id"])
@@ -155,6 +160,11 @@ func TestNotificationsInboxAndChannels(t *testing.T) {
 		eventually(t, "the club approval", func() bool { return len(inbox(t, a, owner, "", "club_approved")) == 1 })
 		if n := inbox(t, a, owner, "", "club_approved")[0]; n["title"] != "社团审核通过" || !strings.Contains(str(n["body"]), "吉他社") {
 			t.Fatalf("club notification: %v", n)
+		}
+		// By email too, once, after the server refused the first try.
+		eventually(t, "the approval email", func() bool { return len(mails.to("owner@example.com")) == 1 })
+		if m := mails.to("owner@example.com")[0]; m.Subject != "社团审核通过" || m.From != "notify@zuju.test" {
+			t.Fatalf("approval email: %+v", m)
 		}
 		r = a.api(t, "POST", "/clubs/"+club+"/applications", alice.Access, map[string]any{"message": "想加入"})
 		expect(t, r, 201, "")
@@ -198,6 +208,7 @@ func TestNotificationsInboxAndChannels(t *testing.T) {
 		if n := storedNotifs(t, a, formedIDs[0]); n != 2 {
 			t.Fatalf("%d notifications of the redelivered formation", n)
 		}
+		eventually(t, "the fresh event's email", func() bool { return len(mails.to("owner@example.com")) == 2 })
 		if sms.sent(notifications.TypeActivityFormed) != 2 || len(sms.twice()) != 0 {
 			t.Fatalf("SMS after redelivery: %d formed, twice %v", sms.sent(notifications.TypeActivityFormed), sms.twice())
 		}

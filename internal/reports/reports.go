@@ -1,8 +1,10 @@
 // Package reports files what people report: users, activities, posts,
 // comments, chat messages and clubs, once per reporter and target, with a
 // snapshot of the reported content and its owner as they were at report
-// time. Handling the queue (counts per target, auto-hide, resolutions) is
-// the operations side's; this package is where every report lands.
+// time. Staff work through a queue of reported targets (counts, reasons,
+// the latest snapshot), resolve a target's open reports with an action
+// carried out by the module that owns it (Actions), and content reported
+// often enough is hidden pending review before anyone looks (auto-hide).
 package reports
 
 import (

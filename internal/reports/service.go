@@ -92,7 +92,9 @@ type Filing struct {
 // second report of the same target is ErrDuplicate, a report of
 // oneself or one's own content ErrSelf, a target that is missing or
 // hidden from the caller ErrTargetNotFound. The report stores the
-// target's owner and a snapshot of its content as it is now.
+// target's owner and a snapshot of its content as it is now; the report
+// that brings the target's open reports to Settings.AutoHide takes it
+// down pending review (see autoHide).
 func (s *Service) File(ctx context.Context, f Filing) (*Report, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -161,25 +162,18 @@ func (s *Store) Resolve(ctx context.Context, r *reports.Resolution) (*reports.Re
 	at := r.At.UTC()
 	var ev *reports.ResolvedEvent
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// One statement moves the open reports and names their reporters:
+		// a racing resolution waits on the rows and then finds none open,
+		// a report filed meanwhile is either moved here or stays open.
 		var reporters []string
-		// The UPDATE … RETURNING-free way: read the open reports, then
-		// move exactly those still open; a racing resolution makes the
-		// counts differ and this one gives way.
-		if err := tx.Model(&reportRow{}).Where("target_type = ? AND target_id = ? AND status = ?", r.Target.Type, r.Target.ID, reports.StatusOpen).
-			Order("id").Pluck("reporter_id", &reporters).Error; err != nil {
+		if err := tx.Raw(`UPDATE reports SET status = ?, updated_at = ? WHERE target_type = ? AND target_id = ? AND status = ?
+			RETURNING reporter_id`, status, at, r.Target.Type, r.Target.ID, reports.StatusOpen).Scan(&reporters).Error; err != nil {
 			return err
 		}
 		if len(reporters) == 0 {
 			return reports.ErrNotOpen
 		}
-		res := tx.Exec(`UPDATE reports SET status = ?, updated_at = ? WHERE target_type = ? AND target_id = ? AND status = ?`,
-			status, at, r.Target.Type, r.Target.ID, reports.StatusOpen)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != int64(len(reporters)) {
-			return reports.ErrNotOpen
-		}
+		slices.Sort(reporters)
 		if err := tx.Exec(`INSERT INTO report_resolutions (id, target_type, target_id, target_owner_id, action, note, until, report_count, actor_id, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.Target.Type, r.Target.ID, r.Target.OwnerID, r.Action, r.Note, r.Until,
 			len(reporters), r.ActorID, at).Error; err != nil {
