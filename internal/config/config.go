@@ -58,6 +58,7 @@ type Config struct {
 	Limits Limits `key:"ratelimit"`
 	WeChat WeChat `key:"wechat"`
 	SMS    SMS    `key:"sms"`
+	SMTP   SMTP   `key:"smtp"`
 	Files  Files  `key:"files"`
 	Demo   Demo   `key:"demo"`
 
@@ -166,6 +167,11 @@ type WeChat struct {
 type SMS struct {
 	Provider string  `key:"provider" doc:"log (development) or tencent"`
 	Tencent  Tencent `key:"tencent"`
+}
+
+// SMTP configures the mail server of email notifications (ZUJU_SMTP_*).
+type SMTP struct {
+	URL string `key:"url" doc:"mail server of email notifications: smtps://user:pass@host:465 (TLS), smtp://…:587 (STARTTLS) or smtp://host:25?tls=off (local servers); ?from= sets the sender; empty turns email off" secret:"url"`
 }
 
 // Tencent configures Tencent Cloud SMS.
