@@ -87,6 +87,9 @@ type Store interface {
 	// organizer) or lets them leave; false when nothing changed.
 	SetMember(ctx context.Context, roomID, userID string, member bool, now time.Time) (bool, error)
 	Member(ctx context.Context, roomID, userID string) (*Member, error)
+	// RoomMember loads a room and a user's membership of it (nil when they
+	// never were a member) in one read: ErrRoomNotFound for no room.
+	RoomMember(ctx context.Context, roomID, userID string) (*Room, *Member, error)
 	// Append stores a message with the room's next number; a message with
 	// a client id already used by its sender returns that message
 	// (created false).

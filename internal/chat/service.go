@@ -211,11 +211,13 @@ func (s *Service) member(ctx context.Context, roomID string) (*Room, *Member, au
 	if err != nil {
 		return nil, nil, p, err
 	}
-	room, err := s.room(ctx, roomID)
-	if err != nil {
-		return nil, nil, p, err
+	room, m, err := s.store.RoomMember(ctx, roomID, p.UserID)
+	if errors.Is(err, ErrRoomNotFound) {
+		// Opened on first use (see room), then read again.
+		if _, err = s.room(ctx, roomID); err == nil {
+			room, m, err = s.store.RoomMember(ctx, roomID, p.UserID)
+		}
 	}
-	m, err := s.store.Member(ctx, roomID, p.UserID)
 	if err != nil {
 		return nil, nil, p, err
 	}

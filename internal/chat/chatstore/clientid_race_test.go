@@ -87,3 +87,53 @@ func TestResentClientIDRaceOnOneConnection(t *testing.T) {
 	}
 	resendRace(t, db, 4, 50)
 }
+
+// RoomMember reads a room with one user's membership, as Room and
+// Member do apart.
+func TestRoomMemberIsRoomAndMember(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := chatstore.New(db)
+		nr := chat.NewRoom{ID: "r", ActivityID: "a", Title: "周末飞盘", OrganizerID: "u1", ParticipantIDs: []string{"u2"}, ReadOnlyAt: now.Add(time.Hour)}
+		if _, _, err := s.CreateRoom(ctx, nr, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Mute(ctx, "r", "u2", now.Add(30*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SetMember(ctx, "r", "u1", false, now); err != nil {
+			t.Fatal(err)
+		}
+		for _, user := range []string{"u1", "u2", "nobody"} {
+			room, m, err := s.RoomMember(ctx, "r", user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantRoom, _ := s.Room(ctx, "r")
+			wantM, _ := s.Member(ctx, "r", user)
+			if fmt.Sprint(*room) != fmt.Sprint(*wantRoom) {
+				t.Fatalf("%s: room %+v, want %+v", user, *room, *wantRoom)
+			}
+			if got, want := describe(m), describe(wantM); got != want {
+				t.Fatalf("%s: member %s, want %s", user, got, want)
+			}
+		}
+		if _, _, err := s.RoomMember(ctx, "none", "u1"); err != chat.ErrRoomNotFound {
+			t.Fatalf("unknown room: %v", err)
+		}
+	}, chatstore.Migrations())
+}
+
+func describe(m *chat.Member) string {
+	if m == nil {
+		return "none"
+	}
+	at := func(t *time.Time) string {
+		if t == nil {
+			return "-"
+		}
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	return fmt.Sprintf("%s %s left %s removed %v muted %s read %d", m.Role, m.JoinedAt.UTC().Format(time.RFC3339Nano), at(m.LeftAt),
+		m.Removed, at(m.MutedUntil), m.ReadSeq)
+}

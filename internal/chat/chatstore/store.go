@@ -211,6 +211,41 @@ func (s *Store) Member(ctx context.Context, roomID, userID string) (*chat.Member
 	return &m, nil
 }
 
+// RoomMember loads a room and a user's membership of it in one read.
+func (s *Store) RoomMember(ctx context.Context, roomID, userID string) (*chat.Room, *chat.Member, error) {
+	st, err := s.sql.Prepared(ctx, `SELECT r.id, r.activity_id, r.title, r.last_seq, r.read_only_at, r.created_at,
+		m.user_id, m.role, m.joined_at, m.left_at, m.removed, m.muted_until, m.read_seq
+		FROM chat_rooms r LEFT JOIN chat_members m ON m.room_id = r.id AND m.user_id = ? WHERE r.id = ?`)
+	if err != nil {
+		return nil, nil, err
+	}
+	var r roomRow
+	var uid, role sql.Null[string]
+	var joined, left, muted sql.Null[time.Time]
+	var removed sql.Null[bool]
+	var readSeq sql.Null[int64]
+	err = st.QueryRow(ctx, nil, userID, roomID).Scan(&r.ID, &r.ActivityID, &r.Title, &r.LastSeq, &r.ReadOnlyAt, &r.CreatedAt,
+		&uid, &role, &joined, &left, &removed, &muted, &readSeq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, chat.ErrRoomNotFound
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("load room and member: %w", err)
+	}
+	if !uid.Valid {
+		return r.room(), nil, nil
+	}
+	mr := memberRow{RoomID: r.ID, UserID: uid.V, Role: role.V, JoinedAt: joined.V, Removed: removed.V, ReadSeq: readSeq.V}
+	if left.Valid {
+		mr.LeftAt = &left.V
+	}
+	if muted.Valid {
+		mr.MutedUntil = &muted.V
+	}
+	m := mr.member()
+	return r.room(), &m, nil
+}
+
 // Append stores a message with the room's next number.
 func (s *Store) Append(ctx context.Context, m *chat.Message) (*chat.Message, bool, error) {
 	if s.sql.Dialect == sqldb.Postgres {
