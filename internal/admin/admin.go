@@ -1,24 +1,52 @@
-// Package admin provides the operators' cross-cutting tools; for now the
-// audit log reader (announcements, configs and statistics join later).
+// Package admin provides the operators' cross-cutting tools: the audit log
+// reader, announcements and system configs.
 package admin
 
 import (
 	"context"
+	"log/slog"
+	"time"
 
 	"github.com/zuju/zuju/internal/platform/audit"
 	"github.com/zuju/zuju/internal/platform/auth"
+	"github.com/zuju/zuju/internal/platform/cache"
 )
 
-// AuditReader lists audit rows.
-type AuditReader interface {
-	List(ctx context.Context, f audit.Filter) ([]audit.Entry, int64, error)
+// Deps are what the admin service is built from.
+type Deps struct {
+	Audit         AuditReader
+	Announcements AnnouncementStore
+	Configs       ConfigStore
+	// Cache holds the public announcement list for a short time (shared
+	// by the replicas when it is Redis).
+	Cache  cache.Cache
+	Now    func() time.Time
+	NewID  func() string
+	Logger *slog.Logger
 }
 
 // Service implements the admin use cases.
-type Service struct{ audit AuditReader }
+type Service struct {
+	audit   AuditReader
+	ann     AnnouncementStore
+	cache   cache.Cache
+	now     func() time.Time
+	newID   func() string
+	log     *slog.Logger
+	configs *Configs
+}
 
 // NewService returns the admin service.
-func NewService(r AuditReader) *Service { return &Service{audit: r} }
+func NewService(d Deps) *Service {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	return &Service{audit: d.Audit, ann: d.Announcements, cache: d.Cache, now: d.Now, newID: d.NewID, log: d.Logger,
+		configs: NewConfigs(d.Configs, d.Logger)}
+}
 
 // AuditLogs lists audit rows (admins and super admins; moderators see only
 // their own actions).
@@ -31,4 +59,8 @@ func (s *Service) AuditLogs(ctx context.Context, f audit.Filter) ([]audit.Entry,
 		f.ActorID = p.UserID
 	}
 	return s.audit.List(ctx, f)
+}
+
+func requireAdmin(ctx context.Context) (auth.Principal, error) {
+	return auth.RequireRole(ctx, auth.RoleAdmin, auth.RoleSuperAdmin)
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/zuju/zuju/internal/activities"
+	"github.com/zuju/zuju/internal/admin"
+	"github.com/zuju/zuju/internal/admin/adminstore"
 	"github.com/zuju/zuju/internal/chat"
 	"github.com/zuju/zuju/internal/chat/chatws"
 	"github.com/zuju/zuju/internal/clubs"
@@ -55,6 +57,9 @@ type App struct {
 	// Payments runs orders and refunds; Members sells memberships.
 	Payments *payments.Service
 	Members  *membership.Service
+	// Admin runs announcements, system configs and the audit log reader.
+	Admin      *admin.Service
+	adminStore *adminstore.Store
 	// Chat runs the rooms of formed activities; ChatHub its live
 	// connections.
 	// Moderation is the sensitive-word filter of every text people write.
@@ -216,7 +221,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	registerPosts(a)
 	registerReports(a)
 	registerNotifications(a)
-	registerAdmin(a)
+	if err := registerAdmin(ctx, a); err != nil {
+		return nil, err
+	}
 	a.HTTP.Engine.GET(local.Prefix()+"*path", gin.WrapH(local))
 	mountWeb(a.HTTP)
 	ok = true

@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/zuju/zuju/internal/activities/activitiesstore"
+	"github.com/zuju/zuju/internal/admin/adminstore"
 	"github.com/zuju/zuju/internal/chat/chatstore"
 	"github.com/zuju/zuju/internal/clubs/clubsstore"
 	"github.com/zuju/zuju/internal/moderation/moderationstore"
@@ -19,6 +20,7 @@ import (
 func Migrations() []sqldb.Migrations {
 	return []sqldb.Migrations{
 		audit.Migrations(),
+		adminstore.Migrations(),
 		outbox.Migrations(),
 		usersstore.Migrations(),
 		activitiesstore.Migrations(),

@@ -10,9 +10,6 @@ import (
 	"github.com/zuju/zuju/internal/activities"
 	"github.com/zuju/zuju/internal/activities/activitieshttp"
 	"github.com/zuju/zuju/internal/activities/activitiesstore"
-	"github.com/zuju/zuju/internal/admin"
-	"github.com/zuju/zuju/internal/admin/adminhttp"
-	"github.com/zuju/zuju/internal/platform/audit"
 	"github.com/zuju/zuju/internal/platform/jobs"
 	"github.com/zuju/zuju/internal/users"
 )
@@ -93,7 +90,3 @@ type sweepArgs struct{}
 
 // Kind implements river.JobArgs.
 func (sweepArgs) Kind() string { return "activities.sweep" }
-
-func registerAdmin(a *App) {
-	adminhttp.Register(a.HTTP.API, admin.NewService(audit.NewReader(a.DB.Gorm)))
-}

@@ -69,6 +69,7 @@ type Config struct {
 	WeChatPay WeChatPay `key:"wechatpay"`
 
 	Moderation Moderation `key:"moderation"`
+	Admin      Admin      `key:"admin"`
 	Reports    Reports    `key:"reports"`
 }
 
@@ -87,6 +88,11 @@ type Chat struct {
 // Club configures clubs (ZUJU_CLUB_*).
 type Club struct {
 	ApplyCooldown time.Duration `key:"apply_cooldown" doc:"how long after a rejected application one may apply to the same club again"`
+}
+
+// Admin configures the admin module (ZUJU_ADMIN_*).
+type Admin struct {
+	ConfigRefresh time.Duration `key:"config_refresh" doc:"how often a replica reloads the system configs super admins set (a change made on another replica applies here within this time)"`
 }
 
 // Moderation configures the pipeline every text people write goes
@@ -245,6 +251,7 @@ func Default() Config {
 		Pay:  Pay{Sandbox: "auto"},
 
 		Moderation: Moderation{Refresh: 10 * time.Second, WeChat: "off", WeChatTimeout: 3 * time.Second},
+		Admin:      Admin{ConfigRefresh: 5 * time.Second},
 		Reports:    Reports{AutoHide: 5},
 	}
 }
@@ -477,6 +484,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Chat.FramesPerSec < 1 || c.Chat.FramesPerSec > 10000 {
 		add("ZUJU_CHAT_FRAMES_PER_SECOND must be between 1 and 10000, got %d", c.Chat.FramesPerSec)
+	}
+	if c.Admin.ConfigRefresh < time.Second || c.Admin.ConfigRefresh > 10*time.Minute {
+		add("ZUJU_ADMIN_CONFIG_REFRESH must be between 1s and 10m, got %s", c.Admin.ConfigRefresh)
 	}
 	if c.Moderation.Refresh < time.Second || c.Moderation.Refresh > 10*time.Minute {
 		add("ZUJU_MODERATION_REFRESH must be between 1s and 10m, got %s", c.Moderation.Refresh)

@@ -267,6 +267,111 @@ export interface paths {
         patch: operations["admin-update-activity-type"];
         trace?: never;
     };
+    "/api/v1/admin/announcements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Announcements of any status, newest first (staff) */
+        get: operations["admin-list-announcements"];
+        put?: never;
+        /** Write a draft announcement (admins; audited) */
+        post: operations["admin-create-announcement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/announcements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One announcement (staff) */
+        get: operations["admin-get-announcement"];
+        put?: never;
+        post?: never;
+        /** Delete an announcement (admins; audited) */
+        delete: operations["admin-delete-announcement"];
+        options?: never;
+        head?: never;
+        /** Edit an announcement; absent fields stay (admins; audited) */
+        patch: operations["admin-update-announcement"];
+        trace?: never;
+    };
+    "/api/v1/admin/announcements/{id}/pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pin an announcement: listed first (admins; audited) */
+        post: operations["admin-pin-announcement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/announcements/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish a draft: shown in the apps from starts_at to ends_at (admins; audited) */
+        post: operations["admin-publish-announcement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/announcements/{id}/unpin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unpin an announcement (admins; audited) */
+        post: operations["admin-unpin-announcement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/announcements/{id}/unpublish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take a published announcement back to draft (admins; audited) */
+        post: operations["admin-unpublish-announcement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/audit-logs": {
         parameters: {
             query?: never;
@@ -365,6 +470,43 @@ export interface paths {
         put?: never;
         /** Reject a pending club with a reason (staff; audited) */
         post: operations["admin-reject-club"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/configs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every known system config key with its type, default and current value (staff) */
+        get: operations["admin-list-configs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/configs/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a config value, typed and validated (super admins; audited; applies on every replica within seconds)
+         * @description An unknown key is 404 config.not_found; a value of the wrong type or out of range is 422 config.invalid_value.
+         */
+        put: operations["admin-set-config"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -676,6 +818,23 @@ export interface paths {
         put?: never;
         /** Lift a ban */
         post: operations["admin-unban-user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/announcements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Announcements shown now: published, started, not ended; pinned first, then newest (cached briefly) */
+        get: operations["list-announcements"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1845,8 +2004,85 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        AdminAnnouncement: {
+            /** @enum {string} */
+            audience: "all" | "h5" | "admin";
+            content: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** Format: date-time */
+            ends_at?: string;
+            id: string;
+            pinned: boolean;
+            /** Format: date-time */
+            published_at?: string;
+            /** Format: date-time */
+            starts_at?: string;
+            /** @enum {string} */
+            status: "draft" | "published";
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        AdminAnnouncementInput: {
+            /**
+             * @description who sees it (default all)
+             * @enum {string}
+             */
+            audience?: "all" | "h5" | "admin";
+            /** @description 1–10000 characters */
+            content?: string;
+            /** @description RFC 3339; hidden from then (empty: until unpublished) */
+            ends_at?: string;
+            /** @description same as ends_at */
+            expires_at?: string;
+            pinned?: boolean;
+            /** @description RFC 3339; shown from then (empty: from publication) */
+            starts_at?: string;
+            /** @description 1–100 characters */
+            title?: string;
+        };
+        AdminAnnouncementsOutBody: {
+            items: components["schemas"]["AdminAnnouncement"][] | null;
+            /** Format: int64 */
+            total: number;
+        };
         AdminClubsOutBody: {
             items: components["schemas"]["ClubDTO"][] | null;
+            /** Format: int64 */
+            total: number;
+        };
+        AdminConfig: {
+            default: unknown;
+            description: string;
+            is_default: boolean;
+            key: string;
+            /**
+             * Format: int64
+             * @description highest int value (durations: seconds)
+             */
+            max?: number;
+            /** Format: int64 */
+            max_length?: number;
+            /**
+             * Format: int64
+             * @description lowest int value (durations: seconds)
+             */
+            min?: number;
+            /** @description the module that reads the key; empty while none does yet (setting it then changes nothing) */
+            read_by: string;
+            /** @enum {string} */
+            type: "int" | "bool" | "string" | "duration" | "json";
+            /** @description the current value, typed (a duration is a string such as "15s") */
+            value: unknown;
+        };
+        AdminConfigSetInBody: {
+            /** @description the new value, of the key's type */
+            value: unknown;
+        };
+        AdminConfigsOutBody: {
+            items: components["schemas"]["AdminConfig"][] | null;
             /** Format: int64 */
             total: number;
         };
@@ -1903,6 +2139,19 @@ export interface components {
         };
         AdminPlansOutBody: {
             items: components["schemas"]["AdminPlanDTO"][] | null;
+        };
+        AdminPublicAnnouncement: {
+            content: string;
+            /** Format: date-time */
+            ends_at?: string;
+            id: string;
+            pinned: boolean;
+            /** Format: date-time */
+            published_at: string;
+            title: string;
+        };
+        AdminPublicAnnouncementsOutBody: {
+            items: components["schemas"]["AdminPublicAnnouncement"][] | null;
         };
         AdminRefundInBody: {
             /** Format: int64 */
@@ -3733,6 +3982,291 @@ export interface operations {
             };
         };
     };
+    "admin-list-announcements": {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                status?: "draft" | "published" | "";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAnnouncementsOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-create-announcement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminAnnouncementInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAnnouncement"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-get-announcement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAnnouncement"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-delete-announcement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-update-announcement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminAnnouncementInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAnnouncement"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-pin-announcement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAnnouncement"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-publish-announcement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAnnouncement"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-unpin-announcement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAnnouncement"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-unpublish-announcement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAnnouncement"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "admin-audit-logs": {
         parameters: {
             query?: {
@@ -3991,6 +4525,88 @@ export interface operations {
             };
             /** @description Error */
             default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-list-configs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminConfigsOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-set-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminConfigSetInBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminConfig"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4748,6 +5364,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdminUserDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "list-announcements": {
+        parameters: {
+            query?: {
+                /** @description h5 (default) or admin */
+                audience?: "h5" | "admin" | "";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminPublicAnnouncementsOutBody"];
                 };
             };
             /** @description Error */
