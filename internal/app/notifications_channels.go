@@ -18,6 +18,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/zuju/zuju/internal/notifications"
+	"github.com/zuju/zuju/internal/platform/wechat"
 )
 
 // notificationSenders are the configured email and WeChat channels.
@@ -31,7 +32,32 @@ func (a *App) notificationSenders(log *slog.Logger) map[notifications.Channel]no
 			out[notifications.ChannelEmail] = m
 		}
 	}
+	if a.wechat != nil && a.Config.WeChat.NotifyTemplate != "" {
+		out[notifications.ChannelWeChat] = notifyWeChat{mp: a.wechat, template: a.Config.WeChat.NotifyTemplate}
+	}
 	return out
+}
+
+// notifyWeChat sends notifications as subscribe messages of one template:
+// thing1 is the title, thing2 the text (WeChat keeps 20 characters of a
+// thing keyword).
+type notifyWeChat struct {
+	mp       *wechat.MiniProgram
+	template string
+}
+
+func (w notifyWeChat) Send(ctx context.Context, to notifications.Address, m notifications.Message) error {
+	return w.mp.SendSubscribe(ctx, wechat.SubscribeMessage{OpenID: to.WeChatOpenID, TemplateID: w.template,
+		Data: map[string]string{"thing1": runes(m.Title, 20), "thing2": runes(m.Body, 20)}})
+}
+
+// runes cuts s to at most n runes, marking a cut with "…".
+func runes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // smtpMailer sends notification emails through an SMTP server:

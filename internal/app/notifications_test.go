@@ -13,6 +13,7 @@ import (
 	"github.com/zuju/zuju/internal/config"
 	"github.com/zuju/zuju/internal/notifications"
 	"github.com/zuju/zuju/internal/platform/events"
+	"github.com/zuju/zuju/internal/platform/wechat/wechatfake"
 )
 
 // notifCapture is a channel that records what it sends and fails the
@@ -103,7 +104,12 @@ func storedNotifs(t *testing.T, a *testApp, source string) int64 {
 func TestNotificationsInboxAndChannels(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		mails := startNotifSMTP(t, 1)
-		a := startApp(t, b, func(c *config.Config, _ *Options) { c.SMTP.URL = mails.URL })
+		wx := wechatfake.New(t)
+		wx.FailSubscribes(1)
+		a := startApp(t, b, func(c *config.Config, _ *Options) {
+			c.SMTP.URL = mails.URL
+			c.WeChat.AppID, c.WeChat.Secret, c.WeChat.BaseURL, c.WeChat.NotifyTemplate = wx.AppID(), wx.Secret(), wx.URL(), "tpl-notify"
+		})
 		sms := newNotifCapture(1)
 		a.Notifications.SetSender(notifications.ChannelSMS, sms)
 		expect(t, a.api(t, "GET", "/notifications", "", nil), 401, "")
@@ -153,6 +159,8 @@ func TestNotificationsInboxAndChannels(t *testing.T) {
 		if err := a.DB.Gorm.Exec("UPDATE users SET email = ? WHERE id = ?", "owner@example.com", owner.UserID).Error; err != nil {
 			t.Fatal(err)
 		}
+		bindWeChat(t, a, owner.UserID, "openid-owner")
+		bindWeChat(t, a, alice.UserID, "openid-alice")
 		r = a.api(t, "POST", "/clubs", owner.Access, map[string]any{"name": "吉他社", "category_id": cat})
 		expect(t, r, 201, "")
 		club := str(r.json(t)["id"])
@@ -166,6 +174,11 @@ func TestNotificationsInboxAndChannels(t *testing.T) {
 		if m := mails.to("owner@example.com")[0]; m.Subject != "社团审核通过" || m.From != "notify@zuju.test" {
 			t.Fatalf("approval email: %+v", m)
 		}
+		// And by WeChat subscribe message, once, after WeChat failed the first.
+		eventually(t, "the approval subscribe message", func() bool { return len(subscribesTo(wx, "openid-owner")) == 1 })
+		if m := subscribesTo(wx, "openid-owner")[0]; m.TemplateID != "tpl-notify" || m.Data["thing1"].Value != "社团审核通过" {
+			t.Fatalf("subscribe message: %+v", m)
+		}
 		r = a.api(t, "POST", "/clubs/"+club+"/applications", alice.Access, map[string]any{"message": "想加入"})
 		expect(t, r, 201, "")
 		app := str(r.json(t)["id"])
@@ -174,6 +187,7 @@ func TestNotificationsInboxAndChannels(t *testing.T) {
 		if n := inbox(t, a, alice, "", "application_rejected")[0]; !strings.Contains(str(n["body"]), "名额已满") {
 			t.Fatalf("application notification: %v", n)
 		}
+		eventually(t, "the decision subscribe message", func() bool { return len(subscribesTo(wx, "openid-alice")) == 1 })
 
 		// Redelivery: the same events again notify nobody twice; a fresh
 		// event published after them shows they were consumed.
@@ -209,6 +223,7 @@ func TestNotificationsInboxAndChannels(t *testing.T) {
 			t.Fatalf("%d notifications of the redelivered formation", n)
 		}
 		eventually(t, "the fresh event's email", func() bool { return len(mails.to("owner@example.com")) == 2 })
+		eventually(t, "the fresh event's subscribe message", func() bool { return len(subscribesTo(wx, "openid-owner")) == 2 })
 		if sms.sent(notifications.TypeActivityFormed) != 2 || len(sms.twice()) != 0 {
 			t.Fatalf("SMS after redelivery: %d formed, twice %v", sms.sent(notifications.TypeActivityFormed), sms.twice())
 		}
@@ -247,4 +262,15 @@ func TestNotificationsInboxAndChannels(t *testing.T) {
 			t.Fatalf("read all: %v", r.json(t))
 		}
 	})
+}
+
+// subscribesTo lists the subscribe messages WeChat accepted for an openid.
+func subscribesTo(wx *wechatfake.Server, openID string) []wechatfake.SubscribeMessage {
+	var out []wechatfake.SubscribeMessage
+	for _, m := range wx.SubscribeMessages() {
+		if m.ToUser == openID {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -167,6 +167,8 @@ type WeChat struct {
 	AppID   string `key:"appid" doc:"mini program appid"`
 	Secret  string `key:"secret" doc:"mini program secret" secret:"true"`
 	BaseURL string `key:"base_url" doc:"WeChat API base URL"`
+	// NotifyTemplate is the subscribe message template of notifications.
+	NotifyTemplate string `key:"notify_template" doc:"subscribe message template id of notifications (keywords thing1: title, thing2: text); empty turns WeChat notifications off"`
 }
 
 // SMS configures the verification-code sender.

@@ -36,6 +36,7 @@ const (
 	PathStableToken  = "/cgi-bin/stable_token"
 	PathPhoneNumber  = "/wxa/business/getuserphonenumber"
 	PathMsgSecCheck  = "/wxa/msg_sec_check"
+	PathSubscribe    = "/cgi-bin/message/subscribe/send"
 )
 
 // Default credentials of a new fake.
@@ -73,6 +74,8 @@ type Server struct {
 	requests    map[string]int
 	verdicts    []verdict
 	checks      []TextCheck
+	subscribes  []SubscribeMessage
+	subFail     int
 }
 
 // verdict is the suggest given to texts containing a word.
@@ -234,6 +237,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		handler, method = s.phoneNumber, http.MethodPost
 	case PathMsgSecCheck:
 		handler, method = s.msgSecCheck, http.MethodPost
+	case PathSubscribe:
+		handler, method = s.subscribeSend, http.MethodPost
 	default:
 		writeError(w, 40066, "invalid url")
 		return
@@ -487,4 +492,59 @@ func randomSessionKey() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return base64.StdEncoding.EncodeToString(b)
+}
+
+// SubscribeMessage is a subscribeMessage.send request the fake accepted.
+type SubscribeMessage struct {
+	ToUser     string `json:"touser"`
+	TemplateID string `json:"template_id"`
+	Page       string `json:"page"`
+	Data       map[string]struct {
+		Value string `json:"value"`
+	} `json:"data"`
+}
+
+// SubscribeMessages returns the subscribe messages accepted so far.
+func (s *Server) SubscribeMessages() []SubscribeMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]SubscribeMessage(nil), s.subscribes...)
+}
+
+// FailSubscribes makes the next n subscribe sends fail with a system
+// error (errcode -1), as when WeChat is busy.
+func (s *Server) FailSubscribes(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.subFail = n
+}
+
+func (s *Server) subscribeSend(w http.ResponseWriter, r *http.Request) {
+	if !s.checkToken(w, r) {
+		return
+	}
+	var m SubscribeMessage
+	if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
+		writeError(w, 47001, "data format error")
+		return
+	}
+	switch {
+	case m.ToUser == "":
+		writeError(w, 40003, "invalid openid")
+		return
+	case m.TemplateID == "":
+		writeError(w, 40037, "invalid template_id")
+		return
+	}
+	s.mu.Lock()
+	if s.subFail > 0 {
+		s.subFail--
+		s.mu.Unlock()
+		writeError(w, -1, "system error")
+		return
+	}
+	s.subscribes = append(s.subscribes, m)
+	id := len(s.subscribes)
+	s.mu.Unlock()
+	writeJSON(w, "application/json", map[string]any{"errcode": 0, "errmsg": "ok", "msgid": id})
 }
