@@ -63,10 +63,7 @@ func (s *Store) CreateAnnouncement(ctx context.Context, a *admin.Announcement) e
 		if err := tx.Create(&r).Error; err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, "announcement.create", "announcement", a.ID, nil, r.announcement()); err != nil {
-			return err
-		}
-		return s.audited(tx)
+		return audit.Record(ctx, tx, "announcement.create", "announcement", a.ID, nil, r.announcement())
 	})
 	if err != nil {
 		return fmt.Errorf("create announcement: %w", err)
@@ -122,10 +119,7 @@ func (s *Store) UpdateAnnouncement(ctx context.Context, id, action string, fn fu
 		}).Error; err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, action, "announcement", id, before, after); err != nil {
-			return err
-		}
-		return s.audited(tx)
+		return audit.Record(ctx, tx, action, "announcement", id, before, after)
 	})
 	if err != nil {
 		if _, ok := errAs(err); ok {
@@ -146,10 +140,7 @@ func (s *Store) DeleteAnnouncement(ctx context.Context, id string) error {
 		if err := tx.Exec("DELETE FROM announcements WHERE id = ?", id).Error; err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, "announcement.delete", "announcement", id, r.announcement(), nil); err != nil {
-			return err
-		}
-		return s.audited(tx)
+		return audit.Record(ctx, tx, "announcement.delete", "announcement", id, r.announcement(), nil)
 	})
 	if err != nil && !errors.Is(err, admin.ErrAnnouncementNotFound) {
 		return fmt.Errorf("delete announcement: %w", err)

@@ -58,18 +58,15 @@ func (s *Store) ConfigValues(ctx context.Context) (map[string]string, int64, err
 func (s *Store) SetConfig(ctx context.Context, key, value, before string, at time.Time) error {
 	r := configRow{Key: key, Value: value, UpdatedAt: at.UTC()}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := audit.Record(ctx, tx, "config.set", "config", key, rawJSON(before), rawJSON(value)); err != nil {
-			return err
-		}
-		if err := tx.Exec("UPDATE system_configs_version SET version = version + 1 WHERE id = 1").Error; err != nil {
-			return err
-		}
 		r.UpdatedBy = actor(ctx)
 		if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "key"}},
 			DoUpdates: clause.AssignmentColumns([]string{"value", "updated_by", "updated_at"})}).Create(&r).Error; err != nil {
 			return err
 		}
-		return s.audited(tx)
+		if err := tx.Exec("UPDATE system_configs_version SET version = version + 1 WHERE id = 1").Error; err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, "config.set", "config", key, rawJSON(before), rawJSON(value))
 	})
 	if err != nil {
 		return fmt.Errorf("set config %s: %w", key, err)
