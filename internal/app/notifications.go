@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
@@ -108,6 +109,7 @@ func (c notifyConsumers) subscribe(ctx context.Context, bus *events.Bus) error {
 		clubs.TopicApplicationDecided: c.applicationDecided,
 		activities.TopicFormed:        c.activityFormed,
 		activities.TopicCancelled:     c.activityCancelled,
+		activities.TopicReminder:      c.activityReminder,
 		payments.TopicOrderPaid:       c.orderPaid,
 		payments.TopicRefundSettled:   c.refundSettled,
 	})
@@ -185,6 +187,22 @@ func (c notifyConsumers) activityCancelled(ctx context.Context, m events.Message
 	}
 	return c.toParticipants(ctx, m, e.ActivityID, e.ParticipantIDs, notifications.TypeActivityCancelled,
 		map[string]string{"reason": orNone(e.Reason)})
+}
+
+// activityReminder tells the participants 24 h and 2 h before the start
+// (one event per activity and kind, so each participant hears each once).
+func (c notifyConsumers) activityReminder(ctx context.Context, m events.Message) error {
+	e, ok := read[activities.ReminderEvent](m)
+	if !ok {
+		return nil
+	}
+	start := e.StartAt.In(time.FixedZone("CST", 8*3600)).Format("01月02日 15:04")
+	drafts := make([]notifications.Draft, 0, len(e.ParticipantIDs))
+	for _, p := range e.ParticipantIDs {
+		drafts = append(drafts, notifications.Draft{UserID: p, Type: notifications.TypeActivityReminder, Link: "/activities/" + e.ActivityID,
+			Params: map[string]string{"title": e.Title, "start": start}, Data: map[string]any{"activity_id": e.ActivityID, "kind": string(e.Kind)}})
+	}
+	return c.svc.Notify(ctx, m.ID, drafts)
 }
 
 // yuan shows fen as yuan with two decimals.

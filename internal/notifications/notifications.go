@@ -23,6 +23,7 @@ const (
 	TypeApplicationRejected Type = "application_rejected"
 	TypeActivityFormed      Type = "activity_formed"
 	TypeActivityCancelled   Type = "activity_cancelled"
+	TypeActivityReminder    Type = "activity_reminder"
 	TypePaymentSucceeded    Type = "payment_succeeded"
 	TypeRefundSucceeded     Type = "refund_succeeded"
 	TypeRefundFailed        Type = "refund_failed"
@@ -30,7 +31,7 @@ const (
 
 // Types lists every type in the order apps show them.
 func Types() []Type {
-	return []Type{TypeActivityFormed, TypeActivityCancelled, TypePaymentSucceeded, TypeRefundSucceeded, TypeRefundFailed,
+	return []Type{TypeActivityFormed, TypeActivityReminder, TypeActivityCancelled, TypePaymentSucceeded, TypeRefundSucceeded, TypeRefundFailed,
 		TypeApplicationApproved, TypeApplicationRejected, TypeClubApproved, TypeClubRejected}
 }
 

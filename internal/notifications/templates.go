@@ -41,6 +41,11 @@ var templates = map[Type]texts{
 		en:       template{"Activity confirmed", "\"{title}\" has reached its minimum and will take place. The group chat is open."},
 		channels: []Channel{ChannelWeChat, ChannelSMS},
 	},
+	TypeActivityReminder: {
+		zh:       template{"活动即将开始", "你报名的活动「{title}」将于 {start} 开始，别忘了准时参加。"},
+		en:       template{"Activity starting soon", "\"{title}\" starts at {start} (Beijing time). See you there!"},
+		channels: []Channel{ChannelWeChat, ChannelSMS},
+	},
 	TypeActivityCancelled: {
 		zh:       template{"活动已取消", "你报名的活动「{title}」已取消。原因：{reason}。已支付的费用将原路退回。"},
 		en:       template{"Activity cancelled", "\"{title}\" has been cancelled. Reason: {reason}. Payments will be refunded."},
