@@ -1,0 +1,32 @@
+package notifications
+
+import (
+	"strings"
+	"testing"
+)
+
+// Every type has a Chinese and an English text, with every placeholder
+// filled from the parameters the producers pass; English is chosen only
+// for an English locale.
+func TestNotificationTemplates(t *testing.T) {
+	params := map[string]string{"club_name": "吉他社", "reason": "名额已满", "title": "周末篮球局", "start": "12月05日 10:00",
+		"order_no": "ZJ1", "amount": "99.00"}
+	for _, typ := range Types() {
+		for _, locale := range []string{"", "zh-CN", "en", "en-US"} {
+			title, body := render(typ, locale, params)
+			if title == "" || body == "" || strings.ContainsAny(title+body, "{}") {
+				t.Fatalf("%s/%s: %q %q", typ, locale, title, body)
+			}
+			ascii := strings.IndexFunc(title, func(r rune) bool { return r > 127 }) < 0
+			if ascii != strings.HasPrefix(locale, "en") {
+				t.Fatalf("%s/%s: title %q in the wrong language", typ, locale, title)
+			}
+		}
+		if !DefaultOn(typ, ChannelWeChat) {
+			t.Fatalf("%s is not on WeChat by default", typ)
+		}
+	}
+	if Type("nope").Valid() || Channel("fax").Valid() {
+		t.Fatal("unknown type or channel accepted")
+	}
+}
