@@ -17,6 +17,7 @@ import (
 	"github.com/zuju/zuju/internal/platform/events"
 	"github.com/zuju/zuju/internal/platform/jobs"
 	"github.com/zuju/zuju/internal/platform/sms"
+	"github.com/zuju/zuju/internal/reports"
 	"github.com/zuju/zuju/internal/users"
 )
 
@@ -112,6 +113,7 @@ func (c notifyConsumers) subscribe(ctx context.Context, bus *events.Bus) error {
 		activities.TopicReminder:      c.activityReminder,
 		payments.TopicOrderPaid:       c.orderPaid,
 		payments.TopicRefundSettled:   c.refundSettled,
+		reports.TopicResolved:         c.reportResolved,
 	})
 }
 
@@ -230,4 +232,43 @@ func (c notifyConsumers) refundSettled(ctx context.Context, m events.Message) er
 	return c.svc.Notify(ctx, m.ID, []notifications.Draft{{UserID: e.UserID, Type: t,
 		Params: map[string]string{"order_no": e.OrderNo, "amount": yuan(e.AmountFen)},
 		Data:   map[string]any{"order_no": e.OrderNo, "refund_no": e.RefundNo, "amount_fen": e.AmountFen}}})
+}
+
+// notifyReportNames names what a resolution was about and what it did
+// (acted is false for a dismissal), for the reporters' and the author's
+// notifications.
+func notifyReportNames(t reports.TargetType, act reports.Action) (target, action string, acted bool) {
+	target = map[reports.TargetType]string{reports.TargetUser: "账号", reports.TargetActivity: "活动", reports.TargetPost: "帖子",
+		reports.TargetComment: "评论", reports.TargetMessage: "聊天消息", reports.TargetClub: "社团"}[t]
+	if target == "" {
+		target = "内容"
+	}
+	action, acted = map[reports.Action]string{reports.ActionHide: "隐藏", reports.ActionDelete: "删除", reports.ActionWarn: "警告",
+		reports.ActionMute: "禁言", reports.ActionBan: "封禁账号", reports.ActionCancelActivity: "取消活动"}[act]
+	return target, action, acted
+}
+
+// reportResolved tells the reporters the outcome and, unless the reports
+// were dismissed, the author what was done.
+func (c notifyConsumers) reportResolved(ctx context.Context, m events.Message) error {
+	e, ok := read[reports.ResolvedEvent](m)
+	if !ok {
+		return nil
+	}
+	target, action, acted := notifyReportNames(e.TargetType, e.Action)
+	result := "经核实未发现违规"
+	if acted {
+		result = "已处理（" + action + "）"
+	}
+	data := map[string]any{"target_type": string(e.TargetType), "target_id": e.TargetID, "action": string(e.Action)}
+	drafts := make([]notifications.Draft, 0, len(e.ReporterIDs)+1)
+	for _, r := range e.ReporterIDs {
+		drafts = append(drafts, notifications.Draft{UserID: r, Type: notifications.TypeReportResolved,
+			Params: map[string]string{"target": target, "result": result}, Data: data})
+	}
+	if acted && e.AuthorID != "" {
+		drafts = append(drafts, notifications.Draft{UserID: e.AuthorID, Type: notifications.TypeContentActioned,
+			Params: map[string]string{"target": target, "result": action, "note": orNone(e.Note)}, Data: data})
+	}
+	return c.svc.Notify(ctx, m.ID, drafts)
 }

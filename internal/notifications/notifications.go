@@ -27,12 +27,14 @@ const (
 	TypePaymentSucceeded    Type = "payment_succeeded"
 	TypeRefundSucceeded     Type = "refund_succeeded"
 	TypeRefundFailed        Type = "refund_failed"
+	TypeReportResolved      Type = "report_resolved"
+	TypeContentActioned     Type = "content_actioned"
 )
 
 // Types lists every type in the order apps show them.
 func Types() []Type {
 	return []Type{TypeActivityFormed, TypeActivityReminder, TypeActivityCancelled, TypePaymentSucceeded, TypeRefundSucceeded, TypeRefundFailed,
-		TypeApplicationApproved, TypeApplicationRejected, TypeClubApproved, TypeClubRejected}
+		TypeApplicationApproved, TypeApplicationRejected, TypeClubApproved, TypeClubRejected, TypeReportResolved, TypeContentActioned}
 }
 
 // Valid reports whether t is a known type.

@@ -51,6 +51,16 @@ var templates = map[Type]texts{
 		en:       template{"Activity cancelled", "\"{title}\" has been cancelled. Reason: {reason}. Payments will be refunded."},
 		channels: []Channel{ChannelWeChat, ChannelSMS},
 	},
+	TypeReportResolved: {
+		zh:       template{"举报处理结果", "你举报的{target}{result}，感谢你的反馈。"},
+		en:       template{"Your report was reviewed", "Your report has been reviewed by our team. Thank you."},
+		channels: []Channel{ChannelWeChat},
+	},
+	TypeContentActioned: {
+		zh:       template{"违规处理通知", "你的{target}经举报核实违规，处理结果：{result}。说明：{note}"},
+		en:       template{"Action on your content", "After a report, our team took action on your content. See the app for details."},
+		channels: []Channel{ChannelWeChat, ChannelSMS},
+	},
 	TypePaymentSucceeded: {
 		zh:       template{"支付成功", "订单 {order_no} 已支付 {amount} 元。"},
 		en:       template{"Payment received", "Order {order_no}: {amount} CNY paid."},
