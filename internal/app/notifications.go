@@ -108,6 +108,7 @@ func (c notifyConsumers) subscribe(ctx context.Context, bus *events.Bus) error {
 	return bus.SubscribeAll(ctx, "notifications", map[string]events.Handler{
 		clubs.TopicReviewed:           c.clubReviewed,
 		clubs.TopicApplicationDecided: c.applicationDecided,
+		clubs.TopicMemberBanned:       c.memberBanned,
 		activities.TopicFormed:        c.activityFormed,
 		activities.TopicCancelled:     c.activityCancelled,
 		activities.TopicReminder:      c.activityReminder,
@@ -149,6 +150,20 @@ func (c notifyConsumers) applicationDecided(ctx context.Context, m events.Messag
 	return c.svc.Notify(ctx, m.ID, []notifications.Draft{{UserID: e.UserID, Type: t, Link: "/clubs/" + e.ClubID,
 		Params: map[string]string{"club_name": e.ClubName, "reason": orNone(e.Reason)},
 		Data:   map[string]any{"club_id": e.ClubID, "application_id": e.ApplicationID}}})
+}
+
+// memberBanned tells the banned user, with the end of the ban.
+func (c notifyConsumers) memberBanned(ctx context.Context, m events.Message) error {
+	e, ok := read[clubs.MemberBannedEvent](m)
+	if !ok {
+		return nil
+	}
+	until := "（永久）"
+	if e.Until != nil {
+		until = "至 " + e.Until.In(time.FixedZone("CST", 8*3600)).Format("2006年01月02日 15:04")
+	}
+	return c.svc.Notify(ctx, m.ID, []notifications.Draft{{UserID: e.UserID, Type: notifications.TypeClubBanned, Link: "/clubs/" + e.ClubID,
+		Params: map[string]string{"club_name": e.ClubName, "until": until, "reason": orNone(e.Reason)}, Data: map[string]any{"club_id": e.ClubID}}})
 }
 
 // activityTitle names an activity ("" when it is gone).

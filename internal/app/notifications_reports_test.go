@@ -49,3 +49,19 @@ func TestNotificationsReportOutcome(t *testing.T) {
 		}
 	})
 }
+
+// A ban from a club tells the banned member once, with the reason.
+func TestNotificationsClubBan(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		a := startApp(t, b)
+		root := a.admin(t, "root@example.com")
+		owner := a.register(t, "13770000001", "secret-pass-1")
+		bob := a.register(t, "13770000002", "secret-pass-1")
+		club := a.activeClub(t, root, a.clubCategory(t, root, "书法"), "墨香社", owner, nil, []tokens{bob})
+		expect(t, a.api(t, "POST", "/clubs/"+club+"/bans", owner.Access, map[string]any{"user_id": bob.UserID, "reason": "违反社规"}), 201, "")
+		eventually(t, "the ban notice", func() bool { return len(inbox(t, a, bob, "", "club_banned")) == 1 })
+		if n := inbox(t, a, bob, "", "club_banned")[0]; !strings.Contains(str(n["body"]), "墨香社") || !strings.Contains(str(n["body"]), "违反社规") {
+			t.Fatalf("ban notification: %v", n)
+		}
+	})
+}

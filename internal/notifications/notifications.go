@@ -19,6 +19,7 @@ type Type string
 const (
 	TypeClubApproved        Type = "club_approved"
 	TypeClubRejected        Type = "club_rejected"
+	TypeClubBanned          Type = "club_banned"
 	TypeApplicationApproved Type = "application_approved"
 	TypeApplicationRejected Type = "application_rejected"
 	TypeActivityFormed      Type = "activity_formed"
@@ -34,7 +35,7 @@ const (
 // Types lists every type in the order apps show them.
 func Types() []Type {
 	return []Type{TypeActivityFormed, TypeActivityReminder, TypeActivityCancelled, TypePaymentSucceeded, TypeRefundSucceeded, TypeRefundFailed,
-		TypeApplicationApproved, TypeApplicationRejected, TypeClubApproved, TypeClubRejected, TypeReportResolved, TypeContentActioned}
+		TypeApplicationApproved, TypeApplicationRejected, TypeClubApproved, TypeClubRejected, TypeClubBanned, TypeReportResolved, TypeContentActioned}
 }
 
 // Valid reports whether t is a known type.

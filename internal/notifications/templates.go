@@ -26,6 +26,11 @@ var templates = map[Type]texts{
 		en:       template{"Club not approved", "Your club \"{club_name}\" was not approved. Reason: {reason}"},
 		channels: []Channel{ChannelWeChat, ChannelEmail},
 	},
+	TypeClubBanned: {
+		zh:       template{"社团封禁通知", "你已被「{club_name}」封禁{until}。原因：{reason}"},
+		en:       template{"Banned from a club", "You have been banned from \"{club_name}\". Reason: {reason}"},
+		channels: []Channel{ChannelWeChat},
+	},
 	TypeApplicationApproved: {
 		zh:       template{"入社申请已通过", "你加入「{club_name}」的申请已通过，欢迎加入！"},
 		en:       template{"Application approved", "Your application to join \"{club_name}\" was approved. Welcome!"},

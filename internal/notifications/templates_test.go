@@ -10,7 +10,7 @@ import (
 // for an English locale.
 func TestNotificationTemplates(t *testing.T) {
 	params := map[string]string{"club_name": "吉他社", "reason": "名额已满", "title": "周末篮球局", "start": "12月05日 10:00",
-		"order_no": "ZJ1", "amount": "99.00", "target": "帖子", "result": "删除", "note": "无"}
+		"order_no": "ZJ1", "amount": "99.00", "target": "帖子", "result": "删除", "note": "无", "until": "（永久）"}
 	for _, typ := range Types() {
 		for _, locale := range []string{"", "zh-CN", "en", "en-US"} {
 			title, body := render(typ, locale, params)
