@@ -538,7 +538,7 @@ func (f *fanout) summarize(stall *stallResult, took time.Duration) error {
 			Target: "|change| < 10%", Pass: stall.Pass})
 	}
 	if f.ours != nil {
-		if logs := f.ours.logs.top(); logs != "" {
+		if logs := f.ours.logs.Top(); logs != "" {
 			fmt.Printf("app warnings/errors logged: %s\n", logs)
 		}
 	}
@@ -546,7 +546,7 @@ func (f *fanout) summarize(stall *stallResult, took time.Duration) error {
 	v := header(o)
 	v["results"], v["summary"], v["checks"], v["stall"] = f.results, sums, checks, stall
 	if f.ours != nil {
-		v["app_logs"] = f.ours.logs.snapshot()
+		v["app_logs"] = f.ours.logs.Snapshot()
 	}
 	return writeResults(o, "fanout", v)
 }

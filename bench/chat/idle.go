@@ -335,11 +335,11 @@ func runIdle(o options) error {
 	if !complete {
 		fmt.Printf("FAIL: only %d of %d connections opened\n", n, o.Conns)
 	}
-	if logs := s.logs.top(); logs != "" {
+	if logs := s.logs.Top(); logs != "" {
 		fmt.Printf("app warnings/errors logged: %s\n", logs)
 	}
 	v := header(o)
-	v["results"], v["checks"], v["all_connected"], v["app_logs"] = res, checks, complete, s.logs.snapshot()
+	v["results"], v["checks"], v["all_connected"], v["app_logs"] = res, checks, complete, s.logs.Snapshot()
 	return writeResults(o, "idle", v)
 }
 

@@ -67,7 +67,6 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -76,10 +75,8 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/zuju/zuju/bench/internal/benchkit"
@@ -234,7 +231,7 @@ type ours struct {
 	a     *app.App
 	store *chatstore.Store
 	addr  string
-	logs  *logCounter
+	logs  *benchkit.LogCounter
 	stop  func()
 }
 
@@ -279,7 +276,7 @@ func startApp(ctx context.Context, o options, schemaPrefix string) (*ours, error
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	logs := &logCounter{counts: map[string]int{}}
+	logs := &benchkit.LogCounter{WithErr: true}
 	a, err := app.New(ctx, cfg, slog.New(logs), app.Options{SMS: &benchkit.SMS{}})
 	if err != nil {
 		return nil, fmt.Errorf("build app: %w", err)
@@ -389,73 +386,8 @@ func writeResults(o options, key string, v any) error {
 
 // header is what every results entry starts with.
 func header(o options) map[string]any {
-	return map[string]any{"command": command(), "time": time.Now().UTC().Format(time.RFC3339), "go": runtime.Version(),
+	return map[string]any{"command": benchkit.Command("chat"), "time": time.Now().UTC().Format(time.RFC3339), "go": runtime.Version(),
 		"num_cpu": runtime.NumCPU(), "gomaxprocs": runtime.GOMAXPROCS(0), "options": o}
-}
-
-// command is how the program was run, with URL passwords masked.
-func command() string {
-	args := slices.Clone(os.Args[1:])
-	for i, a := range args {
-		name, v, ok := strings.Cut(a, "=")
-		if !ok || !strings.HasPrefix(a, "-") {
-			name, v = "", a
-		}
-		if u, err := url.Parse(v); err == nil && u.User != nil {
-			if name != "" {
-				name += "="
-			}
-			args[i] = name + u.Redacted()
-		}
-	}
-	return strings.TrimSpace("go run ./bench/chat " + strings.Join(args, " "))
-}
-
-// logCounter is the app's logger: it counts warnings and errors by
-// message and drops everything else.
-type logCounter struct {
-	mu     sync.Mutex
-	counts map[string]int
-}
-
-func (l *logCounter) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelWarn }
-
-func (l *logCounter) Handle(_ context.Context, r slog.Record) error {
-	msg := r.Level.String() + " " + r.Message
-	r.Attrs(func(a slog.Attr) bool {
-		if a.Key == "err" {
-			msg += ": " + a.Value.String()
-			return false
-		}
-		return true
-	})
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.counts[msg]++
-	return nil
-}
-
-func (l *logCounter) WithAttrs([]slog.Attr) slog.Handler { return l }
-func (l *logCounter) WithGroup(string) slog.Handler      { return l }
-
-func (l *logCounter) snapshot() map[string]int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return maps.Clone(l.counts)
-}
-
-func (l *logCounter) top() string {
-	m := l.snapshot()
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] || m[keys[i]] == m[keys[j]] && keys[i] < keys[j] })
-	var parts []string
-	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%d× %q", m[k], k))
-	}
-	return strings.Join(parts, ", ")
 }
 
 func verdict(ok bool) string {

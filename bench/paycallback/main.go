@@ -63,7 +63,6 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
-	"maps"
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
@@ -325,7 +324,7 @@ type bench struct {
 	refDB  *sqldb.DB
 	client *http.Client
 	admin  string
-	logs   *logCounter
+	logs   *benchkit.LogCounter
 	fs     []forgery
 
 	// Orders per round, seeded before the rounds.
@@ -377,7 +376,7 @@ func run(o options) (bool, error) {
 	if err := cfg.Validate(); err != nil {
 		return false, err
 	}
-	logs := &logCounter{counts: map[string]int{}}
+	logs := &benchkit.LogCounter{}
 	sms := &benchkit.SMS{}
 	a, err := app.New(ctx, cfg, slog.New(logs), app.Options{SMS: sms})
 	if err != nil {
@@ -1236,7 +1235,7 @@ func (b *bench) summarize(rounds []*roundResult, all bool, seeded int, took time
 	fmt.Printf("exact transitions: %d distinct valid callbacks → %d orders paid, %d order_paid events, %d fulfilled, %d sign-ups confirmed, %d payment_notifications rows\n",
 		len(b.wantPaid), got["orders paid (exactly those with a valid callback)"], got["payments.order_paid events (one per paid order)"],
 		got["orders fulfilled"], got["sign-ups confirmed"], got["payment_notifications rows"])
-	if logs := b.logs.top(); logs != "" {
+	if logs := b.logs.Top(); logs != "" {
 		fmt.Printf("app warnings/errors logged: %s\n", logs)
 	}
 	verdict := "ok"
@@ -1252,73 +1251,15 @@ func (b *bench) summarize(rounds []*roundResult, all bool, seeded int, took time
 	}
 	fmt.Printf("correctness: %s (%d orders seeded; %s in all)\n", verdict, seeded, took.Round(time.Second))
 	out, err := benchkit.WriteJSON(b.o.Out, "paycallback", map[string]any{
-		"command": command(),
+		"command": benchkit.Command("paycallback"),
 		"time":    time.Now().UTC().Format(time.RFC3339), "go": runtime.Version(), "num_cpu": runtime.NumCPU(),
 		"gomaxprocs": runtime.GOMAXPROCS(0), "options": b.o, "orders_seeded": seeded, "rounds": rounds, "summary": sums,
 		"ratio_answered_per_s": rpsRatio, "ratio_p99": p99Ratio, "forged_sent": forged, "forged_refused": refused,
-		"forged_codes": byForgery, "app_logs": b.logs.snapshot(), "correct": all,
+		"forged_codes": byForgery, "app_logs": b.logs.Snapshot(), "correct": all,
 	})
 	if err != nil {
 		return all, err
 	}
 	fmt.Println("wrote", out)
 	return all, nil
-}
-
-// command is how the program was run, with URL passwords masked.
-func command() string {
-	args := slices.Clone(os.Args[1:])
-	for i, a := range args {
-		name, v, ok := strings.Cut(a, "=")
-		if !ok || !strings.HasPrefix(a, "-") {
-			name, v = "", a
-		}
-		if u, err := url.Parse(v); err == nil && u.User != nil {
-			if name != "" {
-				name += "="
-			}
-			args[i] = name + u.Redacted()
-		}
-	}
-	return strings.TrimSpace("go run ./bench/paycallback " + strings.Join(args, " "))
-}
-
-// logCounter is the app's logger: it keeps a count of warnings and errors
-// by message (the app logs rejected callbacks and mismatches) and drops
-// everything else.
-type logCounter struct {
-	mu     sync.Mutex
-	counts map[string]int
-}
-
-func (l *logCounter) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelWarn }
-
-func (l *logCounter) Handle(_ context.Context, r slog.Record) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.counts[r.Level.String()+" "+r.Message]++
-	return nil
-}
-
-func (l *logCounter) WithAttrs([]slog.Attr) slog.Handler { return l }
-func (l *logCounter) WithGroup(string) slog.Handler      { return l }
-
-func (l *logCounter) snapshot() map[string]int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return maps.Clone(l.counts)
-}
-
-func (l *logCounter) top() string {
-	m := l.snapshot()
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] || m[keys[i]] == m[keys[j]] && keys[i] < keys[j] })
-	var parts []string
-	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%d× %q", m[k], k))
-	}
-	return strings.Join(parts, ", ")
 }
