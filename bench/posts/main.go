@@ -1,5 +1,6 @@
 // Command posts measures two club-alliance reads through the whole app
-// against a raw reference, in one process on one SQLite database:
+// against a raw reference, in one process on one database (SQLite, or
+// PostgreSQL with -pg, and the hot ranking in Redis with -redis):
 //
 //   - the square's hot list, GET /api/v1/posts?sort=hot: ours serves the
 //     order from the ranking (in process) and loads the page's posts, the
@@ -8,8 +9,9 @@
 //     store's SQL along the hot_score index) and the same batch reads,
 //     writing the same JSON;
 //   - the club directory, GET /api/v1/clubs?q=篮球&sort=members: ours is
-//     the app; raw runs the clubs store's FTS5 query, the owners and the
-//     caller's roles and favorites, and writes the same JSON.
+//     the app; raw runs the clubs store's keyword query (FTS5 on SQLite,
+//     the tsvector GIN index on PostgreSQL), the owners and the caller's
+//     roles and favorites, and writes the same JSON.
 //
 // Both references check the bearer token like the app (benchkit.RawAuth).
 // The answers are checked byte for byte at start; then the four targets
@@ -17,6 +19,7 @@
 // the ratios ours/raw.
 //
 //	go run ./bench/posts -posts 20000 -clubs 1000 -c 16 -d 3s -rounds 3
+//	go run ./bench/posts -pg "$ZUJU_TEST_POSTGRES" -redis "$ZUJU_TEST_REDIS"
 package main
 
 import (
@@ -44,6 +47,7 @@ import (
 	"github.com/zuju/zuju/internal/app"
 	"github.com/zuju/zuju/internal/config"
 	"github.com/zuju/zuju/internal/platform/search"
+	"github.com/zuju/zuju/internal/platform/sqldb"
 	"github.com/zuju/zuju/internal/posts"
 )
 
@@ -63,6 +67,9 @@ type options struct {
 	Round       time.Duration `json:"round_ns"`
 	Rounds      int           `json:"rounds"`
 	Warmup      time.Duration `json:"warmup_ns"`
+	Backend     string        `json:"backend"`
+	Postgres    string        `json:"-"`
+	Redis       string        `json:"-"`
 	Out         string        `json:"-"`
 }
 
@@ -76,7 +83,9 @@ func main() {
 	flag.DurationVar(&o.Round, "d", 3*time.Second, "duration of one round per target")
 	flag.IntVar(&o.Rounds, "rounds", 3, "rounds per target (alternating)")
 	flag.DurationVar(&o.Warmup, "warmup", time.Second, "warm-up per target")
-	flag.StringVar(&o.Out, "out", "", "JSON results file (default <module>/bench/out/posts.json)")
+	flag.StringVar(&o.Postgres, "pg", "", "PostgreSQL server (a private schema is created and dropped); empty means SQLite")
+	flag.StringVar(&o.Redis, "redis", "", "Redis server for the hot ranking (keys under a private prefix); empty means in process")
+	flag.StringVar(&o.Out, "out", "", "JSON results file (default <module>/bench/out/posts.json, posts-pg.json with -pg)")
 	flag.Parse()
 	if o.Posts < 100 || o.Posts > 500_000 || o.Clubs < 40 || o.Clubs > 20_000 || o.Concurrency < 1 || o.Concurrency > 256 ||
 		o.Rounds < 1 || o.Rounds > 20 || o.Round <= 0 || o.Round > time.Minute || o.Warmup > time.Minute {
@@ -97,6 +106,20 @@ func run(o options) error {
 	defer os.RemoveAll(dir)
 	cfg := config.Default()
 	cfg.DataDir, cfg.HTTPAddr, cfg.JWTSecret, cfg.RateLimit = dir, "127.0.0.1:0", jwtSecret, "off"
+	name := "posts"
+	o.Backend = "sqlite"
+	if o.Postgres != "" {
+		dsn, drop, err := benchkit.Schema(ctx, o.Postgres, "bench_posts_")
+		if err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		defer drop()
+		cfg.DatabaseURL, o.Backend, name = dsn, "postgres", "posts-pg"
+	}
+	if o.Redis != "" {
+		cfg.RedisURL, cfg.RedisPrefix = o.Redis, fmt.Sprintf("bench-posts-%d:", time.Now().UnixNano())
+		o.Backend += "+redis"
+	}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -111,7 +134,8 @@ func run(o options) error {
 		return err
 	}
 	defer ours.Stop()
-	ref := &reference{db: a.DB.SQL, auth: benchkit.NewRawAuth(a.DB.SQL, false, cfg)}
+	pg := cfg.Postgres()
+	ref := &reference{db: a.DB.SQL, pg: pg, auth: benchkit.NewRawAuth(a.DB.SQL, pg, cfg)}
 	raw, err := benchkit.Serve(ref)
 	if err != nil {
 		return err
@@ -123,7 +147,7 @@ func run(o options) error {
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	fmt.Printf("seeded %d posts and %d clubs in %s\n", o.Posts, o.Clubs, time.Since(start).Round(time.Millisecond))
+	fmt.Printf("%s: seeded %d posts and %d clubs in %s\n", o.Backend, o.Posts, o.Clubs, time.Since(start).Round(time.Millisecond))
 
 	for _, path := range []string{hotPath, clubsPath} {
 		a, err := get(ours.URL+path, token)
@@ -178,7 +202,7 @@ func run(o options) error {
 	hot, clubs := ratio(sums[0], sums[1]), ratio(sums[2], sums[3])
 	fmt.Printf("\nhot list  ours/raw: req/s %.2f, p99 %.2f\n", hot["rps"], hot["p99"])
 	fmt.Printf("directory ours/raw: req/s %.2f, p99 %.2f\n", clubs["rps"], clubs["p99"])
-	path, err := benchkit.WriteJSON(o.Out, "posts", map[string]any{
+	path, err := benchkit.WriteJSON(o.Out, name, map[string]any{
 		"options": o, "rounds": rounds, "summary": sums,
 		"ratios":   map[string]any{"hot": hot, "directory": clubs},
 		"rebuilds": a.Posts.HotRebuilds(),
@@ -312,7 +336,13 @@ func seed(ctx context.Context, o options, a *app.App, api string, sms *benchkit.
 // reference answers the two reads with database/sql and encoding/json.
 type reference struct {
 	db   *sql.DB
+	pg   bool
 	auth *benchkit.RawAuth
+}
+
+// query runs q with ? placeholders on either database.
+func (h *reference) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return h.db.QueryContext(ctx, sqldb.Rebind(h.pg, q), args...)
 }
 
 func (h *reference) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -383,7 +413,7 @@ type pageJSON[T any] struct {
 func in(n int) string { return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")" }
 
 func (h *reference) ids(ctx context.Context, q string, args ...any) (map[string]bool, error) {
-	rows, err := h.db.QueryContext(ctx, q, args...)
+	rows, err := h.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -412,7 +442,7 @@ func (h *reference) people(ctx context.Context, ids []string) (map[string]person
 	if len(args) == 0 {
 		return out, nil
 	}
-	rows, err := h.db.QueryContext(ctx, "SELECT id, nickname, avatar_url, phone FROM users WHERE id IN "+in(len(args)), args...)
+	rows, err := h.query(ctx, "SELECT id, nickname, avatar_url, phone FROM users WHERE id IN "+in(len(args)), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -438,7 +468,7 @@ func idArgs(first any, ids []string) []any {
 
 // hot is the database's hot list of the square (the posts store's SQL).
 func (h *reference) hot(ctx context.Context, uid string, limit int) (any, error) {
-	rows, err := h.db.QueryContext(ctx, `SELECT id, club_id, author_id, title, content, image_urls, members_only, status, review_reason,
+	rows, err := h.query(ctx, `SELECT id, club_id, author_id, title, content, image_urls, members_only, status, review_reason,
 		like_count, comment_count, pinned, featured, hot_score, created_at FROM posts
 		WHERE club_id = ? AND status = ? AND members_only = ? ORDER BY pinned DESC, hot_score DESC, id LIMIT ?`, "", "published", false, limit+1)
 	if err != nil {
@@ -522,16 +552,22 @@ type clubJSON struct {
 }
 
 // clubs is the directory by keyword, most members first (the clubs
-// store's FTS5 query).
+// store's query: FTS5 on SQLite, the tsvector index on PostgreSQL).
 func (h *reference) clubs(ctx context.Context, uid, q string, limit int) (any, error) {
 	tokens := search.Tokens(q)
-	quoted := make([]string, len(tokens))
-	for i, t := range tokens {
-		quoted[i] = `"` + t + `"`
+	match, expr := "rowid IN (SELECT rowid FROM clubs_fts WHERE clubs_fts MATCH ?)", strings.Join(tokens, " ")
+	if h.pg {
+		match = "search_vector @@ plainto_tsquery('simple', ?)"
+	} else {
+		quoted := make([]string, len(tokens))
+		for i, t := range tokens {
+			quoted[i] = `"` + t + `"`
+		}
+		expr = strings.Join(quoted, " ")
 	}
-	rows, err := h.db.QueryContext(ctx, `SELECT id, name, category_id, description, logo_url, questions, status, review_reason, owner_id,
-		member_count, created_at FROM clubs WHERE status = ? AND rowid IN (SELECT rowid FROM clubs_fts WHERE clubs_fts MATCH ?)
-		ORDER BY member_count DESC, id LIMIT ?`, "active", strings.Join(quoted, " "), limit+1)
+	rows, err := h.query(ctx, `SELECT id, name, category_id, description, logo_url, questions, status, review_reason, owner_id,
+		member_count, created_at FROM clubs WHERE status = ? AND `+match+`
+		ORDER BY member_count DESC, id LIMIT ?`, "active", expr, limit+1)
 	if err != nil {
 		return nil, err
 	}
@@ -568,7 +604,7 @@ func (h *reference) clubs(ctx context.Context, uid, q string, limit int) (any, e
 		return page, nil
 	}
 	roles := map[string]string{}
-	rrows, err := h.db.QueryContext(ctx, "SELECT club_id, role FROM club_members WHERE user_id = ? AND club_id IN "+in(len(ids)), idArgs(uid, ids)...)
+	rrows, err := h.query(ctx, "SELECT club_id, role FROM club_members WHERE user_id = ? AND club_id IN "+in(len(ids)), idArgs(uid, ids)...)
 	if err != nil {
 		return nil, err
 	}
