@@ -94,6 +94,11 @@ type Store interface {
 	// a client id already used by its sender returns that message
 	// (created false).
 	Append(ctx context.Context, m *Message) (*Message, bool, error)
+	// AppendAsync is Append without waiting: done is called once with
+	// the outcome, in the order messages were handed in (it must not
+	// block). An error returned (ctx ended while the store was full)
+	// means done is not called.
+	AppendAsync(ctx context.Context, m *Message, done func(m *Message, created bool, err error)) error
 	// Messages lists a room's messages numbered after after (oldest
 	// first) or, with before > 0, before before (newest first).
 	Messages(ctx context.Context, roomID string, after, before int64, limit int) ([]Message, error)

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/maypok86/otter/v2"
+
 	"github.com/zuju/zuju/internal/platform/auth"
 	"github.com/zuju/zuju/internal/platform/ratelimit"
 	"github.com/zuju/zuju/internal/platform/textfilter"
@@ -53,7 +55,15 @@ type Service struct {
 	now      func() time.Time
 	newID    func() string
 	log      *slog.Logger
+	// senders keeps the names and avatars of people who send, for a few
+	// seconds: a conversation does not look its members up per message.
+	senders *otter.Cache[string, Person]
 }
+
+// senderTTL is how long a sender's name and avatar are reused: a changed
+// nickname shows on live messages after at most this (history shows it
+// at once).
+const senderTTL = 10 * time.Second
 
 // Deps are what the service works with; Fanout and Presence may be set
 // later (the hub needs the service first).
@@ -81,7 +91,8 @@ func NewService(d Deps) *Service {
 		d.Limiter = ratelimit.Off()
 	}
 	return &Service{store: d.Store, acts: d.Activities, people: d.People, filter: d.Filter, limiter: d.Limiter, set: d.Settings,
-		now: d.Now, newID: d.NewID, log: d.Logger}
+		now: d.Now, newID: d.NewID, log: d.Logger,
+		senders: otter.Must(&otter.Options[string, Person]{MaximumSize: 10_000, ExpiryCalculator: otter.ExpiryWriting[string, Person](senderTTL)})}
 }
 
 // SetFanout connects the live connections.
@@ -232,52 +243,76 @@ func (s *Service) member(ctx context.Context, roomID string) (*Room, *Member, au
 // The text goes through the sensitive-word filter: blocked (ErrBlocked)
 // or the words masked.
 func (s *Service) Send(ctx context.Context, roomID, clientID, content string) (*MessageView, bool, error) {
+	type result struct {
+		view    *MessageView
+		created bool
+		err     error
+	}
+	ch := make(chan result, 1)
+	if err := s.SendAsync(ctx, roomID, clientID, content, func(v *MessageView, created bool, err error) {
+		ch <- result{v, created, err}
+	}); err != nil {
+		return nil, false, err
+	}
+	r := <-ch
+	return r.view, r.created, r.err
+}
+
+// SendAsync is Send for a connection that keeps reading while its
+// messages are stored: the checks run here and their error is returned;
+// the message is then stored with others sent at the same time, and done
+// is called once with the outcome (after the message was published), in
+// the order of the calls. done must not block.
+func (s *Service) SendAsync(ctx context.Context, roomID, clientID, content string, done func(*MessageView, bool, error)) error {
 	content = strings.TrimSpace(content)
 	switch {
 	case utf8.RuneCountInString(clientID) > MaxClientID:
-		return nil, false, ErrBadClientID
+		return ErrBadClientID
 	case content == "":
-		return nil, false, ErrEmpty
+		return ErrEmpty
 	case utf8.RuneCountInString(content) > MaxContentRunes:
-		return nil, false, ErrTooLong
+		return ErrTooLong
 	}
 	room, m, p, err := s.member(ctx, roomID)
 	if err != nil {
-		return nil, false, err
+		return err
 	}
 	now := s.now()
 	switch {
 	case !now.Before(room.ReadOnlyAt):
-		return nil, false, ErrReadOnly
+		return ErrReadOnly
 	case m.MutedAt(now):
-		return nil, false, ErrMuted.WithDetail("你已被禁言至 " + m.MutedUntil.In(beijing).Format("01-02 15:04"))
+		return ErrMuted.WithDetail("你已被禁言至 " + m.MutedUntil.In(beijing).Format("01-02 15:04"))
 	}
 	res := s.filter.Check(content)
 	if res.Action >= textfilter.Review {
 		// Chat is live: what would wait for review elsewhere is refused.
-		return nil, false, ErrBlocked
+		return ErrBlocked
 	}
 	if r, err := s.limiter.Allow(ctx, "chat:send:"+p.UserID, s.set.SendLimit); err != nil {
-		return nil, false, err
+		return err
 	} else if !r.Allowed {
-		return nil, false, ErrRateLimited.WithRetryAfter(r.RetryAfter)
+		return ErrRateLimited.WithRetryAfter(r.RetryAfter)
 	}
 	// The sender is looked up first: between the commit and the publish
 	// nothing should wait, or later messages of the room overtake it.
-	views, err := s.withSenders(ctx, []Message{{SenderID: p.UserID}})
+	sender, err := s.sender(ctx, p.UserID)
 	if err != nil {
-		return nil, false, err
+		return err
 	}
-	msg, created, err := s.store.Append(ctx, &Message{ID: s.newID(), RoomID: roomID, SenderID: p.UserID, ClientID: clientID,
-		Kind: KindText, Content: res.Text, CreatedAt: now.UTC()})
-	if err != nil {
-		return nil, false, err
-	}
-	view := MessageView{Message: *msg, Sender: views[0].Sender}
-	if created {
-		s.publish(ctx, Event{Type: EventMessage, RoomID: roomID, Message: &view})
-	}
-	return &view, created, nil
+	pub := context.WithoutCancel(ctx)
+	return s.store.AppendAsync(ctx, &Message{ID: s.newID(), RoomID: roomID, SenderID: p.UserID, ClientID: clientID,
+		Kind: KindText, Content: res.Text, CreatedAt: now.UTC()}, func(msg *Message, created bool, err error) {
+		if err != nil {
+			done(nil, false, err)
+			return
+		}
+		view := MessageView{Message: *msg, Sender: sender}
+		if created {
+			s.publish(pub, Event{Type: EventMessage, RoomID: roomID, Message: &view})
+		}
+		done(&view, created, nil)
+	})
 }
 
 // beijing is the zone times are shown in.
@@ -359,6 +394,19 @@ func clampPage(limit int) int {
 }
 
 // withSenders attaches the senders' profiles.
+// sender is the name and avatar shown on a user's new message.
+func (s *Service) sender(ctx context.Context, userID string) (*Person, error) {
+	if p, ok := s.senders.GetIfPresent(userID); ok {
+		return &p, nil
+	}
+	views, err := s.withSenders(ctx, []Message{{SenderID: userID}})
+	if err != nil {
+		return nil, err
+	}
+	s.senders.Set(userID, *views[0].Sender)
+	return views[0].Sender, nil
+}
+
 func (s *Service) withSenders(ctx context.Context, list []Message) ([]MessageView, error) {
 	var ids []string
 	seen := map[string]bool{}

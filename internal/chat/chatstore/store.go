@@ -25,12 +25,17 @@ func Migrations() sqldb.Migrations { return sqldb.Embedded("chat", migrations) }
 // Store keeps rooms, members and messages. The send path (room, member,
 // numbering and inserting a message) runs on prepared statements.
 type Store struct {
-	db  *gorm.DB
-	sql *sqldb.DB
+	db    *gorm.DB
+	sql   *sqldb.DB
+	group *groupCommit // SQLite: messages sent together are stored together
 }
 
 // New returns a store over db.
-func New(db *sqldb.DB) *Store { return &Store{db: db.Gorm, sql: db} }
+func New(db *sqldb.DB) *Store {
+	s := &Store{db: db.Gorm, sql: db}
+	s.group = newGroupCommit(s)
+	return s
+}
 
 type roomRow struct {
 	ID         string `gorm:"primaryKey"`
@@ -246,45 +251,14 @@ func (s *Store) RoomMember(ctx context.Context, roomID, userID string) (*chat.Ro
 	return r.room(), &m, nil
 }
 
-// Append stores a message with the room's next number.
+// Append stores a message with the room's next number (a resent client
+// id returns the stored message, created false). On SQLite it waits for
+// the next group commit.
 func (s *Store) Append(ctx context.Context, m *chat.Message) (*chat.Message, bool, error) {
 	if s.sql.Dialect == sqldb.Postgres {
 		return s.appendOne(ctx, m)
 	}
-	if m.ClientID != "" {
-		// A resend is answered without a write transaction.
-		if prev, err := s.byClientID(ctx, m); err != nil || prev != nil {
-			return prev, false, err
-		}
-	}
-	st, err := s.appendStatements(ctx)
-	if err != nil {
-		return nil, false, err
-	}
-	tx, err := s.sql.SQL.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, false, fmt.Errorf("begin append: %w", err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	out, err := st.append(ctx, tx, m)
-	if err == nil {
-		err = tx.Commit()
-	}
-	if err != nil && m.ClientID != "" && sqldb.IsUniqueViolation(err) {
-		// The same client id raced in twice: the first one stands. The
-		// failed transaction ends first: it holds a connection (and on
-		// PostgreSQL the room's row), which the lookup would wait for.
-		_ = tx.Rollback()
-		prev, err := s.byClientID(ctx, m)
-		if err == nil && prev == nil {
-			err = errors.New("message of a client id vanished")
-		}
-		return prev, false, err
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	return out, true, nil
+	return s.appendSQLite(ctx, m)
 }
 
 // appendOnePG numbers the message, stores it and marks it read for its
@@ -324,17 +298,24 @@ func (s *Store) appendOne(ctx context.Context, m *chat.Message) (*chat.Message, 
 	return &out, true, nil
 }
 
+// byClientIDQuery loads the sender's message with a client id.
+const byClientIDQuery = `SELECT id, room_id, seq, sender_id, client_id, kind, content, created_at, deleted_at
+	FROM chat_messages WHERE room_id = ? AND sender_id = ? AND client_id = ? AND client_id <> ''`
+
 // byClientID loads the sender's message with m's client id (nil if none).
 func (s *Store) byClientID(ctx context.Context, m *chat.Message) (*chat.Message, error) {
-	st, err := s.sql.Prepared(ctx, `SELECT id, room_id, seq, sender_id, client_id, kind, content, created_at, deleted_at
-		FROM chat_messages WHERE room_id = ? AND sender_id = ? AND client_id = ? AND client_id <> ''`)
+	st, err := s.sql.Prepared(ctx, byClientIDQuery)
 	if err != nil {
 		return nil, err
 	}
+	return scanByClientID(st.QueryRow(ctx, nil, m.RoomID, m.SenderID, m.ClientID))
+}
+
+// scanByClientID reads a byClientIDQuery row (nil if there is none).
+func scanByClientID(row *sql.Row) (*chat.Message, error) {
 	var r messageRow
 	var deleted sql.Null[time.Time]
-	err = st.QueryRow(ctx, nil, m.RoomID, m.SenderID, m.ClientID).Scan(&r.ID, &r.RoomID, &r.Seq, &r.SenderID, &r.ClientID, &r.Kind,
-		&r.Content, &r.CreatedAt, &deleted)
+	err := row.Scan(&r.ID, &r.RoomID, &r.Seq, &r.SenderID, &r.ClientID, &r.Kind, &r.Content, &r.CreatedAt, &deleted)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -348,6 +329,14 @@ func (s *Store) byClientID(ctx context.Context, m *chat.Message) (*chat.Message,
 	return &msg, nil
 }
 
+// insertMessage stores a numbered message; readOwnMessage moves a
+// sender's read marker to their message.
+const (
+	insertMessage = `INSERT INTO chat_messages (id, room_id, seq, sender_id, client_id, kind, content, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	readOwnMessage = `UPDATE chat_members SET read_seq = ? WHERE room_id = ? AND user_id = ?`
+)
+
 // appendStmts are the statements that append a message. They are
 // prepared before the transaction opens: preparing takes a connection of
 // the pool, which a transaction holding the last one would wait for.
@@ -359,11 +348,10 @@ func (s *Store) appendStatements(ctx context.Context) (*appendStmts, error) {
 	if st.number, err = s.sql.Prepared(ctx, `UPDATE chat_rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`); err != nil {
 		return nil, err
 	}
-	if st.insert, err = s.sql.Prepared(ctx, `INSERT INTO chat_messages (id, room_id, seq, sender_id, client_id, kind, content, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+	if st.insert, err = s.sql.Prepared(ctx, insertMessage); err != nil {
 		return nil, err
 	}
-	if st.readOwn, err = s.sql.Prepared(ctx, `UPDATE chat_members SET read_seq = ? WHERE room_id = ? AND user_id = ?`); err != nil {
+	if st.readOwn, err = s.sql.Prepared(ctx, readOwnMessage); err != nil {
 		return nil, err
 	}
 	return &st, nil

@@ -62,7 +62,13 @@ type conn struct {
 	// last is, per room, the number of the last message sent; only the
 	// writer touches it (one at a time, ordered by mu).
 	last map[string]int64
+	// sending counts the connection's messages being stored.
+	sending atomic.Int32
 }
+
+// maxSending is how many of a connection's messages may be stored at
+// once while it reads on; beyond it the reader waits for the next one.
+const maxSending = 64
 
 // Close codes beyond the standard ones.
 const (
@@ -309,13 +315,31 @@ func (c *conn) handleFrame(f inFrame) {
 	case "ping":
 		c.enqueue(&item{frame: encode(outFrame{Type: "pong"})})
 	case "send":
-		m, _, err := c.hub.chat.Send(ctx, f.RoomID, f.ClientID, f.Content)
-		if err != nil {
-			c.enqueue(&item{frame: c.errFrame(err, f.ClientID)})
+		acked := func(m *chat.MessageView, _ bool, err error) {
+			if err != nil {
+				c.enqueue(&item{frame: c.errFrame(err, f.ClientID)})
+				return
+			}
+			dto := ToMessageDTO(m)
+			c.enqueue(&item{frame: encode(outFrame{Type: "ack", ClientID: f.ClientID, Message: &dto})})
+		}
+		if c.sending.Load() >= maxSending {
+			// Enough in flight: this one is stored before the next frame
+			// is read (after those, in order).
+			m, created, err := c.hub.chat.Send(ctx, f.RoomID, f.ClientID, f.Content)
+			acked(m, created, err)
 			return
 		}
-		dto := ToMessageDTO(m)
-		c.enqueue(&item{frame: encode(outFrame{Type: "ack", ClientID: f.ClientID, Message: &dto})})
+		// The message is stored with others sent at the same time; the
+		// reader goes on to the next frame meanwhile.
+		c.sending.Add(1)
+		if err := c.hub.chat.SendAsync(ctx, f.RoomID, f.ClientID, f.Content, func(m *chat.MessageView, created bool, err error) {
+			c.sending.Add(-1)
+			acked(m, created, err)
+		}); err != nil {
+			c.sending.Add(-1)
+			acked(nil, false, err)
+		}
 	case "read":
 		if err := c.hub.chat.MarkRead(ctx, f.RoomID, f.MessageID); err != nil {
 			c.enqueue(&item{frame: c.errFrame(err, "")})

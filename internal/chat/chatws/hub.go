@@ -26,6 +26,7 @@ type Chat interface {
 	RoomsOf(ctx context.Context, userID string) ([]chat.RoomView, error)
 	After(ctx context.Context, roomID, userID string, seq int64, limit int) ([]chat.MessageView, error)
 	Send(ctx context.Context, roomID, clientID, content string) (*chat.MessageView, bool, error)
+	SendAsync(ctx context.Context, roomID, clientID, content string, done func(*chat.MessageView, bool, error)) error
 	MarkRead(ctx context.Context, roomID, messageID string) error
 	SeqOf(ctx context.Context, roomID, messageID string) (int64, error)
 	Between(ctx context.Context, roomID string, after, before int64) ([]chat.MessageView, error)

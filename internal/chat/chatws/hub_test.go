@@ -61,6 +61,9 @@ func (f *fakeChat) Between(_ context.Context, _ string, after, before int64) ([]
 func (f *fakeChat) Send(context.Context, string, string, string) (*chat.MessageView, bool, error) {
 	return nil, false, errors.New("not used")
 }
+func (f *fakeChat) SendAsync(context.Context, string, string, string, func(*chat.MessageView, bool, error)) error {
+	return errors.New("not used")
+}
 func (f *fakeChat) MarkRead(context.Context, string, string) error { return nil }
 func (f *fakeChat) SeqOf(context.Context, string, string) (int64, error) {
 	return 0, chat.ErrMessageNotFound
