@@ -82,7 +82,9 @@ func (s *Service) Mute(ctx context.Context, roomID, userID string, d time.Durati
 		until = s.now().UTC().Add(d).Truncate(time.Second)
 		shown = &until
 	}
-	if _, err := s.store.Mute(ctx, roomID, userID, until); err != nil {
+	_, err := s.store.Mute(ctx, roomID, userID, until)
+	s.forget(roomID, userID)
+	if err != nil {
 		return nil, err
 	}
 	s.publish(ctx, Event{Type: EventMuted, RoomID: roomID, UserID: userID, MutedUntil: shown})
@@ -106,6 +108,7 @@ func (s *Service) Remove(ctx context.Context, roomID, userID string) error {
 		return err
 	}
 	removed, err := s.store.Remove(ctx, roomID, userID, s.now())
+	s.forget(roomID, userID)
 	if err != nil || !removed {
 		return err
 	}

@@ -58,7 +58,25 @@ type Service struct {
 	// senders keeps the names and avatars of people who send, for a few
 	// seconds: a conversation does not look its members up per message.
 	senders *otter.Cache[string, Person]
+	// members keeps, for half a second, the memberships sends were
+	// checked against (dropped at once when this replica changes one).
+	members *otter.Cache[memberKey, membership]
 }
+
+// memberKey is a user in a room; membership what a send is checked
+// against.
+type (
+	memberKey  struct{ room, user string }
+	membership struct {
+		room *Room
+		m    *Member
+	}
+)
+
+// memberTTL bounds how long a send may be let through on a membership
+// another replica has changed since (removal must cut access within a
+// second).
+const memberTTL = 500 * time.Millisecond
 
 // senderTTL is how long a sender's name and avatar are reused: a changed
 // nickname shows on live messages after at most this (history shows it
@@ -92,7 +110,8 @@ func NewService(d Deps) *Service {
 	}
 	return &Service{store: d.Store, acts: d.Activities, people: d.People, filter: d.Filter, limiter: d.Limiter, set: d.Settings,
 		now: d.Now, newID: d.NewID, log: d.Logger,
-		senders: otter.Must(&otter.Options[string, Person]{MaximumSize: 10_000, ExpiryCalculator: otter.ExpiryWriting[string, Person](senderTTL)})}
+		senders: otter.Must(&otter.Options[string, Person]{MaximumSize: 10_000, ExpiryCalculator: otter.ExpiryWriting[string, Person](senderTTL)}),
+		members: otter.Must(&otter.Options[memberKey, membership]{MaximumSize: 50_000, ExpiryCalculator: otter.ExpiryWriting[memberKey, membership](memberTTL)})}
 }
 
 // SetFanout connects the live connections.
@@ -151,6 +170,7 @@ func (s *Service) SyncSeat(ctx context.Context, activityID, userID string) error
 		return err
 	}
 	changed, err := s.store.SetMember(ctx, room.ID, userID, seated, s.now())
+	s.forget(room.ID, userID)
 	if err != nil || !changed {
 		return err
 	}
@@ -215,6 +235,27 @@ func (s *Service) room(ctx context.Context, roomID string) (*Room, error) {
 	return s.store.Room(ctx, roomID)
 }
 
+// senderMembership is member for a send: a membership checked in the
+// last memberTTL is used again.
+func (s *Service) senderMembership(ctx context.Context, roomID string) (*Room, *Member, auth.Principal, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, nil, p, err
+	}
+	k := memberKey{roomID, p.UserID}
+	if ms, ok := s.members.GetIfPresent(k); ok {
+		return ms.room, ms.m, p, nil
+	}
+	room, m, p, err := s.member(ctx, roomID)
+	if err == nil {
+		s.members.Set(k, membership{room, m})
+	}
+	return room, m, p, err
+}
+
+// forget drops a cached membership this replica has just changed.
+func (s *Service) forget(roomID, userID string) { s.members.Invalidate(memberKey{roomID, userID}) }
+
 // member loads the caller's active membership of a room: ErrRoomNotFound
 // for a room that does not exist, ErrNotMember for anyone not in it.
 func (s *Service) member(ctx context.Context, roomID string) (*Room, *Member, auth.Principal, error) {
@@ -273,7 +314,7 @@ func (s *Service) SendAsync(ctx context.Context, roomID, clientID, content strin
 	case utf8.RuneCountInString(content) > MaxContentRunes:
 		return ErrTooLong
 	}
-	room, m, p, err := s.member(ctx, roomID)
+	room, m, p, err := s.senderMembership(ctx, roomID)
 	if err != nil {
 		return err
 	}

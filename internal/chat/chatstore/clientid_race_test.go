@@ -21,6 +21,9 @@ func resendRace(t *testing.T, db *sqldb.DB, n, rounds int) {
 	t.Helper()
 	ctx := context.Background()
 	s := chatstore.New(db)
+	// Two stores on one database, like two replicas: each batches its own
+	// sends, and the same client id races in through both.
+	replicas := []*chatstore.Store{s, chatstore.New(db)}
 	nr := chat.NewRoom{ID: "r", ActivityID: "a", Title: "t", OrganizerID: "u1", ReadOnlyAt: now.Add(time.Hour)}
 	if _, _, err := s.CreateRoom(ctx, nr, now); err != nil {
 		t.Fatal(err)
@@ -34,11 +37,11 @@ func resendRace(t *testing.T, db *sqldb.DB, n, rounds int) {
 		}
 		out := make(chan res, n)
 		var wg sync.WaitGroup
-		for range n {
+		for i := range n {
 			wg.Go(func() {
 				cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 				defer cancel()
-				m, created, err := s.Append(cctx, msg("r", "u1", cid, "你好"))
+				m, created, err := replicas[i%2].Append(cctx, msg("r", "u1", cid, "你好"))
 				r := res{created: created, err: err}
 				if m != nil {
 					r.id = m.ID

@@ -9,16 +9,18 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/zuju/zuju/internal/chat"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 )
 
-// On SQLite every write transaction is a turn of the single writer and a
-// write of the WAL: messages sent at the same time are stored together,
-// in one transaction (a group commit), each under its own savepoint so
-// that one failing leaves the others stored. The batch runs in the order
-// the messages were handed in, so a sender's messages to a room are
-// numbered in the order they were sent.
+// Messages sent at the same time are stored together, in one transaction
+// (a group commit): on SQLite every write transaction is a turn of the
+// single writer and a write of the WAL, on PostgreSQL a round trip and a
+// flush of the WAL. A batch is stored in the order the messages were
+// handed in, so a sender's messages to a room are numbered in the order
+// they were sent.
 const (
 	// maxBatch is the most messages one transaction stores.
 	maxBatch = 128
@@ -54,15 +56,17 @@ type groupCommit struct {
 	doneMu   sync.Mutex
 	done     []*appendReq
 	replying bool
-	// batches and messages count the transactions run and the
-	// messages handed to them.
-	batches, messages atomic.Int64
+	// batches and messages count the batches stored and the messages
+	// handed to them; retried counts batches that failed whole and were
+	// stored message by message.
+	batches, messages, retried atomic.Int64
 }
 
-// GroupCommits reports how many batch transactions ran on SQLite and how
-// many messages they were handed.
-func (s *Store) GroupCommits() (batches, messages int64) {
-	return s.group.batches.Load(), s.group.messages.Load()
+// GroupCommits reports how many batches were stored, how many messages
+// they were handed, and how many of them failed whole and were stored
+// message by message.
+func (s *Store) GroupCommits() (batches, messages, retried int64) {
+	return s.group.batches.Load(), s.group.messages.Load(), s.group.retried.Load()
 }
 
 func newGroupCommit(s *Store) *groupCommit {
@@ -141,18 +145,11 @@ func (g *groupCommit) reply() {
 // done: the next batch waits for it. The error returned is ctx's, when it
 // ended while the queue was full; done is then not called.
 func (s *Store) AppendAsync(ctx context.Context, m *chat.Message, done func(m *chat.Message, created bool, err error)) error {
-	if s.sql.Dialect != sqldb.SQLite {
-		// PostgreSQL numbers and stores a message in one statement; it
-		// runs right here.
-		out, created, err := s.appendOne(ctx, m)
-		done(out, created, err)
-		return nil
-	}
 	return s.group.submit(&appendReq{ctx: ctx, m: m, done: done})
 }
 
-// appendSQLite stores m in the next batch and waits for it.
-func (s *Store) appendSQLite(ctx context.Context, m *chat.Message) (*chat.Message, bool, error) {
+// appendBatched stores m in the next batch and waits for it.
+func (s *Store) appendBatched(ctx context.Context, m *chat.Message) (*chat.Message, bool, error) {
 	type result struct {
 		m       *chat.Message
 		created bool
@@ -184,6 +181,16 @@ func (s *Store) commitBatch(batch []*appendReq) {
 	if len(live) == 0 {
 		return
 	}
+	if s.sql.Dialect == sqldb.Postgres {
+		if err := s.storeBatchOnPostgres(live); err != nil {
+			s.group.retried.Add(1)
+			for _, r := range live {
+				// appendOne settles a client id raced in from elsewhere.
+				r.out, r.created, r.err = s.appendOne(r.ctx, r.m)
+			}
+		}
+		return
+	}
 	err := s.storeBatch(live)
 	if err == nil {
 		return
@@ -192,6 +199,7 @@ func (s *Store) commitBatch(batch []*appendReq) {
 		live[0].out, live[0].created, live[0].err = nil, false, err
 		return
 	}
+	s.group.retried.Add(1)
 	for _, r := range live {
 		if err := s.storeBatch([]*appendReq{r}); err != nil {
 			r.out, r.created, r.err = nil, false, err
@@ -316,6 +324,105 @@ func (s *Store) storeBatch(batch []*appendReq) error {
 	}
 	for r, f := range dupOf {
 		r.out, r.err = f.out, f.err
+	}
+	return nil
+}
+
+// storeBatchPG stores a batch on PostgreSQL in one statement (one round
+// trip, one commit): messages whose client id the database already holds
+// are left out, each room is numbered once for its new messages in the
+// order they were handed in (their rows locked in the order of their ids,
+// so that two replicas' batches never deadlock), and each sender's read
+// marker moves to their last one. Resends inside the batch answer with the first message. A
+// client id racing in from another replica fails the statement (the
+// unique index), and the batch is then stored message by message.
+const storeBatchPG = `WITH input AS (
+		SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[])
+			WITH ORDINALITY AS t(id, room_id, sender_id, client_id, kind, content, created_at, ord)),
+	fresh AS (SELECT i.* FROM input i WHERE i.client_id = '' OR NOT EXISTS (SELECT 1 FROM chat_messages m
+			WHERE m.room_id = i.room_id AND m.sender_id = i.sender_id AND m.client_id = i.client_id AND m.client_id <> '')),
+	counts AS (SELECT room_id, count(*) AS n FROM fresh GROUP BY room_id),
+	locked AS (SELECT id FROM chat_rooms WHERE id IN (SELECT room_id FROM counts) ORDER BY id FOR UPDATE),
+	r AS (UPDATE chat_rooms c SET last_seq = c.last_seq + counts.n FROM counts JOIN locked l ON l.id = counts.room_id
+			WHERE c.id = counts.room_id RETURNING c.id, c.last_seq, counts.n),
+	numbered AS (SELECT f.*, r.last_seq - r.n + row_number() OVER (PARTITION BY f.room_id ORDER BY f.ord) AS seq
+			FROM fresh f JOIN r ON r.id = f.room_id),
+	ins AS (INSERT INTO chat_messages (id, room_id, seq, sender_id, client_id, kind, content, created_at)
+			SELECT id, room_id, seq, sender_id, client_id, kind, content, created_at FROM numbered),
+	own AS (UPDATE chat_members cm SET read_seq = x.seq
+			FROM (SELECT room_id, sender_id, max(seq) AS seq FROM numbered WHERE sender_id <> '' GROUP BY room_id, sender_id) x
+			WHERE cm.room_id = x.room_id AND cm.user_id = x.sender_id AND cm.read_seq < x.seq)
+	SELECT ord, seq FROM numbered`
+
+func (s *Store) storeBatchOnPostgres(batch []*appendReq) error {
+	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
+	defer cancel()
+	type clientKey struct{ room, sender, client string }
+	first := map[clientKey]*appendReq{}
+	dupOf := map[*appendReq]*appendReq{}
+	var fresh []*appendReq
+	var ids, rooms, senders, clients, kinds, contents []string
+	var times []time.Time
+	for _, r := range batch {
+		r.out, r.created, r.err = nil, false, nil
+		m := r.m
+		if m.ClientID != "" {
+			k := clientKey{m.RoomID, m.SenderID, m.ClientID}
+			if f, ok := first[k]; ok {
+				dupOf[r] = f
+				continue
+			}
+			first[k] = r
+		}
+		fresh = append(fresh, r)
+		ids, rooms, senders, clients = append(ids, m.ID), append(rooms, m.RoomID), append(senders, m.SenderID), append(clients, m.ClientID)
+		kinds, contents, times = append(kinds, m.Kind), append(contents, m.Content), append(times, m.CreatedAt.UTC())
+	}
+	st, err := s.sql.Prepared(ctx, storeBatchPG)
+	if err != nil {
+		return err
+	}
+	// Planned for each batch's own arrays: a plan cached for any arrays
+	// would expect a hundred rows of each and hash-join whole tables.
+	rows, err := st.Query(ctx, nil, pgx.QueryExecModeExec, ids, rooms, senders, clients, kinds, contents, times)
+	if err != nil {
+		return fmt.Errorf("store %d messages: %w", len(fresh), err)
+	}
+	seqs := make(map[int64]int64, len(fresh)) // ordinal (from 1) → number
+	for rows.Next() {
+		var ord, seq int64
+		if err := rows.Scan(&ord, &seq); err != nil {
+			rows.Close()
+			return fmt.Errorf("store messages: %w", err)
+		}
+		seqs[ord] = seq
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store %d messages: %w", len(fresh), err)
+	}
+	for i, r := range fresh {
+		if seq, ok := seqs[int64(i+1)]; ok {
+			m := *r.m
+			m.Seq, m.CreatedAt = seq, m.CreatedAt.UTC()
+			r.out, r.created = &m, true
+			continue
+		}
+		// Left out: a resend of a stored message, or no such room.
+		if r.m.ClientID != "" {
+			prev, err := s.byClientID(ctx, r.m)
+			if err != nil {
+				return err
+			}
+			if prev != nil {
+				r.out = prev
+				continue
+			}
+		}
+		r.err = chat.ErrRoomNotFound
+	}
+	for r, f := range dupOf {
+		r.out, r.created, r.err = f.out, false, f.err
 	}
 	return nil
 }

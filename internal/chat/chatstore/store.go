@@ -252,13 +252,10 @@ func (s *Store) RoomMember(ctx context.Context, roomID, userID string) (*chat.Ro
 }
 
 // Append stores a message with the room's next number (a resent client
-// id returns the stored message, created false). On SQLite it waits for
-// the next group commit.
+// id returns the stored message, created false). It waits for the next
+// group commit.
 func (s *Store) Append(ctx context.Context, m *chat.Message) (*chat.Message, bool, error) {
-	if s.sql.Dialect == sqldb.Postgres {
-		return s.appendOne(ctx, m)
-	}
-	return s.appendSQLite(ctx, m)
+	return s.appendBatched(ctx, m)
 }
 
 // appendOnePG numbers the message, stores it and marks it read for its

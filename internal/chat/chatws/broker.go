@@ -52,24 +52,71 @@ func (b *LocalBroker) Subscribe(ctx context.Context, fn func([]byte)) error {
 	return nil
 }
 
-// RedisBroker carries events over Redis pub/sub on one channel.
+// RedisBroker carries events over Redis pub/sub on one channel. Events
+// published at the same time go to Redis together, in one pipeline (one
+// round trip), in the order they were published.
 type RedisBroker struct {
 	client  *redis.Client
 	channel string
 	log     *slog.Logger
+
+	mu      sync.Mutex
+	queue   [][]byte
+	sending bool
 }
+
+// maxPublishQueue bounds the events waiting for Redis; beyond it an event
+// is not fanned out (clients fill the gap from the database).
+const maxPublishQueue = 16_384
 
 // NewRedisBroker returns a broker on the channel prefix+"chat:events".
 func NewRedisBroker(client *redis.Client, prefix string, log *slog.Logger) *RedisBroker {
 	return &RedisBroker{client: client, channel: prefix + "chat:events", log: log}
 }
 
-// Publish publishes payload on the channel.
-func (b *RedisBroker) Publish(ctx context.Context, payload []byte) error {
-	if err := b.client.Publish(ctx, b.channel, payload).Err(); err != nil {
-		return fmt.Errorf("chat publish: %w", err)
+// Publish queues payload for the channel and returns; a goroutine runs
+// only while payloads wait, sending them in pipelines. Failures are
+// logged there.
+func (b *RedisBroker) Publish(_ context.Context, payload []byte) error {
+	b.mu.Lock()
+	if len(b.queue) >= maxPublishQueue {
+		b.mu.Unlock()
+		return fmt.Errorf("chat publish: %d events wait for Redis", maxPublishQueue)
+	}
+	b.queue = append(b.queue, payload)
+	start := !b.sending
+	b.sending = true
+	b.mu.Unlock()
+	if start {
+		go b.send()
 	}
 	return nil
+}
+
+// send pipelines the queued payloads until none wait.
+func (b *RedisBroker) send() {
+	for {
+		b.mu.Lock()
+		list := b.queue
+		b.queue = nil
+		if len(list) == 0 {
+			b.sending = false
+			b.mu.Unlock()
+			return
+		}
+		b.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, err := b.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, payload := range list {
+				p.Publish(ctx, b.channel, payload)
+			}
+			return nil
+		})
+		cancel()
+		if err != nil {
+			b.log.Warn("chat fan-out failed; clients catch up on resume", "events", len(list), "err", err)
+		}
+	}
 }
 
 // Subscribe receives the channel's payloads until ctx ends. go-redis

@@ -69,3 +69,17 @@ func (s *Stmt) Exec(ctx context.Context, tx *sql.Tx, args ...any) (sql.Result, e
 		return s.st.ExecContext(ctx, args...)
 	}
 }
+
+// Query runs the statement for rows, in tx when it is not nil.
+func (s *Stmt) Query(ctx context.Context, tx *sql.Tx, args ...any) (*sql.Rows, error) {
+	switch {
+	case s.st == nil && tx != nil:
+		return tx.QueryContext(ctx, s.q, args...)
+	case s.st == nil:
+		return s.db.QueryContext(ctx, s.q, args...)
+	case tx != nil:
+		return tx.StmtContext(ctx, s.st).QueryContext(ctx, args...)
+	default:
+		return s.st.QueryContext(ctx, args...)
+	}
+}
