@@ -187,6 +187,7 @@ func (m *member) join(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("ready: %w", err)
 		}
+		b, _, _ = bytes.Cut(b, []byte("\n")) // the first of a packed frame
 		var f struct {
 			Type, Event string
 			Rooms       []struct {
@@ -281,28 +282,8 @@ func (m *member) end(err error) {
 func (m *member) handle(b []byte, now int64) {
 	switch m.set.kind {
 	case kindOurs:
-		switch {
-		case bytes.HasPrefix(b, []byte(`{"type":"message"`)):
-			if seq, ok := intAfter(b, []byte(`"seq":`)); ok && m.seqKnown {
-				switch {
-				case seq == m.lastSeq+1:
-				case seq <= m.lastSeq:
-					m.dups++
-				default:
-					m.gaps++
-				}
-				m.lastSeq = max(m.lastSeq, seq)
-			}
-			m.deliver(b, now)
-		case bytes.HasPrefix(b, []byte(`{"type":"ack"`)):
-			m.acks++
-		case bytes.HasPrefix(b, []byte(`{"type":"error"`)):
-			m.errFrames++
-			if m.errSample == "" {
-				m.errSample = string(b)
-			}
-		case bytes.HasPrefix(b, []byte(`{"type":"system"`)):
-			m.system++
+		for line := range bytes.SplitSeq(b, []byte("\n")) {
+			m.handleOurs(line, now)
 		}
 	case kindBare:
 		m.deliver(b, now)
@@ -321,6 +302,33 @@ func (m *member) handle(b []byte, now int64) {
 				}
 			}
 		}
+	}
+}
+
+// handleOurs handles one of our frames (a line of a packed one).
+func (m *member) handleOurs(b []byte, now int64) {
+	switch {
+	case bytes.HasPrefix(b, []byte(`{"type":"message"`)):
+		if seq, ok := intAfter(b, []byte(`"seq":`)); ok && m.seqKnown {
+			switch {
+			case seq == m.lastSeq+1:
+			case seq <= m.lastSeq:
+				m.dups++
+			default:
+				m.gaps++
+			}
+			m.lastSeq = max(m.lastSeq, seq)
+		}
+		m.deliver(b, now)
+	case bytes.HasPrefix(b, []byte(`{"type":"ack"`)):
+		m.acks++
+	case bytes.HasPrefix(b, []byte(`{"type":"error"`)):
+		m.errFrames++
+		if m.errSample == "" {
+			m.errSample = string(b)
+		}
+	case bytes.HasPrefix(b, []byte(`{"type":"system"`)):
+		m.system++
 	}
 }
 

@@ -141,7 +141,11 @@ func (f *fanout) dialSet(ctx context.Context, target, room string, size, stall i
 	case kindOurs:
 		d.url = func(i int) (string, error) {
 			t, err := f.ours.ticket(ctx, userID(room, i))
-			return f.ours.wsURL() + "?ticket=" + url.QueryEscape(t), err
+			u := f.ours.wsURL() + "?ticket=" + url.QueryEscape(t)
+			if f.o.Pack {
+				u += "&pack=1"
+			}
+			return u, err
 		}
 	case kindBare:
 		base := "ws" + strings.TrimPrefix(f.bare.URL, "http") + "/ws?room=" + url.QueryEscape(room)

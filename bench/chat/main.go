@@ -99,6 +99,7 @@ type options struct {
 	Rounds      int           `json:"rounds"`
 	Senders     int           `json:"senders"`
 	Window      int           `json:"window"`
+	Pack        bool          `json:"pack"`
 	MaxMessages int           `json:"max_messages_per_phase"`
 	StallSize   int           `json:"stall_size"`
 	StallRcvBuf int           `json:"stall_rcvbuf"`
@@ -137,6 +138,7 @@ func main() {
 	flag.DurationVar(&o.Drain, "drain", 10*time.Second, "fanout: how long a phase waits for messages in flight after sending")
 	flag.IntVar(&o.Rounds, "rounds", 2, "fanout: rounds; each runs every size on every server (alternating)")
 	flag.IntVar(&o.Senders, "senders", 4, "fanout: members that send (at most the room size)")
+	flag.BoolVar(&o.Pack, "pack", true, "fanout: ours' clients take the frames queued together in one WebSocket frame (?pack=1), as Centrifuge's JSON protocol does")
 	flag.IntVar(&o.Window, "window", 32, "fanout: messages in flight in the maximum-rate phase (sent, not yet received by every member)")
 	flag.IntVar(&o.MaxMessages, "max-messages", 1<<20, "fanout: at most this many messages per phase")
 	flag.IntVar(&o.StallSize, "stall-size", 100, "fanout: room size of the stalled-member test (0: skip it)")

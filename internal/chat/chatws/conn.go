@@ -1,6 +1,7 @@
 package chatws
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -64,7 +65,16 @@ type conn struct {
 	last map[string]int64
 	// sending counts the connection's messages being stored.
 	sending atomic.Int32
+	// pack: the client takes the frames queued together as one text
+	// frame, one JSON object a line (it asked with ?pack=1). packed is
+	// that frame while the writer runs.
+	pack   bool
+	packed *bytes.Buffer
 }
+
+// maxPacked is the size at which a packed frame is sent and a new one
+// begun.
+const maxPacked = 32 << 10
 
 // maxSending is how many of a connection's messages may be stored at
 // once while it reads on; beyond it the reader waits for the next one.
@@ -149,11 +159,21 @@ func (c *conn) drain() {
 		batch, c.queue, c.spare = c.queue, c.spare, nil
 		c.mu.Unlock()
 
+		if c.pack {
+			c.packed = c.hub.packBuffer()
+		}
 		var err error
 		for _, it := range batch {
 			if err = c.handle(it); err != nil {
 				break
 			}
+		}
+		if c.pack {
+			if perr := c.sendPacked(); err == nil {
+				err = perr
+			}
+			c.hub.packs.Put(c.packed)
+			c.packed = nil
 		}
 		if ferr := c.sock.flush(); err == nil {
 			err = ferr
@@ -263,9 +283,33 @@ func (c *conn) write(b []byte) error {
 	if b == nil {
 		return nil
 	}
+	if c.packed != nil {
+		if c.packed.Len() > 0 && c.packed.Len()+1+len(b) > maxPacked {
+			if err := c.sendPacked(); err != nil {
+				return err
+			}
+		}
+		if c.packed.Len() > 0 {
+			c.packed.WriteByte('\n')
+		}
+		c.packed.Write(b)
+		return nil
+	}
 	c.sock.collecting(true)
 	defer c.sock.collecting(false)
 	return c.ws.Write(context.Background(), websocket.MessageText, b)
+}
+
+// sendPacked sends the frames packed so far as one.
+func (c *conn) sendPacked() error {
+	if c.packed.Len() == 0 {
+		return nil
+	}
+	c.sock.collecting(true)
+	defer c.sock.collecting(false)
+	err := c.ws.Write(context.Background(), websocket.MessageText, c.packed.Bytes())
+	c.packed.Reset()
+	return err
 }
 
 // reader reads the client's frames until the connection ends: text JSON

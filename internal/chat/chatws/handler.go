@@ -102,7 +102,7 @@ func (h *Hub) Upgrade(g *Gate, w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, cancel := context.WithCancel(h.ctx)
 	c := &conn{hub: h, ws: ws, sock: hw.sock, id: uuid.NewString(), userID: p.UserID, p: p, slot: h.nextSlot(),
-		rooms: map[string]struct{}{}, ctx: ctx, cancel: cancel}
+		rooms: map[string]struct{}{}, ctx: ctx, cancel: cancel, pack: r.URL.Query().Get("pack") == "1"}
 	// The request's goroutine returns (its stack and the request go with
 	// it); the connection lives on in a fresh, small one.
 	context.AfterFunc(ctx, func() { c.close(websocket.StatusGoingAway, "服务器重启，请重新连接") })

@@ -9,6 +9,7 @@
 package chatws
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -79,6 +80,9 @@ type Hub struct {
 	wg      sync.WaitGroup
 	stop    context.CancelFunc
 	ctx     context.Context
+	// packs are the buffers of packed frames, lent to a connection while
+	// it sends.
+	packs sync.Pool
 }
 
 // NewHub returns a hub; Start subscribes it to the broker.
@@ -345,4 +349,12 @@ func (h *Hub) refreshPresence() {
 		}
 		h.order.prune(h.hasRoom)
 	}
+}
+
+// packBuffer lends a buffer for a packed frame.
+func (h *Hub) packBuffer() *bytes.Buffer {
+	if b, ok := h.packs.Get().(*bytes.Buffer); ok {
+		return b
+	}
+	return new(bytes.Buffer)
 }

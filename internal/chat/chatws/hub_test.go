@@ -2,6 +2,7 @@ package chatws_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -116,13 +117,19 @@ func startWith(t *testing.T, set chatws.Settings, wrap func(*fakeChat) chatws.Ch
 
 func (f *fixture) dial(t *testing.T, user string) *websocket.Conn {
 	t.Helper()
+	return f.dialQuery(t, user, "")
+}
+
+// dialQuery connects with more query parameters ("&pack=1").
+func (f *fixture) dialQuery(t *testing.T, user, query string) *websocket.Conn {
+	t.Helper()
 	ticket, _, err := f.gate.Issue(auth.WithPrincipal(context.Background(), auth.Principal{UserID: user}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, f.url+"?ticket="+ticket, nil)
+	ws, _, err := websocket.Dial(ctx, f.url+"?ticket="+ticket+query, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,5 +283,51 @@ func TestOutOfOrderDeliveryIsFilledFromTheStore(t *testing.T) {
 	}
 	if strings.Join(got, "") != "一二三" {
 		t.Fatalf("delivered %v", got)
+	}
+}
+
+// A client that asks for packed frames gets the frames queued together
+// as one, a JSON frame a line, in order; others get one frame each.
+func TestPackedFramesCarrySeveralInOrder(t *testing.T) {
+	f := start(t, chatws.DefaultSettings())
+	packed, plain := f.dialQuery(t, "p", "&pack=1"), f.dial(t, "q")
+	read(t, packed)
+	read(t, plain)
+	waitConns(t, f.hub, 2)
+	const n = 200
+	for i := range n {
+		f.publish(t, fmt.Sprintf("消息%d", i+1))
+	}
+	for _, c := range []struct {
+		name string
+		ws   *websocket.Conn
+	}{{"packed", packed}, {"plain", plain}} {
+		frames, seq := 0, int64(0)
+		for seq < n {
+			frames++
+			for line := range strings.SplitSeq(read(t, c.ws), "\n") {
+				var fr struct {
+					Type    string `json:"type"`
+					Message struct {
+						Seq     int64  `json:"seq"`
+						Content string `json:"content"`
+					} `json:"message"`
+				}
+				if err := json.Unmarshal([]byte(line), &fr); err != nil {
+					t.Fatalf("%s: a line that is not one JSON frame: %q (%v)", c.name, line, err)
+				}
+				if fr.Type != "message" || fr.Message.Seq != seq+1 || fr.Message.Content != fmt.Sprintf("消息%d", seq+1) {
+					t.Fatalf("%s: got %s after message %d", c.name, line, seq)
+				}
+				seq++
+			}
+		}
+		switch {
+		case c.name == "plain" && frames != n:
+			t.Fatalf("plain: %d messages in %d frames, want one each", n, frames)
+		case c.name == "packed" && frames >= n:
+			t.Fatalf("packed: %d messages in %d frames, want several a frame", n, frames)
+		}
+		t.Logf("%s: %d messages in %d frames", c.name, n, frames)
 	}
 }
