@@ -50,6 +50,9 @@ type conn struct {
 	slot int
 	// rooms is the connection's room set, guarded by hub.mu.
 	rooms map[string]struct{}
+	// touched are the rooms whose membership events reached the
+	// connection between its registration and settle (hub.mu; nil after).
+	touched map[string]struct{}
 
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -129,6 +132,7 @@ func (c *conn) run(rooms []chat.RoomView) {
 	}
 	c.enqueue(&item{isReady: true, ready: rooms}) // first: before any room event can queue
 	h.register(c, ids)
+	h.settle(c)
 	if err := h.presence.Join(c.ctx, c.userID, c.id); err != nil {
 		h.log.Warn("chat presence join", "err", err)
 	}

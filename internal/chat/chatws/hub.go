@@ -253,6 +253,9 @@ func (h *Hub) membership(roomID, userID string, active bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for c := range h.users[userID] {
+		if c.touched != nil {
+			c.touched[roomID] = struct{}{}
+		}
 		if active {
 			if _, in := c.rooms[roomID]; in {
 				continue
@@ -296,6 +299,47 @@ func (h *Hub) register(c *conn, rooms []string) {
 	h.users[c.userID][c] = struct{}{}
 	for _, r := range rooms {
 		h.join(c, r)
+	}
+	c.touched = map[string]struct{}{} // until settle
+}
+
+// settle closes the window between the rooms read at the upgrade and the
+// registration: a membership that changed in between (its event found no
+// connection) is read again now. A room whose membership event reached
+// the connection since it registered is left as that event made it.
+func (h *Hub) settle(c *conn) {
+	ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
+	defer cancel()
+	rooms, err := h.chat.RoomsOf(ctx, c.userID)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	touched := c.touched
+	c.touched = nil
+	if err != nil {
+		if c.ctx.Err() == nil {
+			h.log.Warn("chat rooms read again after connecting", "user_id", c.userID, "err", err)
+		}
+		return
+	}
+	now := make(map[string]struct{}, len(rooms))
+	for _, r := range rooms {
+		now[r.ID] = struct{}{}
+		if _, seen := touched[r.ID]; seen {
+			continue
+		}
+		if _, in := c.rooms[r.ID]; !in {
+			h.join(c, r.ID)
+			c.enqueue(&item{join: r.ID, frame: encode(outFrame{Type: "system", Event: eventJoined, RoomID: r.ID})})
+		}
+	}
+	for id := range c.rooms {
+		if _, seen := touched[id]; seen {
+			continue
+		}
+		if _, in := now[id]; !in {
+			h.leave(c, id)
+			c.enqueue(&item{leave: id, frame: encode(outFrame{Type: "system", Event: eventRemoved, RoomID: id})})
+		}
 	}
 }
 

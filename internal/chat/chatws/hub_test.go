@@ -331,3 +331,35 @@ func TestPackedFramesCarrySeveralInOrder(t *testing.T) {
 		t.Logf("%s: %d messages in %d frames", c.name, n, frames)
 	}
 }
+
+// lateMember is a chat whose user joins room "r" right after the rooms
+// were read for the connection (before the hub knew the connection).
+type lateMember struct {
+	*fakeChat
+	reads atomic.Int32
+}
+
+func (l *lateMember) RoomsOf(ctx context.Context, user string) ([]chat.RoomView, error) {
+	if l.reads.Add(1) == 1 {
+		return nil, nil
+	}
+	return l.fakeChat.RoomsOf(ctx, user)
+}
+
+// A membership that changed between the rooms read at the upgrade and the
+// connection's registration (its event reached no connection) is caught:
+// the connection is told it joined and gets the room's messages.
+func TestMembershipChangedWhileConnectingIsCaught(t *testing.T) {
+	f := startWith(t, chatws.DefaultSettings(), func(fc *fakeChat) chatws.Chat { return &lateMember{fakeChat: fc} })
+	ws := f.dial(t, "u")
+	if got := read(t, ws); !strings.Contains(got, `"event":"ready"`) || strings.Contains(got, `"id":"r"`) {
+		t.Fatalf("first frame %s, want ready without room r", got)
+	}
+	if got := read(t, ws); !strings.Contains(got, `"event":"joined"`) || !strings.Contains(got, `"room_id":"r"`) {
+		t.Fatalf("then %s, want joined r", got)
+	}
+	f.publish(t, "欢迎")
+	if got := read(t, ws); !strings.Contains(got, `"content":"欢迎"`) {
+		t.Fatalf("then %s, want the room's message", got)
+	}
+}
