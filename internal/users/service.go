@@ -84,6 +84,7 @@ type Service struct {
 	s           Settings
 	memberships Memberships
 	filter      TextFilter
+	active      activeSeen
 }
 
 // NewService returns the accounts service.

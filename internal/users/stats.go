@@ -2,6 +2,7 @@ package users
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -29,13 +30,50 @@ func (s *Service) FirstCreatedAt(ctx context.Context) (time.Time, error) {
 
 // markActive records that the user is active today (a sign-in or a
 // session renewal; every 15 minutes of use renews the session): one row
-// per user and day. A failure is logged, the sign-in goes on.
+// per user and day, written once per process and day. A failure is
+// logged, the sign-in goes on.
 func (s *Service) markActive(ctx context.Context, userID string, at time.Time) {
 	zone := s.s.DayZone
 	if zone == nil {
 		zone = time.UTC
 	}
-	if err := s.Store.MarkActive(ctx, userID, at.In(zone).Format(time.DateOnly), at); err != nil {
+	day := at.In(zone).Format(time.DateOnly)
+	if !s.active.first(day, userID) {
+		return
+	}
+	if err := s.Store.MarkActive(ctx, userID, day, at); err != nil {
+		s.active.forget(day, userID)
 		s.Logger.Warn("record active day", "err", err)
+	}
+}
+
+// activeSeen remembers the users this process recorded active today, so
+// the renewals of a day after the first write nothing.
+type activeSeen struct {
+	mu   sync.Mutex
+	day  string
+	seen map[string]struct{}
+}
+
+// first reports whether userID is not recorded on day yet, and notes it.
+func (a *activeSeen) first(day, userID string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.day != day || len(a.seen) >= 500_000 {
+		a.day, a.seen = day, map[string]struct{}{}
+	}
+	if _, ok := a.seen[userID]; ok {
+		return false
+	}
+	a.seen[userID] = struct{}{}
+	return true
+}
+
+// forget drops a note whose write failed, so the next sign-in tries again.
+func (a *activeSeen) forget(day, userID string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.day == day {
+		delete(a.seen, userID)
 	}
 }
