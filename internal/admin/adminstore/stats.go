@@ -11,16 +11,10 @@ import (
 )
 
 type statsDayRow struct {
-	Zone        string `gorm:"primaryKey"`
-	Day         string `gorm:"primaryKey"`
-	NewUsers    int64
-	ActiveUsers int64
-	Signups     int64
-	Formations  int64
-	NotFormed   int64
-	RevenueFen  int64
-	RefundsFen  int64
-	ComputedAt  time.Time
+	Zone              string `gorm:"primaryKey"`
+	Day               string `gorm:"primaryKey"`
+	admin.StatsCounts `gorm:"embedded"`
+	ComputedAt        time.Time
 }
 
 func (statsDayRow) TableName() string { return "stats_days" }
@@ -34,8 +28,7 @@ func (s *Store) StatsDays(ctx context.Context, zone, first, last string) ([]admi
 	}
 	out := make([]admin.DayStats, len(rows))
 	for i, r := range rows {
-		out[i] = admin.DayStats{Date: r.Day, StatsCounts: admin.StatsCounts{NewUsers: r.NewUsers, ActiveUsers: r.ActiveUsers,
-			Signups: r.Signups, Formations: r.Formations, NotFormed: r.NotFormed, RevenueFen: r.RevenueFen, RefundsFen: r.RefundsFen}}
+		out[i] = admin.DayStats{Date: r.Day, StatsCounts: r.StatsCounts}
 	}
 	return out, nil
 }
@@ -45,9 +38,7 @@ func (s *Store) StatsDays(ctx context.Context, zone, first, last string) ([]admi
 func (s *Store) SaveStatsDays(ctx context.Context, zone string, days []admin.DayStats, at time.Time) error {
 	rows := make([]statsDayRow, len(days))
 	for i, d := range days {
-		c := d.StatsCounts
-		rows[i] = statsDayRow{Zone: zone, Day: d.Date, NewUsers: c.NewUsers, ActiveUsers: c.ActiveUsers, Signups: c.Signups,
-			Formations: c.Formations, NotFormed: c.NotFormed, RevenueFen: c.RevenueFen, RefundsFen: c.RefundsFen, ComputedAt: at.UTC()}
+		rows[i] = statsDayRow{Zone: zone, Day: d.Date, StatsCounts: d.StatsCounts, ComputedAt: at.UTC()}
 	}
 	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(rows, 100).Error
 	if err != nil {
