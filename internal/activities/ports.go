@@ -42,6 +42,9 @@ type Store interface {
 	Due(ctx context.Context, status Status, now time.Time, limit int) ([]string, error)
 	// Formed lists formed activities (not yet finished), soonest first.
 	Formed(ctx context.Context, limit int) ([]string, error)
+	// Counts counts the sign-ups made, the activities formed and those
+	// cancelled automatically for missing their minimum in [from, to).
+	Counts(ctx context.Context, from, to time.Time) (Counts, error)
 	// ClubCalendar lists a club's non-draft activities starting in [from,
 	// to); members-only ones only with membersToo.
 	ClubCalendar(ctx context.Context, clubID string, from, to time.Time, limit int, membersToo bool) ([]Activity, error)

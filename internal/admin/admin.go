@@ -1,5 +1,5 @@
 // Package admin provides the operators' cross-cutting tools: the audit log
-// reader, announcements and system configs.
+// reader, announcements, system configs and statistics.
 package admin
 
 import (
@@ -17,6 +17,12 @@ type Deps struct {
 	Audit         AuditReader
 	Announcements AnnouncementStore
 	Configs       ConfigStore
+	// Stats counts what the statistics show (the owning modules);
+	// StatsStore keeps the final days; StatsZone is the zone of their
+	// days (UTC when nil).
+	Stats      StatsSource
+	StatsStore StatsStore
+	StatsZone  *time.Location
 	// Cache holds the public announcement list for a short time (shared
 	// by the replicas when it is Redis).
 	Cache  cache.Cache
@@ -34,6 +40,10 @@ type Service struct {
 	newID   func() string
 	log     *slog.Logger
 	configs *Configs
+
+	stats      StatsSource
+	statsStore StatsStore
+	zone       *time.Location
 }
 
 // NewService returns the admin service.
@@ -44,8 +54,11 @@ func NewService(d Deps) *Service {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	if d.StatsZone == nil {
+		d.StatsZone = time.UTC
+	}
 	return &Service{audit: d.Audit, ann: d.Announcements, cache: d.Cache, now: d.Now, newID: d.NewID, log: d.Logger,
-		configs: NewConfigs(d.Configs, d.Logger)}
+		configs: NewConfigs(d.Configs, d.Logger), stats: d.Stats, statsStore: d.StatsStore, zone: d.StatsZone}
 }
 
 // AuditLogs lists audit rows (admins and super admins; moderators see only

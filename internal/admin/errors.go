@@ -16,4 +16,8 @@ var (
 	ErrConfigNotFound = errs.NotFound("config.not_found", "没有这个配置项")
 	// ErrConfigInvalid is answered with 422 (see adminhttp).
 	ErrConfigInvalid = errs.Invalid("config.invalid_value", "配置值不合法")
+
+	ErrStatsBadDate      = errs.Invalid("stats.invalid_date", "日期格式应为 YYYY-MM-DD，例如 2026-05-01")
+	ErrStatsBadRange     = errs.Invalid("stats.invalid_range", "开始日期不能晚于结束日期")
+	ErrStatsRangeTooLong = errs.Invalid("stats.range_too_long", "统计区间最长 366 天")
 )

@@ -37,3 +37,22 @@ type ConfigStore interface {
 	// before, and moves the version, in one transaction.
 	SetConfig(ctx context.Context, key, value, before string, at time.Time) error
 }
+
+// StatsSource is what the statistics ask the modules that own the data
+// (users, activities, payments), each from indexed times.
+type StatsSource interface {
+	// StatsCounts counts what happened in [from, to).
+	StatsCounts(ctx context.Context, from, to time.Time) (StatsCounts, error)
+	// FirstAccountAt is when the first account was created (zero without
+	// accounts): nothing counted happened before.
+	FirstAccountAt(ctx context.Context) (time.Time, error)
+}
+
+// StatsStore keeps the figures of final days.
+type StatsStore interface {
+	// StatsDays returns the kept days of zone from first to last
+	// (YYYY-MM-DD, both included), in any order.
+	StatsDays(ctx context.Context, zone, first, last string) ([]DayStats, error)
+	// SaveStatsDays keeps days; a day kept already stays as it is.
+	SaveStatsDays(ctx context.Context, zone string, days []DayStats, at time.Time) error
+}

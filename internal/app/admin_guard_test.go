@@ -10,10 +10,11 @@ import (
 	"github.com/zuju/zuju/internal/admin"
 )
 
-// Acceptance 6: every announcement and config route answers its minimum
-// role and refuses the roles below it (moderators read announcements and
-// configs but change neither; only super admins change configs). The table
-// must name every such route the server serves.
+// Acceptance 6: every announcement, config and statistics route answers
+// its minimum role and refuses the roles below it (moderators read
+// announcements and configs but change neither; only super admins change
+// configs; statistics, revenue among them, are for admins). The table must
+// name every such route the server serves.
 func TestAdminOpsRoutesGuarded(t *testing.T) {
 	a := startApp(t, single)
 	s := newStaffTeam(t, a)
@@ -46,15 +47,17 @@ func TestAdminOpsRoutesGuarded(t *testing.T) {
 		{"POST", "/admin/announcements/{id}/unpin", "admin", fresh, nil, 200},
 		{"GET", "/admin/configs", "moderator", nil, nil, 200},
 		{"PUT", "/admin/configs/{key}", "super_admin", func() string { return admin.KeySiteNotice }, map[string]any{"value": "通知"}, 200},
+		{"GET", "/admin/stats/overview", "admin", nil, nil, 200},
+		{"GET", "/admin/stats/daily", "admin", nil, nil, 200},
 	}
-	// Every announcement and config route of the document is in the table.
+	// Every announcement, config and statistics route of the document is in the table.
 	named := map[string]bool{}
 	for _, r := range routes {
 		named[r.method+" "+r.path] = true
 	}
 	for path, item := range a.HTTP.OpenAPI().Paths {
 		p := strings.TrimPrefix(path, "/api/v1")
-		if !strings.HasPrefix(p, "/admin/announcements") && !strings.HasPrefix(p, "/admin/configs") {
+		if !strings.HasPrefix(p, "/admin/announcements") && !strings.HasPrefix(p, "/admin/configs") && !strings.HasPrefix(p, "/admin/stats") {
 			continue
 		}
 		for m, op := range map[string]*huma.Operation{"GET": item.Get, "POST": item.Post, "PUT": item.Put, "PATCH": item.Patch, "DELETE": item.Delete} {

@@ -57,7 +57,8 @@ type App struct {
 	// Payments runs orders and refunds; Members sells memberships.
 	Payments *payments.Service
 	Members  *membership.Service
-	// Admin runs announcements, system configs and the audit log reader.
+	// Admin runs announcements, system configs, statistics and the audit
+	// log reader.
 	Admin      *admin.Service
 	adminStore *adminstore.Store
 	// Chat runs the rooms of formed activities; ChatHub its live
@@ -284,6 +285,7 @@ func (a *App) userSettings(secret []byte) users.Settings {
 	s.RefreshPerIP = ratelimit.PerMinute(cfg.Limits.RefreshPerIP)
 	s.MaxImageBytes = cfg.Files.MaxImageBytes
 	s.CodeKey = deriveKey(secret, "zuju sms codes")
+	s.DayZone = cfg.StatsLocation()
 	return s
 }
 

@@ -18,6 +18,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	// The zone database, for hosts and images without one (the statistics'
+	// day is a named zone).
+	_ "time/tzdata"
 
 	"github.com/spf13/viper"
 )
@@ -71,6 +74,22 @@ type Config struct {
 	Moderation Moderation `key:"moderation"`
 	Admin      Admin      `key:"admin"`
 	Reports    Reports    `key:"reports"`
+	Stats      Stats      `key:"stats"`
+}
+
+// Stats configures the operators' statistics (ZUJU_STATS_*).
+type Stats struct {
+	Timezone string `key:"timezone" doc:"IANA time zone whose midnight starts a statistics day (daily series, today's figures, the day a user counts as active)"`
+}
+
+// StatsLocation is the statistics' time zone (Validate checks it loads;
+// UTC if it does not).
+func (c *Config) StatsLocation() *time.Location {
+	loc, err := time.LoadLocation(c.Stats.Timezone)
+	if err != nil || c.Stats.Timezone == "" {
+		return time.UTC
+	}
+	return loc
 }
 
 // Reports configures the report queue (ZUJU_REPORTS_*).
@@ -255,6 +274,7 @@ func Default() Config {
 		Moderation: Moderation{Refresh: 10 * time.Second, WeChat: "off", WeChatTimeout: 3 * time.Second},
 		Admin:      Admin{ConfigRefresh: 5 * time.Second},
 		Reports:    Reports{AutoHide: 5},
+		Stats:      Stats{Timezone: "Asia/Shanghai"},
 	}
 }
 
@@ -489,6 +509,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Admin.ConfigRefresh < time.Second || c.Admin.ConfigRefresh > 10*time.Minute {
 		add("ZUJU_ADMIN_CONFIG_REFRESH must be between 1s and 10m, got %s", c.Admin.ConfigRefresh)
+	}
+	if _, err := time.LoadLocation(c.Stats.Timezone); err != nil || c.Stats.Timezone == "" {
+		add("ZUJU_STATS_TIMEZONE must be an IANA time zone such as Asia/Shanghai, got %q", c.Stats.Timezone)
 	}
 	if c.Moderation.Refresh < time.Second || c.Moderation.Refresh > 10*time.Minute {
 		add("ZUJU_MODERATION_REFRESH must be between 1s and 10m, got %s", c.Moderation.Refresh)

@@ -282,6 +282,9 @@ func TestValidateSingleRules(t *testing.T) {
 		}, ""},
 		{"wechat check neither on nor off", func(c *Config) { c.Moderation.WeChat = "yes" }, "ZUJU_MODERATION_WECHAT must be on or off"},
 		{"wechat check timeout too long", func(c *Config) { c.Moderation.WeChatTimeout = time.Minute }, "ZUJU_MODERATION_WECHAT_TIMEOUT"},
+		{"stats zone unknown", func(c *Config) { c.Stats.Timezone = "Mars/Olympus" }, "ZUJU_STATS_TIMEZONE"},
+		{"stats zone empty", func(c *Config) { c.Stats.Timezone = "" }, "ZUJU_STATS_TIMEZONE"},
+		{"stats zone UTC", func(c *Config) { c.Stats.Timezone = "UTC" }, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

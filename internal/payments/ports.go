@@ -37,6 +37,9 @@ type Store interface {
 	// Republish writes an order's payments.order_paid event again (for a
 	// paid order its seller has not applied yet).
 	Republish(ctx context.Context, no string) error
+	// Totals sums the orders paid and the refunds that went through in
+	// [from, to).
+	Totals(ctx context.Context, from, to time.Time) (Totals, error)
 }
 
 // WeChatPay is the WeChat Pay APIv3 client (package wechatpay).

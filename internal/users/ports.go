@@ -24,6 +24,15 @@ type Store interface {
 	SetPhone(ctx context.Context, id, phone string, now time.Time) error
 	PromoteAdmin(ctx context.Context, id, hash string, roles []auth.Role, now time.Time, a Audit) (*User, []string, error)
 	TouchLogin(ctx context.Context, id string, at time.Time) error
+	// MarkActive records the user active on day (YYYY-MM-DD) from at,
+	// once: a day recorded already keeps its first time.
+	MarkActive(ctx context.Context, userID, day string, at time.Time) error
+	// Counts counts the accounts created in [from, to) and the active days
+	// whose first time falls in it.
+	Counts(ctx context.Context, from, to time.Time) (Counts, error)
+	// FirstCreatedAt is the creation time of the oldest account (zero
+	// without accounts).
+	FirstCreatedAt(ctx context.Context) (time.Time, error)
 	SetUserTags(ctx context.Context, userID string, tagIDs []string) error
 
 	CreateSession(ctx context.Context, s *Session, first *RefreshToken) error

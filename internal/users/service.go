@@ -40,6 +40,9 @@ type Settings struct {
 	MaxImageBytes   int64
 	// CodeKey keys the HMAC under which SMS codes are stored.
 	CodeKey []byte
+	// DayZone is the zone whose midnight starts the day a user is
+	// recorded active on (the statistics' zone; UTC when nil).
+	DayZone *time.Location
 }
 
 // DefaultSettings are the production defaults.
@@ -81,6 +84,7 @@ type Service struct {
 	s           Settings
 	memberships Memberships
 	filter      TextFilter
+	active      activeSeen
 }
 
 // NewService returns the accounts service.
@@ -320,6 +324,7 @@ func (s *Service) startSession(ctx context.Context, u *User) (*Tokens, error) {
 	if err := s.Store.TouchLogin(ctx, u.ID, now); err != nil {
 		s.Logger.Warn("record login time", "err", err)
 	}
+	s.markActive(ctx, u.ID, now)
 	return s.issue(ctx, u, sess.ID, raw)
 }
 
@@ -374,6 +379,7 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (*Tokens, error) 
 	if err := s.checkBan(u); err != nil {
 		return nil, err
 	}
+	s.markActive(ctx, u.ID, now)
 	return s.issue(ctx, u, res.SessionID, raw)
 }
 

@@ -1282,6 +1282,51 @@ test('管理后台：订单、部分退款与会员套餐', async (h) => {
   await shot(page, 'admin-plans')
 })
 
+test('管理后台：数据统计（累计、今日、每日数据与日期范围）', async (h) => {
+  // A paid sign-up now: today's revenue has it.
+  await paidSignupOrder('13800000003', 1200)
+  const auth = { Authorization: 'Bearer ' + (await tokenOf('admin@zuju.local')) }
+  const page = await h.newPage(DESKTOP)
+  await adminLogin(page, 'admin@zuju.local', PASSWORD)
+  await page.waitForURL('**/admin/users')
+  await adminMenu(page, '数据统计', 'stats')
+  const o = (await api('GET', '/admin/stats/overview', undefined, auth)).json
+  assert.ok(o.users >= 5 && o.today.new_users >= 5, 'the demo accounts were made today: ' + JSON.stringify(o))
+  assert.ok(o.today.revenue_fen >= 1200 && o.revenue_fen >= o.today.revenue_fen, 'the payment is revenue today')
+  const yuan = (fen) => `¥${Math.floor(fen / 100).toLocaleString('en-US')}.${String(fen % 100).padStart(2, '0')}`
+  await page.locator('[data-stat="users"]', { hasText: o.users.toLocaleString('zh-CN') }).waitFor()
+  await page.locator('[data-stat="revenue"]', { hasText: yuan(o.revenue_fen) }).waitFor()
+  await page.locator('[data-stat="today_revenue"]', { hasText: yuan(o.today.revenue_fen) }).waitFor()
+  await page.getByText(`今日（${o.today.date}）`).waitFor()
+
+  // 30 days up to today by default, one bar each; today is the last row.
+  const rows = page.locator('.el-table__body-wrapper tbody tr')
+  await rows.nth(29).waitFor()
+  assert.equal(await rows.count(), 30)
+  assert.equal(await page.locator('svg.chart rect.bar').count(), 30)
+  const last = rows.nth(29)
+  await last.getByText(o.today.date).waitFor()
+  await last.getByText(yuan(o.today.revenue_fen)).waitFor()
+  await page.locator('.el-table__footer', { hasText: '合计' }).waitFor()
+  await shot(page, 'admin-stats')
+
+  // 最近 7 天 from the picker: the range goes to the URL, seven days.
+  await page.getByPlaceholder('开始日期').click()
+  await page.locator('.el-picker-panel__shortcut', { hasText: '最近 7 天' }).click()
+  await page.waitForURL(/\/admin\/stats\?from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}/)
+  await page.locator('svg.chart rect.bar').nth(6).waitFor()
+  assert.equal(await page.locator('svg.chart rect.bar').count(), 7)
+  assert.equal(await rows.count(), 7)
+  await page.locator('.el-radio-button', { hasText: '收入' }).click()
+  await page.getByText(/峰值 ¥/).waitFor()
+  await shot(page, 'admin-stats-7-days')
+
+  // A range with nothing in it: every day is zero, the chart says so.
+  await page.goto('/admin/stats?from=2020-01-01&to=2020-01-10')
+  await page.getByText('所选区间内暂无数据').waitFor()
+  assert.equal(await rows.count(), 10)
+})
+
 test('管理后台：审核员看不到订单与会员套餐', async (h) => {
   const page = await h.newPage(DESKTOP)
   await adminLogin(page, 'moderator@zuju.local', PASSWORD)
@@ -1289,6 +1334,7 @@ test('管理后台：审核员看不到订单与会员套餐', async (h) => {
   await page.locator('.el-menu-item', { hasText: '活动类型' }).waitFor()
   assert.equal(await page.locator('.el-menu-item', { hasText: '订单' }).count(), 0, 'no 订单 for moderators')
   assert.equal(await page.locator('.el-menu-item', { hasText: '会员套餐' }).count(), 0, 'no 会员套餐 for moderators')
+  assert.equal(await page.locator('.el-menu-item', { hasText: '数据统计' }).count(), 0, 'no 数据统计 for moderators')
   await page.goto('/admin/orders')
   await page.getByText('仅管理员可访问').waitFor()
   await shot(page, 'admin-moderator-orders')

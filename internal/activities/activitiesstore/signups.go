@@ -110,7 +110,7 @@ func (s *Store) SignUp(ctx context.Context, in *activities.Signup, now time.Time
 func (s *Store) formIfReady(ctx context.Context, tx *gorm.DB, activityID string, now time.Time) error {
 	res := tx.Model(&row{}).Where("id = ? AND status = ?", activityID, string(activities.StatusPublished)).
 		Where("(SELECT COUNT(*) FROM signups WHERE signups.activity_id = activities.id AND signups.status IN ?) >= min_participants", seated).
-		Updates(map[string]any{"status": string(activities.StatusFormed), "updated_at": now.UTC()})
+		Updates(map[string]any{"status": string(activities.StatusFormed), "formed_at": now.UTC(), "updated_at": now.UTC()})
 	if res.Error != nil {
 		return fmt.Errorf("form activity: %w", res.Error)
 	}

@@ -16,6 +16,7 @@ import (
 func Register(api huma.API, svc *admin.Service) {
 	registerAnnouncements(api, svc)
 	registerConfigs(api, svc)
+	registerStats(api, svc)
 	huma.Register(api, huma.Operation{OperationID: "admin-audit-logs", Method: http.MethodGet, Path: "/admin/audit-logs",
 		Summary: "Audit log of staff actions", Tags: []string{"Admin"},
 		Security: []map[string][]string{{"bearer": {}}}}, func(ctx context.Context, in *auditIn) (*auditOut, error) {

@@ -1,5 +1,6 @@
-// Package adminstore is the GORM store of the admin module (announcements
-// and system configs), with its migrations for SQLite and PostgreSQL.
+// Package adminstore is the GORM store of the admin module (announcements,
+// system configs and the statistics of final days), with its migrations
+// for SQLite and PostgreSQL.
 package adminstore
 
 import (
@@ -26,4 +27,5 @@ func New(db *sqldb.DB) *Store { return &Store{db: db.Gorm} }
 var (
 	_ admin.AnnouncementStore = (*Store)(nil)
 	_ admin.ConfigStore       = (*Store)(nil)
+	_ admin.StatsStore        = (*Store)(nil)
 )

@@ -28,6 +28,12 @@ export const router = createRouter({
       meta: { staff: true },
       children: [
         { path: '', redirect: { name: 'users' } },
+        {
+          path: 'stats',
+          name: 'stats',
+          component: () => import('./views/StatsView.vue'),
+          meta: { staff: true, admin: true, title: '数据统计' },
+        },
         { path: 'users', name: 'users', component: () => import('./views/UsersView.vue'), meta: { staff: true, title: '用户管理' } },
         {
           path: 'activities',

@@ -27,6 +27,9 @@ import type {
   SensitiveWord,
   SensitiveWordBody,
   SensitiveWordList,
+  StatsDaily,
+  StatsOverview,
+  StatsQuery,
   WordAction,
   LoginBody,
   MembershipPlan,
@@ -90,6 +93,10 @@ export const api = {
   setRoles: (userId: string, roles: string[]) => http.put<AdminUser>(`/admin/users/${id(userId)}/roles`, { roles }),
 
   auditLogs: (q: AuditQuery) => http.get<AuditList>('/admin/audit-logs', { query: q }),
+
+  // 数据统计 (admins): totals and the daily series, days in the server's statistics time zone.
+  statsOverview: () => http.get<StatsOverview>('/admin/stats/overview'),
+  statsDaily: (q: StatsQuery) => http.get<StatsDaily>('/admin/stats/daily', { query: q }),
 
   tags: async (): Promise<Tag[]> => (await http.get<TagList>('/admin/tags')).items ?? [],
   createTag: (b: TagBody) => http.post<Tag>('/admin/tags', b),

@@ -703,6 +703,46 @@ export interface paths {
         patch: operations["admin-update-sensitive-word"];
         trace?: never;
     };
+    "/api/v1/admin/stats/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Figures of every day from `from` to `to`, days without anything as zeros (admins)
+         * @description `from` and `to` are dates (YYYY-MM-DD) in the statistics' time zone, both included; without `to` the series ends today, without `from` it has 30 days. At most 366 days: a bad date is 400 stats.invalid_date, `from` after `to` 400 stats.invalid_range, a longer range 400 stats.range_too_long.
+         */
+        get: operations["admin-stats-daily"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/stats/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Totals since the first account and today's figures (admins)
+         * @description Days are calendar dates in the statistics' time zone (ZUJU_STATS_TIMEZONE). Totals sum every day; active users are given for today only.
+         */
+        get: operations["admin-stats-overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/tags": {
         parameters: {
             query?: never;
@@ -3167,6 +3207,124 @@ export interface components {
             code: string;
             phone: string;
         };
+        StatsDailyOutBody: {
+            /**
+             * Format: date
+             * @description first date of the series
+             */
+            from: string;
+            items: components["schemas"]["StatsDay"][] | null;
+            /** @description the statistics' time zone (IANA name) */
+            timezone: string;
+            /**
+             * Format: date
+             * @description last date of the series
+             */
+            to: string;
+        };
+        StatsDay: {
+            /**
+             * Format: int64
+             * @description accounts that signed in or renewed a session that day (every 15 minutes of use renews it)
+             */
+            active_users: number;
+            /**
+             * Format: date
+             * @description calendar date in the statistics' time zone
+             */
+            date: string;
+            /**
+             * Format: double
+             * @description formations / (formations + not_formed), to 4 decimals; 0 when neither happened
+             */
+            formation_rate: number;
+            /**
+             * Format: int64
+             * @description activities that reached their minimum (formed) that day
+             */
+            formations: number;
+            /**
+             * Format: int64
+             * @description accounts created that day
+             */
+            new_users: number;
+            /**
+             * Format: int64
+             * @description activities cancelled automatically that day: their sign-up deadline passed below the minimum
+             */
+            not_formed: number;
+            /**
+             * Format: int64
+             * @description refunds that went through that day, by the time they settled
+             */
+            refunds_fen: number;
+            /**
+             * Format: int64
+             * @description amounts of the orders paid that day (activity sign-ups and memberships), by the payment time
+             */
+            revenue_fen: number;
+            /**
+             * Format: int64
+             * @description sign-ups made that day, whatever became of them later
+             */
+            signups: number;
+        };
+        StatsOverview: {
+            /**
+             * Format: date-time
+             * @description when the figures were counted
+             */
+            as_of: string;
+            /**
+             * Format: double
+             * @description formations / (formations + not_formed), to 4 decimals
+             */
+            formation_rate: number;
+            /**
+             * Format: int64
+             * @description activities formed
+             */
+            formations: number;
+            /**
+             * Format: int64
+             * @description revenue_fen - refunds_fen
+             */
+            net_revenue_fen: number;
+            /**
+             * Format: int64
+             * @description activities cancelled for missing their minimum
+             */
+            not_formed: number;
+            /**
+             * Format: int64
+             * @description refunds that went through
+             */
+            refunds_fen: number;
+            /**
+             * Format: int64
+             * @description amounts of the orders paid
+             */
+            revenue_fen: number;
+            /**
+             * Format: int64
+             * @description sign-ups made
+             */
+            signups: number;
+            /** @description first date counted (the first account's); empty before any account exists */
+            since: string;
+            /**
+             * @description the statistics' time zone (IANA name)
+             * @example Asia/Shanghai
+             */
+            timezone: string;
+            /** @description today so far */
+            today: components["schemas"]["StatsDay"];
+            /**
+             * Format: int64
+             * @description accounts created
+             */
+            users: number;
+        };
         TagDTO: {
             category: string;
             id: string;
@@ -5066,6 +5224,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WordDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-stats-daily": {
+        parameters: {
+            query?: {
+                /** @description first date (YYYY-MM-DD); default 29 days before to */
+                from?: string;
+                /** @description last date (YYYY-MM-DD); default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsDailyOutBody"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "admin-stats-overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsOverview"];
                 };
             };
             /** @description Error */

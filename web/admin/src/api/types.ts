@@ -68,3 +68,8 @@ export type Post = S['PostDTO']
 export type Comment = S['CommentDTO']
 export type ModerationQueue = S['QueueOutBody']
 export type ModerationKind = 'post' | 'comment'
+
+export type StatsOverview = S['StatsOverview']
+export type StatsDay = S['StatsDay']
+export type StatsDaily = S['StatsDailyOutBody']
+export type StatsQuery = NonNullable<operations['admin-stats-daily']['parameters']['query']>
