@@ -132,7 +132,7 @@ func (c *conn) run(rooms []chat.RoomView) {
 	}
 	c.enqueue(&item{isReady: true, ready: rooms}) // first: before any room event can queue
 	h.register(c, ids)
-	h.settle(c)
+	go h.settle(c)
 	if err := h.presence.Join(c.ctx, c.userID, c.id); err != nil {
 		h.log.Warn("chat presence join", "err", err)
 	}

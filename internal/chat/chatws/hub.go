@@ -305,8 +305,10 @@ func (h *Hub) register(c *conn, rooms []string) {
 
 // settle closes the window between the rooms read at the upgrade and the
 // registration: a membership that changed in between (its event found no
-// connection) is read again now. A room whose membership event reached
-// the connection since it registered is left as that event made it.
+// connection) is read again now, in a goroutine of its own (the read
+// would grow the connection's stack for good). A room whose membership
+// event reached the connection since it registered is left as that event
+// made it.
 func (h *Hub) settle(c *conn) {
 	ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
 	defer cancel()
@@ -315,6 +317,9 @@ func (h *Hub) settle(c *conn) {
 	defer h.mu.Unlock()
 	touched := c.touched
 	c.touched = nil
+	if _, live := h.users[c.userID][c]; !live {
+		return // gone meanwhile: unregistered
+	}
 	if err != nil {
 		if c.ctx.Err() == nil {
 			h.log.Warn("chat rooms read again after connecting", "user_id", c.userID, "err", err)
