@@ -198,8 +198,8 @@ func (s invalidating) SignUp(ctx context.Context, sg *Signup, now time.Time) (*S
 	return out, s.after(ctx, err)
 }
 
-func (s invalidating) CancelSignup(ctx context.Context, activityID, userID string, now time.Time, refund func(Signup) (int64, error)) (*Signup, error) {
-	out, err := s.Store.CancelSignup(ctx, activityID, userID, now, refund)
+func (s invalidating) CancelSignup(ctx context.Context, activityID, userID string, now time.Time, reason string, refund func(Signup) (int64, error)) (*Signup, error) {
+	out, err := s.Store.CancelSignup(ctx, activityID, userID, now, reason, refund)
 	return out, s.after(ctx, err)
 }
 

@@ -17,7 +17,7 @@ func TestListCacheWrapsEveryChange(t *testing.T) {
 	leavesListsAlone := []string{
 		// reads
 		"Types", "TypeExists", "Get", "List", "Due", "SignupByKey", "ActiveSignup", "MySignups", "ActivityBriefs",
-		"Seated", "SignupByID", "Roster", "DueReminders", "AdminList", "SignupsOf", "RefundedSince", "Formed", "ClubCalendar", "Counts",
+		"Seated", "SignupByID", "Roster", "DueReminders", "AdminList", "SignupsOf", "RefundedSince", "Formed", "ClubCalendar", "Counts", "MembersOnlySignups",
 		// writes no list shows: the type catalog (a type in use cannot be
 		// deleted, a new one has no activity), check-ins, reminders, orders
 		"CreateType", "DeleteType", "CheckIn", "Remind", "AttachOrder",

@@ -61,6 +61,8 @@ const (
 const (
 	RefundReasonSelfCancel = "取消报名退款"
 	RefundReasonActivity   = "活动取消，全额退款"
+	RefundReasonLeftClub   = "退出社团，报名取消退款"
+	RefundReasonRemoved    = "已不是社团成员，全额退款"
 )
 
 // RefundNo is the refund number of a sign-up's refund.

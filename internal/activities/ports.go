@@ -58,8 +58,12 @@ type Store interface {
 	// checked-in one stays (ErrSignupCheckedIn).
 	// refund decides, on the sign-up as stored, what a paid one gets back
 	// (or refuses the cancellation); a refund is requested through the
-	// outbox in the same transaction.
-	CancelSignup(ctx context.Context, activityID, userID string, now time.Time, refund func(Signup) (int64, error)) (*Signup, error)
+	// outbox in the same transaction, with reason (RefundReasonSelfCancel
+	// when empty).
+	CancelSignup(ctx context.Context, activityID, userID string, now time.Time, reason string, refund func(Signup) (int64, error)) (*Signup, error)
+	// MembersOnlySignups lists the activities of a club that only its
+	// members see, starting after now, the user holds an active sign-up for.
+	MembersOnlySignups(ctx context.Context, clubID, userID string, now time.Time) ([]string, error)
 	// AcceptOffer confirms the user's open waitlist offer on a published or
 	// formed activity (ErrNoOffer otherwise), also after the sign-up
 	// deadline while the offer's window lasts.

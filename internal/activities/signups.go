@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
 
 	"github.com/google/uuid"
 
@@ -176,7 +177,7 @@ func (s *Service) CancelMine(ctx context.Context, activityID string) (*Signup, e
 		return nil, err
 	}
 	now := s.clock()
-	sg, err := s.store.CancelSignup(ctx, activityID, p.UserID, now, func(sg Signup) (int64, error) {
+	sg, err := s.store.CancelSignup(ctx, activityID, p.UserID, now, RefundReasonSelfCancel, func(sg Signup) (int64, error) {
 		if sg.Status != SignupConfirmed {
 			return 0, nil
 		}
@@ -258,4 +259,55 @@ func (s *Service) ConfirmPayment(ctx context.Context, p Payment) (ConfirmResult,
 		return ConfirmResult{}, ErrSignupNotFound
 	}
 	return s.store.ConfirmPayment(ctx, p, s.clock())
+}
+
+// LeftClub cancels a user's sign-ups to the members-only activities of a
+// club they are no longer in (they left, or were removed or banned) that
+// have not started; each seat passes on to the waitlist. Taken out by the
+// club (removed true), a paid seat is refunded in full; leaving of one's
+// own accord goes by the cancellation policy, and past its cutoff the seat
+// stays, as a cancellation would be refused then. A checked-in sign-up
+// stays. A repeat changes nothing. It returns how many were cancelled.
+func (s *Service) LeftClub(ctx context.Context, clubID, userID string, removed bool) (int, error) {
+	now := s.clock()
+	ids, err := s.store.MembersOnlySignups(ctx, clubID, userID, now)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		a, err := s.store.Get(ctx, id)
+		if err != nil {
+			return n, err
+		}
+		reason, refund := RefundReasonLeftClub, func(sg Signup) (int64, error) {
+			if sg.Status != SignupConfirmed {
+				return 0, nil
+			}
+			return s.policy.SelfCancelRefund(sg.PaidFen, a.StartAt, now)
+		}
+		if removed {
+			reason, refund = RefundReasonRemoved, func(sg Signup) (int64, error) {
+				if sg.Status != SignupConfirmed {
+					return 0, nil
+				}
+				return sg.PaidFen, nil
+			}
+		}
+		sg, err := s.store.CancelSignup(ctx, id, userID, now, reason, refund)
+		switch {
+		case errors.Is(err, ErrSignupNotFound), errors.Is(err, ErrSignupCheckedIn), errors.Is(err, ErrCancelClosed):
+			continue
+		case err != nil:
+			return n, fmt.Errorf("cancel sign-up to %s: %w", id, err)
+		}
+		if sg.OrderNo != "" && sg.PaidFen == 0 {
+			s.closeOrder(ctx, sg.OrderNo) // it was an unpaid hold
+		}
+		n++
+	}
+	if n > 0 {
+		s.wake(ctx, now.Add(OfferWindow)) // freed seats may now be on offer
+	}
+	return n, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/zuju/zuju/internal/clubs"
 	"github.com/zuju/zuju/internal/clubs/clubshttp"
 	"github.com/zuju/zuju/internal/clubs/clubsstore"
+	"github.com/zuju/zuju/internal/platform/events"
 	"github.com/zuju/zuju/internal/users"
 )
 
@@ -25,6 +26,39 @@ func registerClubs(a *App) {
 	// connected here).
 	a.Activities.SetFilter(a.Moderation)
 	clubshttp.Register(a.HTTP.API, a.Clubs, func(id string) string { return a.Config.BaseURL() + "/activities/" + id })
+	cons := clubSignupConsumers{activities: a.Activities}
+	a.workers = append(a.workers, worker{name: "club-signups",
+		start: func(ctx context.Context) error { return cons.subscribe(ctx, a.Bus) },
+		stop:  func(context.Context) error { return nil }})
+}
+
+// clubSignupConsumers take someone who is no longer in a club off its
+// members-only activities that have not started.
+type clubSignupConsumers struct{ activities *activities.Service }
+
+func (c clubSignupConsumers) subscribe(ctx context.Context, bus *events.Bus) error {
+	return bus.SubscribeAll(ctx, "club-signups", map[string]events.Handler{
+		clubs.TopicMemberLeft:   c.left,
+		clubs.TopicMemberBanned: c.banned,
+	})
+}
+
+func (c clubSignupConsumers) left(ctx context.Context, m events.Message) error {
+	e, ok := read[clubs.MemberLeftEvent](m)
+	if !ok || e.ClubID == "" || e.UserID == "" {
+		return nil
+	}
+	_, err := c.activities.LeftClub(ctx, e.ClubID, e.UserID, e.Removed)
+	return err
+}
+
+func (c clubSignupConsumers) banned(ctx context.Context, m events.Message) error {
+	e, ok := read[clubs.MemberBannedEvent](m)
+	if !ok || e.ClubID == "" || e.UserID == "" || !e.WasMember {
+		return nil
+	}
+	_, err := c.activities.LeftClub(ctx, e.ClubID, e.UserID, true)
+	return err
 }
 
 // clubCalendar reads a club's activities for its calendar.

@@ -202,7 +202,9 @@ type Store interface {
 	// Handover makes another member the owner and the owner an officer.
 	Handover(ctx context.Context, clubID, from, to string, at time.Time) error
 	Members(ctx context.Context, clubID string, limit int) ([]Member, error)
-	RemoveMember(ctx context.Context, clubID, userID string, at time.Time) (bool, error)
+	// RemoveMember takes a member (never the owner) out, writing
+	// clubs.member_left (removed: by an officer) with the change.
+	RemoveMember(ctx context.Context, clubID, userID string, removed bool, at time.Time) (bool, error)
 	Applications(ctx context.Context, clubID string, status ApplicationStatus, limit int) ([]Application, error)
 	SetFavorite(ctx context.Context, clubID, userID string, on bool, at time.Time) (bool, error)
 	UpdateClub(ctx context.Context, c *Club, at time.Time) error

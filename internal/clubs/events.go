@@ -67,3 +67,16 @@ type MemberBannedEvent struct {
 	BannedBy  string    `json:"banned_by"`
 	BannedAt  time.Time `json:"banned_at"`
 }
+
+// TopicMemberLeft is published when a member leaves a club or an officer
+// removes them (a ban is clubs.member_banned).
+const TopicMemberLeft = "clubs.member_left"
+
+// MemberLeftEvent is the payload of clubs.member_left.
+type MemberLeftEvent struct {
+	ClubID string `json:"club_id"`
+	UserID string `json:"user_id"`
+	// Removed is true when an officer took them out, false when they left.
+	Removed bool      `json:"removed"`
+	At      time.Time `json:"at"`
+}

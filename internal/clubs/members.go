@@ -205,7 +205,7 @@ func (s *Service) Remove(ctx context.Context, clubID, userID string) error {
 	case target.Role.Rank() >= mine.Rank():
 		return ErrNotOwner.WithDetail("只有社长可以移除负责人")
 	}
-	_, err = s.store.RemoveMember(ctx, clubID, userID, s.now())
+	_, err = s.store.RemoveMember(ctx, clubID, userID, true, s.now())
 	return err
 }
 
@@ -225,7 +225,7 @@ func (s *Service) Leave(ctx context.Context, clubID string) error {
 	case m.Role == RoleOwner:
 		return ErrOwnerLeaves
 	}
-	_, err = s.store.RemoveMember(ctx, clubID, p.UserID, s.now())
+	_, err = s.store.RemoveMember(ctx, clubID, p.UserID, false, s.now())
 	return err
 }
 

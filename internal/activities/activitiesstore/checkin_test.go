@@ -78,7 +78,7 @@ func TestCheckInAndNoShowsOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := s.CancelSignup(ctx, "a1", "u3", now, nil); err != nil {
+		if _, err := s.CancelSignup(ctx, "a1", "u3", now, "", nil); err != nil {
 			t.Fatal(err)
 		}
 		// Before the activity formed nobody checks in; a1 and a2 formed at two sign-ups.

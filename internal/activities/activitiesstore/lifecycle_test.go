@@ -211,7 +211,7 @@ func TestCheckedInCannotSelfCancel(t *testing.T) {
 		if !errors.As(err, &ee) || ee.Code != "signup.checked_in" || ee.Kind != errs.KindConflict {
 			t.Fatalf("self-cancelling after check-in: %v", err)
 		}
-		if _, err := e.st.CancelSignup(ctx, "k1", "u1", e.clk.Now(), nil); !errors.Is(err, activities.ErrSignupCheckedIn) {
+		if _, err := e.st.CancelSignup(ctx, "k1", "u1", e.clk.Now(), "", nil); !errors.Is(err, activities.ErrSignupCheckedIn) {
 			t.Fatalf("store: %v", err)
 		}
 		st := e.state("k1", "u1")

@@ -230,7 +230,7 @@ func TestExpireOfferRacesCancelSignup(t *testing.T) {
 		done := make(chan struct{})
 		var cerr error
 		go func() {
-			_, cerr = e.st.CancelSignup(ctx, "d1", "u2", now, nil)
+			_, cerr = e.st.CancelSignup(ctx, "d1", "u2", now, "", nil)
 			close(done)
 		}()
 		if !blockedBy(t, e, pid, done) {
@@ -281,7 +281,7 @@ func TestAcceptOfferRacesCancelSignup(t *testing.T) {
 		done := make(chan struct{})
 		var cerr error
 		go func() {
-			_, cerr = e.st.CancelSignup(ctx, "d2", "u3", now, nil)
+			_, cerr = e.st.CancelSignup(ctx, "d2", "u3", now, "", nil)
 			close(done)
 		}()
 		if !blockedBy(t, e, pid, done) {

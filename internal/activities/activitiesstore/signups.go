@@ -129,6 +129,20 @@ func (s *Store) formIfReady(ctx context.Context, tx *gorm.DB, activityID string,
 	return err
 }
 
+// MembersOnlySignups lists the members-only activities of a club, starting
+// after now and not cancelled, the user holds an active sign-up for.
+func (s *Store) MembersOnlySignups(ctx context.Context, clubID, userID string, now time.Time) ([]string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Raw(`SELECT a.id FROM activities a JOIN signups g ON g.activity_id = a.id
+		WHERE a.club_id = ? AND a.visibility = ? AND a.start_at > ? AND a.status IN ? AND g.user_id = ? AND g.status IN ?
+		ORDER BY a.start_at, a.id`, clubID, string(activities.VisibilityMembers), now.UTC(),
+		[]string{string(activities.StatusPublished), string(activities.StatusFormed)}, userID, activeSignup).Scan(&ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("list members-only sign-ups: %w", err)
+	}
+	return ids, nil
+}
+
 // CancelSignup ends the user's active sign-up; a seat it held (confirmed,
 // offered or pending payment) passes on. A checked-in sign-up is not
 // cancelled (ErrSignupCheckedIn). A paid seat is refunded by what
@@ -136,7 +150,10 @@ func (s *Store) formIfReady(ctx context.Context, tx *gorm.DB, activityID string,
 // event); a pending hold's order is to be closed (activities.hold_released).
 // The conditional update makes concurrent cancellations of one sign-up
 // cancel (and refund) it once.
-func (s *Store) CancelSignup(ctx context.Context, activityID, userID string, now time.Time, refund func(activities.Signup) (int64, error)) (*activities.Signup, error) {
+func (s *Store) CancelSignup(ctx context.Context, activityID, userID string, now time.Time, reason string, refund func(activities.Signup) (int64, error)) (*activities.Signup, error) {
+	if reason == "" {
+		reason = activities.RefundReasonSelfCancel
+	}
 	var out signupRow
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if _, err := lockActivity(tx, activityID, false); err != nil {
@@ -174,7 +191,7 @@ func (s *Store) CancelSignup(ctx context.Context, activityID, userID string, now
 		t := now.UTC()
 		out.CancelledAt = &t
 		if back > 0 {
-			if err := requestRefund(ctx, tx, out, back, activities.RefundReasonSelfCancel); err != nil {
+			if err := requestRefund(ctx, tx, out, back, reason); err != nil {
 				return err
 			}
 		}

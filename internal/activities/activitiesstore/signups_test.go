@@ -140,10 +140,10 @@ func TestCancelFreesSeatAndWaitlistOrder(t *testing.T) {
 		if _, err := s.SignUp(ctx, &activities.Signup{ID: "dup", ActivityID: "a1", UserID: "u0", CheckInCode: "c"}, now); err != activities.ErrAlreadySignedUp {
 			t.Fatalf("second sign-up: %v", err)
 		}
-		if _, err := s.CancelSignup(ctx, "a1", "u0", now, nil); err != nil {
+		if _, err := s.CancelSignup(ctx, "a1", "u0", now, "", nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CancelSignup(ctx, "a1", "u0", now, nil); err != activities.ErrSignupNotFound {
+		if _, err := s.CancelSignup(ctx, "a1", "u0", now, "", nil); err != activities.ErrSignupNotFound {
 			t.Fatalf("cancel twice: %v", err)
 		}
 		// The freed seat is offered to the first on the waitlist and stays held.
@@ -178,7 +178,7 @@ func TestCancelFreesSeatAndWaitlistOrder(t *testing.T) {
 			t.Fatalf("accept: %v %v", sg, err)
 		}
 		// With nobody waiting, a freed seat goes back to the counter.
-		if _, err := s.CancelSignup(ctx, "a1", "u1", now.Add(activities.OfferWindow), nil); err != nil {
+		if _, err := s.CancelSignup(ctx, "a1", "u1", now.Add(activities.OfferWindow), "", nil); err != nil {
 			t.Fatal(err)
 		}
 		a, _ = s.Get(ctx, "a1")

@@ -438,7 +438,7 @@ func (s *Store) Members(ctx context.Context, clubID string, limit int) ([]clubs.
 
 // RemoveMember takes a member (never the owner) out of a club; false when
 // they were not a member.
-func (s *Store) RemoveMember(ctx context.Context, clubID, userID string, at time.Time) (bool, error) {
+func (s *Store) RemoveMember(ctx context.Context, clubID, userID string, byOfficer bool, at time.Time) (bool, error) {
 	removed := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Exec(`DELETE FROM club_members WHERE club_id = ? AND user_id = ? AND role <> ?`, clubID, userID, clubs.RoleOwner)
@@ -446,7 +446,11 @@ func (s *Store) RemoveMember(ctx context.Context, clubID, userID string, at time
 			return res.Error
 		}
 		removed = true
-		return tx.Exec(`UPDATE clubs SET member_count = member_count - 1, updated_at = ? WHERE id = ?`, at.UTC(), clubID).Error
+		if err := tx.Exec(`UPDATE clubs SET member_count = member_count - 1, updated_at = ? WHERE id = ?`, at.UTC(), clubID).Error; err != nil {
+			return err
+		}
+		_, err := outbox.Add(ctx, tx, clubs.TopicMemberLeft, clubs.MemberLeftEvent{ClubID: clubID, UserID: userID, Removed: byOfficer, At: at.UTC()})
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("remove club member: %w", err)
