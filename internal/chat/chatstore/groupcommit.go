@@ -246,21 +246,13 @@ func (s *Store) storeBatch(batch []*appendReq) error {
 	}
 	defer func() { _ = tx.Rollback() }()
 
-	type clientKey struct{ room, sender, client string }
-	first := map[clientKey]*appendReq{}
-	dupOf := map[*appendReq]*appendReq{}
+	firsts, dupOf := splitResends(batch)
 	var fresh []*appendReq
 	var rooms []string
 	count := map[string]int64{}
-	for _, r := range batch {
-		r.out, r.created, r.err = nil, false, nil
+	for _, r := range firsts {
 		m := r.m
 		if m.ClientID != "" {
-			k := clientKey{m.RoomID, m.SenderID, m.ClientID}
-			if f, ok := first[k]; ok {
-				dupOf[r] = f
-				continue
-			}
 			prev, err := scanByClientID(st.lookup.QueryRow(ctx, tx, m.RoomID, m.SenderID, m.ClientID))
 			if err != nil {
 				return err
@@ -269,7 +261,6 @@ func (s *Store) storeBatch(batch []*appendReq) error {
 				r.out = prev
 				continue
 			}
-			first[k] = r
 		}
 		if count[m.RoomID] == 0 {
 			rooms = append(rooms, m.RoomID)
@@ -322,10 +313,37 @@ func (s *Store) storeBatch(batch []*appendReq) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit %d messages: %w", len(fresh), err)
 	}
-	for r, f := range dupOf {
-		r.out, r.err = f.out, f.err
-	}
+	settleResends(dupOf)
 	return nil
+}
+
+// splitResends clears the batch's outcomes and sets apart the resends of
+// a client id handed in earlier in the same batch (each mapped to the
+// first); firsts are the others, in order.
+func splitResends(batch []*appendReq) (firsts []*appendReq, dupOf map[*appendReq]*appendReq) {
+	type clientKey struct{ room, sender, client string }
+	first := map[clientKey]*appendReq{}
+	dupOf = map[*appendReq]*appendReq{}
+	for _, r := range batch {
+		r.out, r.created, r.err = nil, false, nil
+		if m := r.m; m.ClientID != "" {
+			k := clientKey{m.RoomID, m.SenderID, m.ClientID}
+			if f, ok := first[k]; ok {
+				dupOf[r] = f
+				continue
+			}
+			first[k] = r
+		}
+		firsts = append(firsts, r)
+	}
+	return firsts, dupOf
+}
+
+// settleResends answers each resend in a batch with its first's outcome.
+func settleResends(dupOf map[*appendReq]*appendReq) {
+	for r, f := range dupOf {
+		r.out, r.created, r.err = f.out, false, f.err
+	}
 }
 
 // storeBatchPG stores a batch on PostgreSQL in one statement (one round
@@ -357,24 +375,11 @@ const storeBatchPG = `WITH input AS (
 func (s *Store) storeBatchOnPostgres(batch []*appendReq) error {
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
-	type clientKey struct{ room, sender, client string }
-	first := map[clientKey]*appendReq{}
-	dupOf := map[*appendReq]*appendReq{}
-	var fresh []*appendReq
+	fresh, dupOf := splitResends(batch)
 	var ids, rooms, senders, clients, kinds, contents []string
 	var times []time.Time
-	for _, r := range batch {
-		r.out, r.created, r.err = nil, false, nil
+	for _, r := range fresh {
 		m := r.m
-		if m.ClientID != "" {
-			k := clientKey{m.RoomID, m.SenderID, m.ClientID}
-			if f, ok := first[k]; ok {
-				dupOf[r] = f
-				continue
-			}
-			first[k] = r
-		}
-		fresh = append(fresh, r)
 		ids, rooms, senders, clients = append(ids, m.ID), append(rooms, m.RoomID), append(senders, m.SenderID), append(clients, m.ClientID)
 		kinds, contents, times = append(kinds, m.Kind), append(contents, m.Content), append(times, m.CreatedAt.UTC())
 	}
@@ -421,8 +426,6 @@ func (s *Store) storeBatchOnPostgres(batch []*appendReq) error {
 		}
 		r.err = chat.ErrRoomNotFound
 	}
-	for r, f := range dupOf {
-		r.out, r.created, r.err = f.out, false, f.err
-	}
+	settleResends(dupOf)
 	return nil
 }
