@@ -38,7 +38,9 @@ var (
 	ErrSignupClosed    = errs.Conflict("signup.closed", "活动不在报名中或报名已截止")
 	ErrSignupNotFound  = errs.NotFound("signup.not_found", "没有找到你的报名")
 	ErrPaidNotYet      = errs.New(errs.KindUnavailable, "signup.paid_unavailable", "付费活动报名即将开放")
-	ErrOrganizerSelf   = errs.Conflict("signup.organizer", "组织者无需报名自己的活动")
+	// ErrSignupsPaused is the platform's switch turned off.
+	ErrSignupsPaused = errs.Conflict("signup.paused", "平台暂停报名，请稍后再试")
+	ErrOrganizerSelf = errs.Conflict("signup.organizer", "组织者无需报名自己的活动")
 )
 
 // ErrMembersOnly refuses a non-member on a member-only activity.

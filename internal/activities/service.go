@@ -15,18 +15,21 @@ import (
 
 // Service implements the activity use cases.
 type Service struct {
-	store     Store
-	now       func() time.Time
-	members   Members
-	clubs     Clubs
-	interests Interests
-	lists     *listCache
-	timers    Timers
-	details   details
-	checkIn   CheckInSettings
-	payments  Payments
-	policy    SignupPolicy
-	filter    TextFilter
+	store Store
+	// signupsOpen, when set, says whether new sign-ups are taken (the
+	// platform's switch).
+	signupsOpen func() bool
+	now         func() time.Time
+	members     Members
+	clubs       Clubs
+	interests   Interests
+	lists       *listCache
+	timers      Timers
+	details     details
+	checkIn     CheckInSettings
+	payments    Payments
+	policy      SignupPolicy
+	filter      TextFilter
 }
 
 // NewService returns the activities service.

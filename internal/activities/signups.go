@@ -51,6 +51,8 @@ func (s *Service) SignUp(ctx context.Context, activityID, idemKey string) (*Sign
 		return nil, nil, ErrNotFound
 	case a.OrganizerID == p.UserID:
 		return nil, nil, ErrOrganizerSelf
+	case !s.takingSignups():
+		return nil, nil, ErrSignupsPaused
 	case a.PriceFen > 0 && s.payments == nil:
 		return nil, nil, ErrPaidNotYet
 	}
@@ -311,3 +313,10 @@ func (s *Service) LeftClub(ctx context.Context, clubID, userID string, removed b
 	}
 	return n, nil
 }
+
+// SetSignupsOpen connects the platform's switch of new sign-ups (a system
+// config): while it says false, sign-ups are refused (ErrSignupsPaused);
+// sign-ups made before, cancellations and offers already made stay.
+func (s *Service) SetSignupsOpen(open func() bool) { s.signupsOpen = open }
+
+func (s *Service) takingSignups() bool { return s.signupsOpen == nil || s.signupsOpen() }

@@ -17,6 +17,9 @@ type Deps struct {
 	Audit         AuditReader
 	Announcements AnnouncementStore
 	Configs       ConfigStore
+	// ConfigDefaults are the deployment's defaults of some system
+	// configs (see NewConfigs).
+	ConfigDefaults map[string]any
 	// Stats counts what the statistics show (the owning modules);
 	// StatsStore keeps the final days; StatsZone is the zone of their
 	// days (UTC when nil).
@@ -58,7 +61,7 @@ func NewService(d Deps) *Service {
 		d.StatsZone = time.UTC
 	}
 	return &Service{audit: d.Audit, ann: d.Announcements, cache: d.Cache, now: d.Now, newID: d.NewID, log: d.Logger,
-		configs: NewConfigs(d.Configs, d.Logger), stats: d.Stats, statsStore: d.StatsStore, zone: d.StatsZone}
+		configs: NewConfigs(d.Configs, d.Logger, d.ConfigDefaults), stats: d.Stats, statsStore: d.StatsStore, zone: d.StatsZone}
 }
 
 // AuditLogs lists audit rows (admins and super admins; moderators see only

@@ -58,9 +58,9 @@ const (
 	// pending review (for the reports module, which reads
 	// ZUJU_REPORTS_AUTOHIDE today).
 	KeyReportsAutoHideThreshold = "reports.auto_hide_threshold"
-	// KeyChatReadOnlyDays is how many days after an activity ends its chat
-	// room turns read-only (for the chat module).
-	KeyChatReadOnlyDays = "chat.read_only_days"
+	// KeyChatReadOnlyHours is how many hours after an activity ends its
+	// chat room turns read-only (for the chat module).
+	KeyChatReadOnlyHours = "chat.read_only_hours"
 	// KeySignupsOpen turns new sign-ups on or off platform-wide.
 	KeySignupsOpen = "activities.signups_open"
 	// KeySiteNotice is a one-line notice above the apps' home pages.
@@ -83,14 +83,16 @@ func Registry() []ConfigKey {
 			Description: "公告列表缓存时长（1 秒到 10 分钟）"},
 		{Key: KeyAnnouncementsPublicLimit, Type: TypeInt, Default: `20`, Min: 1, Max: 100, ReadBy: "admin",
 			Description: "应用内最多展示的公告条数"},
-		{Key: KeyReportsAutoHideThreshold, Type: TypeInt, Default: `5`, Min: 1, Max: 1000,
-			Description: "被举报多少次后自动隐藏并等待审核（举报模块接入前以 ZUJU_REPORTS_AUTOHIDE 为准）"},
-		{Key: KeyChatReadOnlyDays, Type: TypeInt, Default: `7`, Min: 0, Max: 365,
-			Description: "活动结束多少天后聊天室变为只读（聊天模块尚未接入）"},
-		{Key: KeySignupsOpen, Type: TypeBool, Default: `true`, Description: "是否开放活动报名（活动模块尚未接入）"},
-		{Key: KeySiteNotice, Type: TypeString, Default: `""`, MaxLen: 200, Description: "首页顶部提示语，最多 200 字（前端尚未接入）"},
-		{Key: KeyHomeBanners, Type: TypeJSON, Default: `[]`, Validate: validateBanners,
-			Description: "首页轮播图：[{image_url, link, title}]，最多 10 个（前端尚未接入）"},
+		{Key: KeyReportsAutoHideThreshold, Type: TypeInt, Default: `5`, Min: 0, Max: 1000, ReadBy: "reports",
+			Description: "被举报多少次后自动隐藏并等待审核（0 为不自动隐藏；未设置时为 ZUJU_REPORTS_AUTOHIDE）"},
+		{Key: KeyChatReadOnlyHours, Type: TypeInt, Default: `72`, Min: 0, Max: 2160, ReadBy: "chat",
+			Description: "活动结束多少小时后聊天室变为只读（对此后开启的聊天室生效；未设置时为 ZUJU_CHAT_READ_ONLY_AFTER）"},
+		{Key: KeySignupsOpen, Type: TypeBool, Default: `true`, ReadBy: "activities",
+			Description: "是否开放活动报名（关闭后不再接受新报名；已有报名、取消和候补邀请不受影响）"},
+		{Key: KeySiteNotice, Type: TypeString, Default: `""`, MaxLen: 200, ReadBy: "admin",
+			Description: "首页顶部提示语，最多 200 字（GET /site）"},
+		{Key: KeyHomeBanners, Type: TypeJSON, Default: `[]`, Validate: validateBanners, ReadBy: "admin",
+			Description: "首页轮播图：[{image_url, link, title}]，最多 10 个（GET /site）"},
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i].Key < keys[j].Key })
 	return keys
@@ -142,10 +144,24 @@ type configState struct {
 }
 
 // NewConfigs returns the configs over store, holding the defaults until
-// Refresh.
-func NewConfigs(store ConfigStore, log *slog.Logger) *Configs {
+// Refresh. defaults replace the registry's defaults of some keys (the
+// deployment's settings, e.g. ZUJU_REPORTS_AUTOHIDE): a key nobody set
+// in the console has the deployment's value; one that is invalid for its
+// key is logged and ignored.
+func NewConfigs(store ConfigStore, log *slog.Logger, defaults map[string]any) *Configs {
 	c := &Configs{store: store, log: log, keys: map[string]ConfigKey{}}
 	for _, k := range Registry() {
+		if v, ok := defaults[k.Key]; ok {
+			raw, err := json.Marshal(v)
+			if err == nil {
+				_, err = decodeValue(k, raw)
+			}
+			if err != nil {
+				log.Warn("deployment default of a system config ignored", "key", k.Key, "err", err)
+			} else {
+				k.Default = string(raw)
+			}
+		}
 		c.keys[k.Key] = k
 	}
 	c.state.Store(c.build(-1, nil))
@@ -312,7 +328,8 @@ func (s *Service) ListConfigs(ctx context.Context) ([]ConfigValue, error) {
 	}
 	st := s.configs.state.Load()
 	out := make([]ConfigValue, 0, len(s.configs.keys))
-	for _, k := range Registry() {
+	for _, reg := range Registry() {
+		k := s.configs.keys[reg.Key] // with the deployment's default
 		cv := ConfigValue{ConfigKey: k, Value: json.RawMessage(k.Default), IsDefault: true}
 		if v, ok := st.stored[k.Key]; ok {
 			cv.Value, cv.IsDefault = json.RawMessage(v), false
@@ -355,3 +372,18 @@ func (s *Service) SetConfig(ctx context.Context, key string, raw json.RawMessage
 }
 
 func (s *Service) configStore() ConfigStore { return s.configs.store }
+
+// Site is what the apps show on their home pages from the system configs.
+type Site struct {
+	Notice  string
+	Banners []Banner
+}
+
+// Site reads the home page's notice and banners (anyone).
+func (s *Service) Site() Site {
+	out := Site{Notice: s.configs.String(KeySiteNotice), Banners: []Banner{}}
+	if err := s.configs.Decode(KeyHomeBanners, &out.Banners); err != nil || out.Banners == nil {
+		out.Banners = []Banner{}
+	}
+	return out
+}

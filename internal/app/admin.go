@@ -28,17 +28,23 @@ func registerAdmin(ctx context.Context, a *App) error {
 		Audit:         audit.NewReader(a.DB.Gorm),
 		Announcements: a.adminStore,
 		Configs:       a.adminStore,
-		Stats:         statsSource{users: a.Users, activities: a.Activities, payments: a.Payments},
-		StatsStore:    a.adminStore,
-		StatsZone:     a.Config.StatsLocation(),
-		Cache:         a.cache,
-		Now:           a.Now,
-		NewID:         func() string { return uuid.Must(uuid.NewV7()).String() },
-		Logger:        a.Logger.With("module", "admin"),
+		// Deployment settings that staff may change at run time.
+		ConfigDefaults: map[string]any{
+			admin.KeyReportsAutoHideThreshold: a.Config.Reports.AutoHide,
+			admin.KeyChatReadOnlyHours:        int64(a.Config.Chat.ReadOnlyAfter / time.Hour),
+		},
+		Stats:      statsSource{users: a.Users, activities: a.Activities, payments: a.Payments},
+		StatsStore: a.adminStore,
+		StatsZone:  a.Config.StatsLocation(),
+		Cache:      a.cache,
+		Now:        a.Now,
+		NewID:      func() string { return uuid.Must(uuid.NewV7()).String() },
+		Logger:     a.Logger.With("module", "admin"),
 	})
 	if err := a.Admin.Configs().Refresh(ctx); err != nil {
 		return err
 	}
+	a.Activities.SetSignupsOpen(func() bool { return a.Admin.Configs().Bool(admin.KeySignupsOpen) })
 	adminhttp.Register(a.HTTP.API, a.Admin)
 	jobs.RegisterFunc(a.Jobs, func(ctx context.Context, _ *river.Job[statsRollupArgs]) error {
 		n, err := a.Admin.RollupStats(ctx)
@@ -102,4 +108,13 @@ func (s statsSource) StatsCounts(ctx context.Context, from, to time.Time) (admin
 
 func (s statsSource) FirstAccountAt(ctx context.Context) (time.Time, error) {
 	return s.users.FirstCreatedAt(ctx)
+}
+
+// systemInt is an int system config as it stands on this replica, or
+// fallback before the admin module is built.
+func (a *App) systemInt(key string, fallback int64) int64 {
+	if a.Admin == nil {
+		return fallback
+	}
+	return a.Admin.Configs().Int(key)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/zuju/zuju/internal/activities"
+	"github.com/zuju/zuju/internal/admin"
 	"github.com/zuju/zuju/internal/chat"
 	"github.com/zuju/zuju/internal/chat/chathttp"
 	"github.com/zuju/zuju/internal/chat/chatstore"
@@ -31,6 +32,9 @@ func registerChat(a *App) {
 	log := a.Logger.With("module", "chat")
 	set := chat.DefaultSettings()
 	set.ReadOnlyAfter = a.Config.Chat.ReadOnlyAfter
+	set.ReadOnlyAfterNow = func() time.Duration {
+		return time.Duration(a.systemInt(admin.KeyChatReadOnlyHours, int64(a.Config.Chat.ReadOnlyAfter/time.Hour))) * time.Hour
+	}
 	set.SendLimit = ratelimit.PerMinute(a.Config.Chat.SendPerMinute)
 	a.Chat = chat.NewService(chat.Deps{Store: chatstore.New(a.DB), Activities: chatActivities{a.Activities}, People: chatPeople{a.Users},
 		Filter: a.Moderation, Limiter: a.limiter, Settings: set, Now: a.Now,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/zuju/zuju/internal/admin"
 	"github.com/zuju/zuju/internal/platform/errs"
 	"github.com/zuju/zuju/internal/platform/richtext"
 	"github.com/zuju/zuju/internal/posts"
@@ -35,13 +36,16 @@ func registerReports(a *App) {
 			reports.TargetMessage: reports.LookupFunc(a.reportedMessage),
 			reports.TargetClub:    reports.LookupFunc(a.reportedClub),
 		},
-		Limiter:  a.limiter,
-		Settings: reports.Settings{PerUser: reports.DefaultSettings().PerUser, AutoHide: a.Config.Reports.AutoHide},
-		Now:      a.Now,
-		NewID:    func() string { return uuid.Must(uuid.NewV7()).String() },
-		Admin:    store,
-		Actions:  reportActions{a},
-		Logger:   a.Logger.With("module", "reports"),
+		Limiter: a.limiter,
+		Settings: reports.Settings{PerUser: reports.DefaultSettings().PerUser, AutoHide: a.Config.Reports.AutoHide,
+			AutoHideNow: func() int {
+				return int(a.systemInt(admin.KeyReportsAutoHideThreshold, int64(a.Config.Reports.AutoHide)))
+			}},
+		Now:     a.Now,
+		NewID:   func() string { return uuid.Must(uuid.NewV7()).String() },
+		Admin:   store,
+		Actions: reportActions{a},
+		Logger:  a.Logger.With("module", "reports"),
 	})
 	a.Chat.SetReports(chatReports{svc})
 	reportshttp.Register(a.HTTP.API, svc)

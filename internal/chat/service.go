@@ -32,6 +32,9 @@ type Settings struct {
 	// ReadOnlyAfter is how long after its activity ends a room takes
 	// messages.
 	ReadOnlyAfter time.Duration
+	// ReadOnlyAfterNow, when set, replaces ReadOnlyAfter, read as each
+	// room opens (a system config).
+	ReadOnlyAfterNow func() time.Duration
 	// SendLimit is each user's message rate, over all rooms.
 	SendLimit ratelimit.Limit
 }
@@ -136,7 +139,7 @@ func (s *Service) OpenRoom(ctx context.Context, activityID string) (bool, error)
 	welcome := &Message{ID: s.newID(), SenderID: "", Kind: KindSystem, CreatedAt: now,
 		Content: fmt.Sprintf("「%s」已成局！大家可以在这里商量集合时间和地点。", info.Title)}
 	room, created, err := s.store.CreateRoom(ctx, NewRoom{ID: info.ID, ActivityID: info.ID, Title: info.Title, OrganizerID: info.OrganizerID,
-		ParticipantIDs: info.Seated, ReadOnlyAt: info.EndAt.Add(s.set.ReadOnlyAfter), Welcome: welcome}, now)
+		ParticipantIDs: info.Seated, ReadOnlyAt: info.EndAt.Add(s.readOnlyAfter()), Welcome: welcome}, now)
 	if err != nil || !created {
 		return false, err
 	}
@@ -354,6 +357,15 @@ func (s *Service) SendAsync(ctx context.Context, roomID, clientID, content strin
 		}
 		done(&view, created, nil)
 	})
+}
+
+// readOnlyAfter is how long after its activity ends a room opened now
+// takes messages.
+func (s *Service) readOnlyAfter() time.Duration {
+	if s.set.ReadOnlyAfterNow != nil {
+		return s.set.ReadOnlyAfterNow()
+	}
+	return s.set.ReadOnlyAfter
 }
 
 // beijing is the zone times are shown in.

@@ -37,11 +37,15 @@ func hideable(t TargetType) bool { return t == TargetPost || t == TargetComment 
 // (the queue shows them first-class, staff decide). A failure to take the
 // content down is logged, never the reporter's error.
 func (s *Service) autoHide(ctx context.Context, r *Report) {
-	if s.set.AutoHide <= 0 || s.admin == nil {
+	threshold := s.set.AutoHide
+	if s.set.AutoHideNow != nil {
+		threshold = s.set.AutoHideNow()
+	}
+	if threshold <= 0 || s.admin == nil {
 		return
 	}
 	n, err := s.admin.OpenCount(ctx, r.TargetType, r.TargetID)
-	if err != nil || n < s.set.AutoHide {
+	if err != nil || n < threshold {
 		s.logErr(ctx, "count open reports", err)
 		return
 	}

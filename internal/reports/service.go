@@ -30,6 +30,9 @@ type Settings struct {
 	// AutoHide is the count of open reports that hides a target pending
 	// review (0: off).
 	AutoHide int
+	// AutoHideNow, when set, replaces AutoHide, read at each report (a
+	// system config).
+	AutoHideNow func() int
 }
 
 // DefaultSettings are the defaults: 30 reports an hour per user, auto-hide

@@ -15,6 +15,18 @@ import (
 
 func registerConfigs(api huma.API, svc *admin.Service) {
 	tag := []string{"Admin"}
+	huma.Register(api, huma.Operation{OperationID: "get-site", Method: http.MethodGet, Path: "/site",
+		Summary: "The apps' home page notice and banners (system configs site.notice and home.banners)", Tags: []string{"Announcements"}},
+		func(ctx context.Context, _ *struct{}) (*siteOut, error) {
+			site := svc.Site()
+			out := &siteOut{CacheControl: "public, max-age=15"}
+			out.Body.Notice = site.Notice
+			out.Body.Banners = make([]SiteBanner, len(site.Banners))
+			for i, b := range site.Banners {
+				out.Body.Banners[i] = SiteBanner{ImageURL: b.ImageURL, Link: b.Link, Title: b.Title}
+			}
+			return out, nil
+		})
 	huma.Register(api, huma.Operation{OperationID: "admin-list-configs", Method: http.MethodGet, Path: "/admin/configs",
 		Summary: "Every known system config key with its type, default and current value (staff)", Tags: tag, Security: bearer},
 		func(ctx context.Context, _ *struct{}) (*adminConfigsOut, error) {
@@ -93,3 +105,19 @@ type adminConfigSetIn struct {
 }
 
 type configOut struct{ Body AdminConfig }
+
+// SiteBanner is one home page banner.
+type SiteBanner struct {
+	ImageURL string `json:"image_url"`
+	Link     string `json:"link"`
+	Title    string `json:"title"`
+}
+
+type siteOut struct {
+	CacheControl string `header:"Cache-Control"`
+	Body         struct {
+		// Notice is a one-line notice above the home page (empty: none).
+		Notice  string       `json:"notice"`
+		Banners []SiteBanner `json:"banners"`
+	}
+}

@@ -1935,6 +1935,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/site": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The apps' home page notice and banners (system configs site.notice and home.banners) */
+        get: operations["get-site"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tags": {
         parameters: {
             query?: never;
@@ -3202,6 +3219,15 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "paid" | "closed" | "refunding" | "refunded" | "partially_refunded";
             user_id: string;
+        };
+        SiteBanner: {
+            image_url: string;
+            link: string;
+            title: string;
+        };
+        SiteOutBody: {
+            banners: components["schemas"]["SiteBanner"][] | null;
+            notice: string;
         };
         SmsLoginInBody: {
             code: string;
@@ -8177,6 +8203,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReportDTO"];
+                };
+            };
+            /** @description Error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-site": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteOutBody"];
                 };
             };
             /** @description Error */
