@@ -1845,4 +1845,93 @@ test('管理后台：系统配置（超级管理员修改并看到校验错误�
   assert.equal(await other.getByRole('button', { name: '修改' }).count(), 0)
 })
 
+test('H5：消息中心（未读红点、打开即已读、全部已读）与首页置顶公告', async (h) => {
+  const root = { Authorization: 'Bearer ' + (await tokenOf('admin@zuju.local')) }
+  const U = await newAccount('inbox', '消息测试员')
+  // An announcement (pinned) and a club review: two notifications for U.
+  const annTitle = `平台公告 ${chineseWord()}${Math.floor(Math.random() * 1e4)}`
+  const ann = await api('POST', '/admin/announcements', { title: annTitle, content: '本周末平台维护两小时。\n维护期间报名暂停。', pinned: true }, root)
+  assert.equal(ann.status, 201, 'announcement: ' + JSON.stringify(ann.json))
+  assert.equal((await api('POST', `/admin/announcements/${ann.json.id}/publish`, undefined, root)).status, 200)
+  const cat = await api('POST', '/admin/club-categories', { name: `消息测试分类${chineseWord()}${Math.floor(Math.random() * 1e4)}` }, root)
+  assert.equal(cat.status, 201, 'category: ' + JSON.stringify(cat.json))
+  const clubName = `消息测试社${chineseWord()}`
+  const club = await api('POST', '/clubs', { name: clubName, category_id: cat.json.id, description: '测试社团' }, U.auth)
+  assert.equal(club.status, 201, 'club: ' + JSON.stringify(club.json))
+  assert.equal((await api('POST', `/admin/clubs/${club.json.id}/approve`, undefined, root)).status, 200)
+  await inboxHas(U.auth, 'announcement')
+  const approved = await inboxHas(U.auth, 'club_approved')
+
+  const page = await h.newPage(MOBILE)
+  await h5PasswordLogin(page, U.email, U.password)
+  await page.locator('.van-tabbar-item', { hasText: '我的' }).locator('.van-badge--dot').waitFor()
+  await page.locator('.van-cell', { hasText: '消息' }).locator('.van-badge', { hasText: '2' }).waitFor()
+
+  // 首页: the bell with the count, the pinned announcement on top.
+  await page.locator('.van-tabbar-item', { hasText: '首页' }).click()
+  await page.waitForURL((u) => u.pathname === '/')
+  await page.locator('.bell .van-badge', { hasText: '2' }).waitFor()
+  const bar = page.locator('[data-announcements]')
+  await bar.getByText(annTitle).waitFor()
+  await bar.locator('.pin', { hasText: '置顶' }).first().waitFor()
+  await shot(page, 'h5-home-announcement')
+  await bar.locator(`[data-announcement="${ann.json.id}"]`).click()
+  await page.waitForURL('**/announcements/' + ann.json.id)
+  await page.getByText('维护期间报名暂停。').waitFor()
+  await page.locator('.van-nav-bar__left').click()
+  await page.waitForURL((u) => u.pathname === '/')
+
+  // 消息: both unread; opening one marks it read and goes to the club.
+  await page.locator('.bell').click()
+  await page.waitForURL('**/messages')
+  const item = page.locator(`[data-notification="${approved.id}"]`)
+  await item.locator('.dot').waitFor()
+  assert.equal(await page.locator('[data-unread="1"]').count(), 2)
+  await page.locator('[data-type="announcement"]').getByText(annTitle).waitFor()
+  await shot(page, 'h5-messages')
+  await item.click()
+  await page.waitForURL('**/clubs/' + club.json.id)
+  await page.getByText(clubName).first().waitFor()
+  await page.goBack()
+  await page.waitForURL('**/messages')
+  await page.locator(`[data-notification="${approved.id}"][data-unread="0"]`).waitFor()
+  await page.locator('.van-tab', { hasText: '通知' }).locator('.van-badge', { hasText: '1' }).waitFor()
+
+  // 全部已读: no dot left, no count anywhere.
+  await page.getByRole('button', { name: '全部已读' }).click()
+  await page.getByText('已全部标为已读').waitFor()
+  assert.equal(await page.locator('[data-unread="1"]').count(), 0)
+  assert.equal((await api('GET', '/notifications/unread-count', undefined, U.auth)).json.unread, 0)
+  assert.ok(await page.getByRole('button', { name: '全部已读' }).isDisabled())
+
+  // 公告: pinned first, opens the announcement.
+  await page.getByRole('tab', { name: '公告' }).click()
+  await page.waitForURL('**/messages?tab=announcements')
+  const first = page.locator('[data-announcement]').first()
+  await first.getByText(annTitle).waitFor()
+  await first.locator('.van-tag', { hasText: '置顶' }).waitFor()
+  await shot(page, 'h5-messages-announcements')
+  await first.click()
+  await page.waitForURL('**/announcements/' + ann.json.id)
+  await page.getByText('本周末平台维护两小时。', { exact: false }).waitFor()
+
+  await page.goto('/')
+  await page.locator('.bell').waitFor()
+  assert.equal(await page.locator('.bell .van-badge').count(), 0, 'no count on the bell once all are read')
+  assert.equal(await page.locator('.van-tabbar-item', { hasText: '我的' }).locator('.van-badge--dot').count(), 0)
+
+  // The announcement withdrawn: its page says so once the public list's
+  // 15 s browser cache has passed.
+  assert.equal((await api('POST', `/admin/announcements/${ann.json.id}/unpublish`, undefined, root)).status, 200)
+  await page.goto('/announcements/' + ann.json.id)
+  const gone = Date.now() + 25_000
+  while (!(await page.getByText('公告已结束或不存在').isVisible())) {
+    assert.ok(Date.now() < gone, 'the withdrawn announcement is still shown after 25 s')
+    await new Promise((r) => setTimeout(r, 2000))
+    await page.reload()
+    await page.locator('.van-nav-bar').waitFor()
+    await page.locator('[aria-busy="true"]').waitFor({ state: 'detached' })
+  }
+})
+
 await main()
