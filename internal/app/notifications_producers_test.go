@@ -23,6 +23,32 @@ func withWeChatNotify(wx *wechatfake.Server) appOption {
 	}
 }
 
+// startNotifApp starts an app whose WeChat subscribe messages go to a
+// fake WeChat server and whose SMS are captured.
+func startNotifApp(t *testing.T, b backend, opts ...appOption) (*testApp, *wechatfake.Server, *notifCapture) {
+	t.Helper()
+	wx := wechatfake.New(t)
+	a := startApp(t, b, append([]appOption{withWeChatNotify(wx)}, opts...)...)
+	sms := newNotifCapture(0)
+	a.Notifications.SetSender(notifications.ChannelSMS, sms)
+	return a, wx, sms
+}
+
+// publishedActivity is a free activity three days ahead, published by
+// org, of a new activity type, with the given head-counts.
+func publishedActivity(t *testing.T, a *testApp, root, org tokens, typeName string, min, max int) string {
+	t.Helper()
+	typ := a.api(t, "POST", "/admin/activity-types", root.Access, map[string]any{"name": typeName})
+	expect(t, typ, 201, "")
+	body := activityBody(str(typ.json(t)["id"]), time.Now().Add(72*time.Hour).UTC().Truncate(time.Second))
+	body["min_participants"], body["max_participants"] = min, max
+	r := a.api(t, "POST", "/activities", org.Access, body)
+	expect(t, r, 201, "")
+	id := str(r.json(t)["id"])
+	expect(t, a.api(t, "POST", "/activities/"+id+"/publish", org.Access, nil), 200, "")
+	return id
+}
+
 // redeliver publishes a stored outbox event twice more under its own id,
 // as a relay does that lost the broker's ack, and gives the consumers
 // time to handle both.
@@ -56,20 +82,10 @@ func outboxCount(t *testing.T, a *testApp, topic string) int64 {
 // offer tells nobody again.
 func TestNotificationsWaitlistOffer(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
-		wx := wechatfake.New(t)
-		a := startApp(t, b, withWeChatNotify(wx))
-		sms := newNotifCapture(0)
-		a.Notifications.SetSender(notifications.ChannelSMS, sms)
+		a, wx, sms := startNotifApp(t, b)
 		root := a.admin(t, "root@example.com")
 		org := a.organizer(t, root, "13780000000")
-		typ := a.api(t, "POST", "/admin/activity-types", root.Access, map[string]any{"name": "候补"})
-		expect(t, typ, 201, "")
-		body := activityBody(str(typ.json(t)["id"]), time.Now().Add(72*time.Hour).UTC().Truncate(time.Second))
-		body["min_participants"], body["max_participants"] = 1, 1
-		r := a.api(t, "POST", "/activities", org.Access, body)
-		expect(t, r, 201, "")
-		act := str(r.json(t)["id"])
-		expect(t, a.api(t, "POST", "/activities/"+act+"/publish", org.Access, nil), 200, "")
+		act := publishedActivity(t, a, root, org, "候补", 1, 1)
 		seated := a.register(t, "13780000001", "secret-pass-1")
 		first := a.register(t, "13780000002", "secret-pass-1")
 		second := a.register(t, "13780000003", "secret-pass-1")
@@ -120,8 +136,7 @@ func TestNotificationsWaitlistOffer(t *testing.T) {
 // the reason. A second decision tells nothing; a redelivered one neither.
 func TestNotificationsModerationDecision(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
-		wx := wechatfake.New(t)
-		a := startApp(t, b, withWeChatNotify(wx))
+		a, wx, _ := startNotifApp(t, b)
 		root := a.admin(t, "root@example.com")
 		mod := staffAs(t, a, root, "13790000091", "moderator")
 		author := a.register(t, "13790000001", "secret-pass-1")
@@ -195,13 +210,10 @@ func TestNotificationsModerationDecision(t *testing.T) {
 func TestNotificationsAnnouncement(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		mails := startNotifSMTP(t, 0)
-		wx := wechatfake.New(t)
-		a := startApp(t, b, withWeChatNotify(wx), func(c *config.Config, o *Options) {
+		a, wx, sms := startNotifApp(t, b, func(c *config.Config, o *Options) {
 			c.SMTP.URL = mails.URL
 			o.AnnouncePage = 2
 		})
-		sms := newNotifCapture(0)
-		a.Notifications.SetSender(notifications.ChannelSMS, sms)
 		s := newStaffTeam(t, a)
 		reader := a.register(t, "13500000004", "secret-pass-1")
 		banned := a.register(t, "13500000005", "secret-pass-1")
