@@ -275,6 +275,19 @@ type SeatChangedEvent struct {
 	UserID     string `json:"user_id"`
 }
 
+// TopicWaitlistOffered is published once per offer, when a freed or added
+// seat is offered to the next person on the waitlist; it is addressed to
+// that person, who has until OfferExpiresAt to take it.
+const TopicWaitlistOffered = "activities.waitlist_offered"
+
+// WaitlistOfferedEvent is the payload of activities.waitlist_offered.
+type WaitlistOfferedEvent struct {
+	ActivityID     string    `json:"activity_id"`
+	SignupID       string    `json:"signup_id"`
+	UserID         string    `json:"user_id"`
+	OfferExpiresAt time.Time `json:"offer_expires_at"`
+}
+
 // AutoCancelReason is shown when an activity did not reach its minimum in time.
 const AutoCancelReason = "报名截止时未达到成局人数，活动自动取消"
 

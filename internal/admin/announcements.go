@@ -141,6 +141,13 @@ func (s *Service) Announcement(ctx context.Context, id string) (*Announcement, e
 	return s.ann.Announcement(ctx, id)
 }
 
+// AnnouncementToNotify returns an announcement as it is now, for the
+// notifications of its publication (it checks no caller: the
+// notifications job reads it to tell whether it is still published).
+func (s *Service) AnnouncementToNotify(ctx context.Context, id string) (*Announcement, error) {
+	return s.ann.Announcement(ctx, id)
+}
+
 func (s *Service) changeAnnouncement(ctx context.Context, id, action string, fn func(a *Announcement, now time.Time) error) (*Announcement, error) {
 	if _, err := requireAdmin(ctx); err != nil {
 		return nil, err

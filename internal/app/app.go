@@ -110,6 +110,9 @@ type Options struct {
 	// Payments replaces the payments module as the activities module's
 	// order port (tests pass a double).
 	Payments activities.Payments
+	// AnnouncePage is how many accounts one page of an announcement's
+	// inbox fan-out notifies (0: 200).
+	AnnouncePage int
 }
 
 // New opens the database (applying migrations), connects the configured
@@ -225,6 +228,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	if err := registerAdmin(ctx, a); err != nil {
 		return nil, err
 	}
+	registerAnnouncementNotices(a, opts.AnnouncePage)
 	a.HTTP.Engine.GET(local.Prefix()+"*path", gin.WrapH(local))
 	mountWeb(a.HTTP)
 	ok = true

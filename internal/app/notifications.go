@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/zuju/zuju/internal/activities"
+	"github.com/zuju/zuju/internal/admin"
 	"github.com/zuju/zuju/internal/clubs"
 	"github.com/zuju/zuju/internal/notifications"
 	"github.com/zuju/zuju/internal/notifications/notificationshttp"
@@ -17,6 +18,7 @@ import (
 	"github.com/zuju/zuju/internal/platform/events"
 	"github.com/zuju/zuju/internal/platform/jobs"
 	"github.com/zuju/zuju/internal/platform/sms"
+	"github.com/zuju/zuju/internal/posts"
 	"github.com/zuju/zuju/internal/reports"
 	"github.com/zuju/zuju/internal/users"
 )
@@ -48,7 +50,7 @@ func registerNotifications(a *App) {
 		return svc.Deliver(ctx, job.Args.NotificationID, notifications.Channel(job.Args.Channel))
 	})
 	notificationshttp.Register(a.HTTP.API, svc)
-	cons := notifyConsumers{svc: svc, activities: a.Activities}
+	cons := notifyConsumers{svc: svc, activities: a.Activities, jobs: a.Jobs}
 	a.workers = append(a.workers, worker{name: "notifications",
 		start: func(ctx context.Context) error { return cons.subscribe(ctx, a.Bus) },
 		stop:  func(context.Context) error { return nil }})
@@ -102,6 +104,7 @@ func (s notifySMS) Send(ctx context.Context, to notifications.Address, m notific
 type notifyConsumers struct {
 	svc        *notifications.Service
 	activities *activities.Service
+	jobs       *jobs.Queue
 }
 
 func (c notifyConsumers) subscribe(ctx context.Context, bus *events.Bus) error {
@@ -115,6 +118,11 @@ func (c notifyConsumers) subscribe(ctx context.Context, bus *events.Bus) error {
 		payments.TopicOrderPaid:       c.orderPaid,
 		payments.TopicRefundSettled:   c.refundSettled,
 		reports.TopicResolved:         c.reportResolved,
+
+		// notifications_producers.go
+		activities.TopicWaitlistOffered:  c.waitlistOffered,
+		posts.TopicReviewed:              c.contentReviewed,
+		admin.TopicAnnouncementPublished: c.announcementPublished,
 	})
 }
 

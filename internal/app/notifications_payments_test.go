@@ -5,21 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zuju/zuju/internal/config"
 	"github.com/zuju/zuju/internal/notifications"
-	"github.com/zuju/zuju/internal/platform/wechat/wechatfake"
 )
 
 // A payment and a refund each notify the payer once: in the inbox, by
 // WeChat, and (the refund) by SMS.
 func TestNotificationsPayments(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
-		wx := wechatfake.New(t)
-		a := startApp(t, b, func(c *config.Config, _ *Options) {
-			c.WeChat.AppID, c.WeChat.Secret, c.WeChat.BaseURL, c.WeChat.NotifyTemplate = wx.AppID(), wx.Secret(), wx.URL(), "tpl-notify"
-		})
-		sms := newNotifCapture(0)
-		a.Notifications.SetSender(notifications.ChannelSMS, sms)
+		a, wx, sms := startNotifApp(t, b)
 		root := a.admin(t, "root@example.com")
 		org := a.organizer(t, root, "13730000000")
 		r := a.api(t, "POST", "/admin/activity-types", root.Access, map[string]any{"name": "付费活动"})

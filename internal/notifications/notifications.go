@@ -30,12 +30,17 @@ const (
 	TypeRefundFailed        Type = "refund_failed"
 	TypeReportResolved      Type = "report_resolved"
 	TypeContentActioned     Type = "content_actioned"
+	TypeWaitlistOffered     Type = "waitlist_offered"
+	TypeContentApproved     Type = "content_approved"
+	TypeContentRejected     Type = "content_rejected"
+	TypeAnnouncement        Type = "announcement"
 )
 
 // Types lists every type in the order apps show them.
 func Types() []Type {
-	return []Type{TypeActivityFormed, TypeActivityReminder, TypeActivityCancelled, TypePaymentSucceeded, TypeRefundSucceeded, TypeRefundFailed,
-		TypeApplicationApproved, TypeApplicationRejected, TypeClubApproved, TypeClubRejected, TypeClubBanned, TypeReportResolved, TypeContentActioned}
+	return []Type{TypeActivityFormed, TypeActivityReminder, TypeActivityCancelled, TypeWaitlistOffered, TypePaymentSucceeded, TypeRefundSucceeded,
+		TypeRefundFailed, TypeApplicationApproved, TypeApplicationRejected, TypeClubApproved, TypeClubRejected, TypeClubBanned,
+		TypeContentApproved, TypeContentRejected, TypeReportResolved, TypeContentActioned, TypeAnnouncement}
 }
 
 // Valid reports whether t is a known type.

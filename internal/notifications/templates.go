@@ -56,6 +56,28 @@ var templates = map[Type]texts{
 		en:       template{"Activity cancelled", "\"{title}\" has been cancelled. Reason: {reason}. Payments will be refunded."},
 		channels: []Channel{ChannelWeChat, ChannelSMS},
 	},
+	TypeWaitlistOffered: {
+		zh:       template{"候补名额已空出", "你候补的活动「{title}」有名额了，请在 {until} 前确认报名，逾期名额将顺延给下一位。"},
+		en:       template{"A seat is yours to take", "A seat in \"{title}\" is free for you. Confirm by {until} (Beijing time) or it passes to the next person."},
+		channels: []Channel{ChannelWeChat, ChannelSMS},
+	},
+	TypeContentApproved: {
+		zh:       template{"内容审核通过", "你的{kind}「{subject}」已通过审核，现已公开。"},
+		en:       template{"Approved", "Your {kind_en} \"{subject}\" has been approved and is now visible."},
+		channels: []Channel{ChannelWeChat},
+	},
+	TypeContentRejected: {
+		zh:       template{"内容审核未通过", "你的{kind}「{subject}」未通过审核。原因：{reason}"},
+		en:       template{"Not approved", "Your {kind_en} \"{subject}\" was not approved. Reason: {reason}"},
+		channels: []Channel{ChannelWeChat},
+	},
+	// Announcements go to the inbox only unless a user turns a channel on:
+	// a broadcast must not spend the one-time WeChat subscriptions people
+	// grant for their own activities, nor text or mail everyone.
+	TypeAnnouncement: {
+		zh: template{"{title}", "{summary}"},
+		en: template{"Announcement: {title}", "{summary}"},
+	},
 	TypeReportResolved: {
 		zh:       template{"举报处理结果", "你举报的{target}{result}，感谢你的反馈。"},
 		en:       template{"Your report was reviewed", "Your report has been reviewed by our team. Thank you."},

@@ -212,7 +212,8 @@ func (s *Service) Queue(ctx context.Context) ([]View, []CommentView, error) {
 }
 
 // Decide publishes or rejects a held post or comment (staff; a rejection
-// carries the reason its author sees).
+// carries the reason its author sees). The author is told through the
+// posts.reviewed event the store writes with the decision.
 func (s *Service) Decide(ctx context.Context, kind, id string, approve bool, reason string) error {
 	if _, err := auth.RequireRole(ctx, auth.StaffRoles()...); err != nil {
 		return err
@@ -225,20 +226,14 @@ func (s *Service) Decide(ctx context.Context, kind, id string, approve bool, rea
 	if !approve {
 		to = StatusRejected
 	}
-	var changed bool
-	var err error
-	switch kind {
-	case "post":
-		changed, err = s.store.SetStatus(ctx, id, StatusPendingReview, to, reason, s.now())
-		if err == nil && !changed {
-			if _, lerr := s.store.Post(ctx, id); lerr != nil {
-				return lerr
-			}
-		}
-	case "comment":
-		changed, err = s.store.SetCommentStatus(ctx, id, StatusPendingReview, to, s.now())
-	default:
+	if kind != "post" && kind != "comment" {
 		return ErrBadKind
+	}
+	changed, err := s.store.Review(ctx, kind, id, to, reason, s.now())
+	if err == nil && !changed && kind == "post" {
+		if _, lerr := s.store.Post(ctx, id); lerr != nil {
+			return lerr
+		}
 	}
 	if err != nil {
 		return err

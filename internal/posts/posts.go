@@ -106,6 +106,11 @@ type Store interface {
 	Comment(ctx context.Context, id string) (*Comment, error)
 	Comments(ctx context.Context, postID string, after string, limit int) ([]Comment, error)
 	SetCommentStatus(ctx context.Context, id string, from, to Status, at time.Time) (bool, error)
+	// Review moves a held post or comment (kind "post" or "comment") to
+	// published or rejected (with the reason, for a post) and writes the
+	// posts.reviewed event in the same transaction; false when it was not
+	// held.
+	Review(ctx context.Context, kind, id string, to Status, reason string, at time.Time) (bool, error)
 	// Pending lists posts and comments held for review, oldest first.
 	PendingPosts(ctx context.Context, limit int) ([]Post, error)
 	PendingComments(ctx context.Context, limit int) ([]Comment, error)

@@ -29,3 +29,11 @@ func (s *Service) TagsByIDs(ctx context.Context, ids []string) ([]Tag, error) {
 	}
 	return s.Store.TagsByIDs(ctx, ids)
 }
+
+// AccountIDs pages through the accounts that are not banned, in id order
+// after the id after ("" from the start), at most limit (1–1000): the
+// audience of an announcement to everyone (staffOnly: to the staff). It
+// checks no caller.
+func (s *Service) AccountIDs(ctx context.Context, after string, staffOnly bool, limit int) ([]string, error) {
+	return s.Store.AccountIDs(ctx, after, staffOnly, s.now(), min(max(limit, 1), 1000))
+}

@@ -20,6 +20,10 @@ type Store interface {
 	// Contacts loads the names, avatars and phones of the accounts with
 	// these ids (unknown ids are left out).
 	Contacts(ctx context.Context, ids []string) ([]Contact, error)
+	// AccountIDs lists the ids of accounts not banned at now after the id
+	// after ("" from the start), in id order, at most limit; staffOnly
+	// keeps moderators, admins and super admins.
+	AccountIDs(ctx context.Context, after string, staffOnly bool, now time.Time, limit int) ([]string, error)
 	UpdateProfile(ctx context.Context, id string, p ProfilePatch, now time.Time) (*User, error)
 	SetPhone(ctx context.Context, id, phone string, now time.Time) error
 	PromoteAdmin(ctx context.Context, id, hash string, roles []auth.Role, now time.Time, a Audit) (*User, []string, error)

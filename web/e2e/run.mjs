@@ -1639,4 +1639,299 @@ test('社团联盟：敏感词设为人工审核，帖子进入审核队列，�
   await page.locator(`.post-card[data-post="${postId}"][data-status="published"]`).waitFor()
 })
 
+// ------------------------------------------------------- operations
+
+/** Waits until an account's inbox has a notification of a type (API). */
+async function inboxHas(auth, type) {
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const r = await api('GET', '/notifications', undefined, auth)
+    const n = (r.json?.items ?? []).find((x) => x.type === type)
+    if (n) return n
+    if (Date.now() > deadline) throw new Error(`no ${type} notification: ` + JSON.stringify(r.json))
+    await new Promise((res) => setTimeout(res, 200))
+  }
+}
+
+test('管理后台：举报处理（筛选、详情快照、隐藏内容后通知举报人与作者）', async (h) => {
+  const author = await newAccount('reported', '被举报的作者')
+  const title = `出售期末答案 ${Math.floor(Math.random() * 1e4)}`
+  const post = await api('POST', '/posts', { title, content: '<p>加微信购买期末考试答案，保过。</p>' }, author.auth)
+  assert.equal(post.status, 201, 'post: ' + JSON.stringify(post.json))
+  const reporters = [await newAccount('reporter-a', '举报人甲'), await newAccount('reporter-b', '举报人乙')]
+  for (const [i, r] of reporters.entries()) {
+    const filed = await api('POST', '/reports', { target_type: 'post', target_id: post.json.id, reason: i ? 'spam' : 'fraud', detail: '' }, r.auth)
+    assert.equal(filed.status, 201, 'report: ' + JSON.stringify(filed.json))
+  }
+
+  // A moderator may hide content but not ban: the ban is offered disabled.
+  const mod = await h.newPage(DESKTOP)
+  await adminLogin(mod, 'moderator@zuju.local', PASSWORD)
+  await mod.waitForURL('**/admin/users')
+  await adminMenu(mod, '举报处理', 'reports')
+  const modRow = mod.locator('.el-table__body tr', { hasText: title })
+  await modRow.getByRole('button', { name: '处理' }).click()
+  const modDialog = mod.getByRole('dialog', { name: '处理举报' })
+  await modDialog.locator('.el-radio.is-disabled', { hasText: '封禁账号' }).waitFor()
+  await modDialog.getByRole('button', { name: '取消' }).click()
+  await modDialog.waitFor({ state: 'hidden' })
+
+  const page = await h.newPage(DESKTOP)
+  await adminLogin(page, 'admin@zuju.local', PASSWORD)
+  await page.waitForURL('**/admin/users')
+  await adminMenu(page, '举报处理', 'reports')
+  await page.locator('.filters .el-select').click()
+  await page.locator('.el-select-dropdown__item', { hasText: '帖子' }).click()
+  await page.waitForURL(/\/admin\/reports\?target_type=post/)
+  const row = page.locator('.el-table__body tr', { hasText: title })
+  await row.locator('[data-count="2"]').waitFor()
+  await row.getByText('诈骗').waitFor()
+  await row.getByText('垃圾广告').waitFor()
+  await row.getByText('被举报的作者').waitFor()
+  await shot(page, 'admin-reports')
+
+  // The detail: the snapshot as reported, the count, the reasons.
+  await row.getByRole('button', { name: '详情' }).click()
+  const drawer = page.locator('.el-drawer')
+  await drawer.getByText('举报详情').waitFor()
+  await drawer.locator('.snapshot-full', { hasText: '加微信购买期末考试答案' }).waitFor()
+  await drawer.locator('[data-detail-count]', { hasText: '2' }).waitFor()
+  await drawer.getByText('诈骗 × 1').waitFor()
+  await shot(page, 'admin-report-detail')
+
+  // Resolve: hide the post with a note; a mute needs its days first.
+  await drawer.getByRole('button', { name: '处理举报' }).click()
+  const dialog = page.getByRole('dialog', { name: '处理举报' })
+  await dialog.getByText('全部 2 条待处理举报', { exact: false }).waitFor()
+  await dialog.locator('.el-radio', { hasText: '禁言' }).click()
+  await dialog.getByLabel('禁言天数').waitFor()
+  await dialog.locator('.el-radio', { hasText: '封禁账号' }).click()
+  await dialog.getByRole('button', { name: '确认处理' }).click()
+  await dialog.getByText('封禁时请填写处理说明，对方会看到').waitFor()
+  await dialog.locator('.el-radio', { hasText: '隐藏内容' }).click()
+  await dialog.getByRole('textbox').fill('出售考试答案，违反社区规范')
+  await shot(page, 'admin-report-resolve')
+  await dialog.getByRole('button', { name: '确认处理' }).click()
+  await page.locator('.el-message', { hasText: '已处理（隐藏），共 2 条举报' }).waitFor()
+  await dialog.waitFor({ state: 'hidden' })
+  await row.waitFor({ state: 'detached' })
+
+  // Listed as handled; the post is off the boards; everyone involved is told.
+  await page.locator('.el-radio-button', { hasText: '已处理' }).click()
+  await page.waitForURL(/status=resolved/)
+  await page.locator('.el-table__body tr', { hasText: title }).waitFor()
+  assert.equal(await page.locator('.el-table__body tr', { hasText: title }).getByRole('button', { name: '处理' }).count(), 0)
+  assert.equal((await api('GET', '/posts/' + post.json.id)).status, 404, 'the post is held')
+  const told = await inboxHas(reporters[0].auth, 'report_resolved')
+  assert.match(told.body, /你举报的帖子已处理（隐藏）/)
+  const actioned = await inboxHas(author.auth, 'content_actioned')
+  assert.match(actioned.body, /出售考试答案，违反社区规范/)
+})
+
+test('管理后台：公告管理（草稿、发布、置顶、有效期，审核员只读）', async (h) => {
+  const page = await h.newPage(DESKTOP)
+  await adminLogin(page, 'admin@zuju.local', PASSWORD)
+  await page.waitForURL('**/admin/users')
+  await adminMenu(page, '公告管理', 'announcements')
+  await page.getByRole('button', { name: '新建公告' }).click()
+  const dialog = page.getByRole('dialog', { name: '新建公告' })
+  await dialog.getByRole('button', { name: '保存草稿' }).click()
+  await dialog.getByText('公告标题需 1–100 个字').waitFor()
+  const title = `寒假线下活动安排 ${Math.floor(Math.random() * 1e4)}`
+  await dialog.getByPlaceholder('例如：国庆假期活动安排').fill(title)
+  await dialog.getByPlaceholder('公告正文，换行会保留').fill('寒假期间线下活动照常进行。\n请留意各活动的集合时间。')
+  await dialog.getByPlaceholder('不填则一直展示到撤回').fill('2099-12-31 23:00:00')
+  await dialog.getByPlaceholder('不填则一直展示到撤回').press('Enter')
+  await shot(page, 'admin-announcement-editor')
+  await dialog.getByRole('button', { name: '保存草稿' }).click()
+  await page.locator('.el-message', { hasText: '已保存为草稿' }).waitFor()
+  const row = page.locator('.el-table__body tr', { hasText: title })
+  await row.locator('[data-phase="草稿"]').waitFor()
+  await row.getByText('发布时 至 2099-12-31 23:00').waitFor()
+  const live = async () => ((await api('GET', '/announcements')).json.items ?? []).map((a) => a.title)
+  assert.ok(!(await live()).includes(title), 'a draft is not shown')
+
+  // Publish, then pin: shown in the app, first.
+  await row.getByRole('button', { name: '发布' }).click()
+  await page.locator('.el-message-box', { hasText: '消息中心' }).getByRole('button', { name: '发布' }).click()
+  await page.locator('.el-message', { hasText: '已发布' }).waitFor()
+  await row.locator('[data-phase="展示中"]').waitFor()
+  assert.ok((await live()).includes(title), 'published and shown')
+  await row.getByRole('button', { name: '置顶' }).click()
+  await page.locator('.el-message', { hasText: '已置顶' }).waitFor()
+  await row.locator('.el-tag', { hasText: '置顶' }).waitFor()
+  await row.getByRole('button', { name: '取消置顶' }).waitFor()
+  assert.equal((await live())[0], title, 'pinned first')
+  await shot(page, 'admin-announcements')
+
+  // Its end moved into the past: it leaves the app; publishing it again is refused.
+  await row.getByRole('button', { name: '编辑' }).click()
+  const edit = page.getByRole('dialog', { name: '编辑公告' })
+  await edit.getByPlaceholder('不填则一直展示到撤回').fill('2020-01-01 00:00:00')
+  await edit.getByPlaceholder('不填则一直展示到撤回').press('Enter')
+  await edit.getByRole('button', { name: '保存', exact: true }).click()
+  await page.locator('.el-message', { hasText: /^\s*已保存\s*$/ }).waitFor()
+  await row.locator('[data-phase="已过期"]').waitFor()
+  assert.ok(!(await live()).includes(title), 'ended: no longer shown')
+  await row.getByRole('button', { name: '撤回' }).click()
+  await page.locator('.el-message-box', { hasText: '回到草稿' }).getByRole('button', { name: '撤回' }).click()
+  await row.locator('[data-phase="草稿"]').waitFor()
+  await row.getByRole('button', { name: '发布' }).click()
+  await page.locator('.el-message-box', { hasText: '消息中心' }).getByRole('button', { name: '发布' }).click()
+  await page.locator('.el-message', { hasText: '公告的结束时间已过，请先修改结束时间' }).waitFor()
+
+  // Moderators read only.
+  const mod = await h.newPage(DESKTOP)
+  await adminLogin(mod, 'moderator@zuju.local', PASSWORD)
+  await mod.waitForURL('**/admin/users')
+  await adminMenu(mod, '公告管理', 'announcements')
+  await mod.getByText('公告仅管理员可编辑，审核员可查看。').waitFor()
+  await mod.locator('.el-table__body tr', { hasText: title }).waitFor()
+  assert.equal(await mod.getByRole('button', { name: '新建公告' }).count(), 0)
+  assert.equal(await mod.getByRole('button', { name: '编辑' }).count(), 0)
+})
+
+test('管理后台：系统配置（超级管理员修改并看到校验错误，管理员只读）', async (h) => {
+  const page = await h.newPage(DESKTOP)
+  await adminLogin(page, 'admin@zuju.local', PASSWORD)
+  await page.waitForURL('**/admin/users')
+  await adminMenu(page, '系统配置', 'configs')
+  const limit = page.locator('.el-table__body tr', { hasText: 'announcements.public_limit' })
+  await limit.getByText('应用内最多展示的公告条数').waitFor()
+  await shot(page, 'admin-configs')
+
+  // An int out of range is refused in the form; a good one is saved.
+  await limit.getByRole('button', { name: '修改' }).click()
+  const dialog = page.getByRole('dialog', { name: '修改配置' })
+  await dialog.locator('.el-input-number input').fill('1000')
+  await dialog.getByRole('button', { name: '保存', exact: true }).click()
+  await dialog.getByText('取值范围 1–100').waitFor()
+  await dialog.locator('.el-input-number input').fill('12')
+  await dialog.getByRole('button', { name: '保存', exact: true }).click()
+  await page.locator('.el-message', { hasText: '已保存 announcements.public_limit' }).waitFor()
+  await dialog.waitFor({ state: 'hidden' })
+  await limit.locator('[data-config="announcements.public_limit"]', { hasText: '12' }).waitFor()
+  await limit.locator('.el-tag', { hasText: '已修改' }).waitFor()
+
+  // JSON: not JSON is caught in the form, a wrong shape by the server.
+  const banners = page.locator('.el-table__body tr', { hasText: 'home.banners' })
+  await banners.getByRole('button', { name: '修改' }).click()
+  await dialog.getByLabel('取值').fill('[{"link": "/activities"')
+  await dialog.getByRole('button', { name: '保存', exact: true }).click()
+  await dialog.getByText('不是有效的 JSON').waitFor()
+  await dialog.getByLabel('取值').fill('[{"link": "/activities"}]')
+  await dialog.getByRole('button', { name: '保存', exact: true }).click()
+  await dialog.getByText('配置 home.banners 的值不合法', { exact: false }).waitFor()
+  await shot(page, 'admin-config-invalid')
+  await dialog.getByRole('button', { name: '取消' }).click()
+  await dialog.waitFor({ state: 'hidden' })
+
+  // Back to the default.
+  await limit.getByRole('button', { name: '修改' }).click()
+  await dialog.getByRole('button', { name: '恢复默认' }).click()
+  await dialog.waitFor({ state: 'hidden' })
+  await limit.locator('[data-config="announcements.public_limit"]', { hasText: '20' }).waitFor()
+
+  // A plain admin sees the values but cannot save.
+  const A = await newAccount('config-admin', '配置只读管理员')
+  const root = { Authorization: 'Bearer ' + (await tokenOf('admin@zuju.local')) }
+  assert.equal((await api('PUT', `/admin/users/${A.id}/roles`, { roles: ['admin'] }, root)).status, 200)
+  const other = await h.newPage(DESKTOP)
+  await adminLogin(other, A.email, A.password)
+  await other.waitForURL('**/admin/users')
+  await adminMenu(other, '系统配置', 'configs')
+  await other.getByText('系统配置仅超级管理员可修改，你可以查看当前取值。').waitFor()
+  await other.locator('[data-config="announcements.public_limit"]', { hasText: '20' }).waitFor()
+  assert.equal(await other.getByRole('button', { name: '修改' }).count(), 0)
+})
+
+test('H5：消息中心（未读红点、打开即已读、全部已读）与首页置顶公告', async (h) => {
+  const root = { Authorization: 'Bearer ' + (await tokenOf('admin@zuju.local')) }
+  const U = await newAccount('inbox', '消息测试员')
+  // An announcement (pinned) and a club review: two notifications for U.
+  const annTitle = `平台公告 ${chineseWord()}${Math.floor(Math.random() * 1e4)}`
+  const ann = await api('POST', '/admin/announcements', { title: annTitle, content: '本周末平台维护两小时。\n维护期间报名暂停。', pinned: true }, root)
+  assert.equal(ann.status, 201, 'announcement: ' + JSON.stringify(ann.json))
+  assert.equal((await api('POST', `/admin/announcements/${ann.json.id}/publish`, undefined, root)).status, 200)
+  const cat = await api('POST', '/admin/club-categories', { name: `消息测试分类${chineseWord()}${Math.floor(Math.random() * 1e4)}` }, root)
+  assert.equal(cat.status, 201, 'category: ' + JSON.stringify(cat.json))
+  const clubName = `消息测试社${chineseWord()}`
+  const club = await api('POST', '/clubs', { name: clubName, category_id: cat.json.id, description: '测试社团' }, U.auth)
+  assert.equal(club.status, 201, 'club: ' + JSON.stringify(club.json))
+  assert.equal((await api('POST', `/admin/clubs/${club.json.id}/approve`, undefined, root)).status, 200)
+  await inboxHas(U.auth, 'announcement')
+  const approved = await inboxHas(U.auth, 'club_approved')
+
+  const page = await h.newPage(MOBILE)
+  await h5PasswordLogin(page, U.email, U.password)
+  await page.locator('.van-tabbar-item', { hasText: '我的' }).locator('.van-badge--dot').waitFor()
+  await page.locator('.van-cell', { hasText: '消息' }).locator('.van-badge', { hasText: '2' }).waitFor()
+
+  // 首页: the bell with the count, the pinned announcement on top.
+  await page.locator('.van-tabbar-item', { hasText: '首页' }).click()
+  await page.waitForURL((u) => u.pathname === '/')
+  await page.locator('.bell .van-badge', { hasText: '2' }).waitFor()
+  const bar = page.locator('[data-announcements]')
+  await bar.getByText(annTitle).waitFor()
+  await bar.locator('.pin', { hasText: '置顶' }).first().waitFor()
+  await shot(page, 'h5-home-announcement')
+  await bar.locator(`[data-announcement="${ann.json.id}"]`).click()
+  await page.waitForURL('**/announcements/' + ann.json.id)
+  await page.getByText('维护期间报名暂停。').waitFor()
+  await page.locator('.van-nav-bar__left').click()
+  await page.waitForURL((u) => u.pathname === '/')
+
+  // 消息: both unread; opening one marks it read and goes to the club.
+  await page.locator('.bell').click()
+  await page.waitForURL('**/messages')
+  const item = page.locator(`[data-notification="${approved.id}"]`)
+  await item.locator('.dot').waitFor()
+  assert.equal(await page.locator('[data-unread="1"]').count(), 2)
+  await page.locator('[data-type="announcement"]').getByText(annTitle).waitFor()
+  await shot(page, 'h5-messages')
+  await item.click()
+  await page.waitForURL('**/clubs/' + club.json.id)
+  await page.getByText(clubName).first().waitFor()
+  await page.goBack()
+  await page.waitForURL('**/messages')
+  await page.locator(`[data-notification="${approved.id}"][data-unread="0"]`).waitFor()
+  await page.locator('.van-tab', { hasText: '通知' }).locator('.van-badge', { hasText: '1' }).waitFor()
+
+  // 全部已读: no dot left, no count anywhere.
+  await page.getByRole('button', { name: '全部已读' }).click()
+  await page.getByText('已全部标为已读').waitFor()
+  assert.equal(await page.locator('[data-unread="1"]').count(), 0)
+  assert.equal((await api('GET', '/notifications/unread-count', undefined, U.auth)).json.unread, 0)
+  assert.ok(await page.getByRole('button', { name: '全部已读' }).isDisabled())
+
+  // 公告: pinned first, opens the announcement.
+  await page.getByRole('tab', { name: '公告' }).click()
+  await page.waitForURL('**/messages?tab=announcements')
+  const first = page.locator('[data-announcement]').first()
+  await first.getByText(annTitle).waitFor()
+  await first.locator('.van-tag', { hasText: '置顶' }).waitFor()
+  await shot(page, 'h5-messages-announcements')
+  await first.click()
+  await page.waitForURL('**/announcements/' + ann.json.id)
+  await page.getByText('本周末平台维护两小时。', { exact: false }).waitFor()
+
+  await page.goto('/')
+  await page.locator('.bell').waitFor()
+  assert.equal(await page.locator('.bell .van-badge').count(), 0, 'no count on the bell once all are read')
+  assert.equal(await page.locator('.van-tabbar-item', { hasText: '我的' }).locator('.van-badge--dot').count(), 0)
+
+  // The announcement withdrawn: its page says so once the public list's
+  // 15 s browser cache has passed.
+  assert.equal((await api('POST', `/admin/announcements/${ann.json.id}/unpublish`, undefined, root)).status, 200)
+  await page.goto('/announcements/' + ann.json.id)
+  const gone = Date.now() + 25_000
+  while (!(await page.getByText('公告已结束或不存在').isVisible())) {
+    assert.ok(Date.now() < gone, 'the withdrawn announcement is still shown after 25 s')
+    await new Promise((r) => setTimeout(r, 2000))
+    await page.reload()
+    await page.locator('.van-nav-bar').waitFor()
+    await page.locator('[aria-busy="true"]').waitFor({ state: 'detached' })
+  }
+})
+
 await main()

@@ -98,7 +98,7 @@ func (s *Store) ReleaseHold(ctx context.Context, signupID string, now time.Time)
 		if res.RowsAffected == 0 {
 			return nil // already released (expired, or the activity was cancelled)
 		}
-		return s.passSeat(tx, r.ActivityID, now)
+		return s.passSeat(ctx, tx, r.ActivityID, now)
 	})
 }
 
@@ -234,7 +234,7 @@ func (s *Store) ExpireHolds(ctx context.Context, now time.Time, limit int) ([]ac
 				return err
 			}
 			out = append(out, h.signup())
-			return s.passSeat(tx, h.ActivityID, now)
+			return s.passSeat(ctx, tx, h.ActivityID, now)
 		})
 		if err != nil {
 			return out, err

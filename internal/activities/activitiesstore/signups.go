@@ -207,7 +207,7 @@ func (s *Store) CancelSignup(ctx context.Context, activityID, userID string, now
 		}
 		switch was {
 		case string(activities.SignupConfirmed), string(activities.SignupOffered), string(activities.SignupPendingPayment):
-			return s.passSeat(tx, activityID, now)
+			return s.passSeat(ctx, tx, activityID, now)
 		}
 		return nil
 	})
@@ -257,8 +257,8 @@ func (s *Store) SignupByKey(ctx context.Context, activityID, userID, key string)
 // passSeat hands a freed seat to the first person on the waitlist as an
 // offer open for OfferWindow (the seat stays held meanwhile), or gives it
 // back to the counter when nobody waits or sign-up has closed.
-func (s *Store) passSeat(tx *gorm.DB, activityID string, now time.Time) error {
-	offered, err := offerNext(tx, activityID, now)
+func (s *Store) passSeat(ctx context.Context, tx *gorm.DB, activityID string, now time.Time) error {
+	offered, err := offerNext(ctx, tx, activityID, now)
 	if err != nil || offered {
 		return err
 	}
@@ -270,9 +270,10 @@ func (s *Store) passSeat(tx *gorm.DB, activityID string, now time.Time) error {
 }
 
 // offerNext offers a seat (already counted) to the first person on the
-// waitlist while the activity is open and before its deadline; false when
+// waitlist while the activity is open and before its deadline, with the
+// activities.waitlist_offered event in the same transaction; false when
 // nobody got it.
-func offerNext(tx *gorm.DB, activityID string, now time.Time) (bool, error) {
+func offerNext(ctx context.Context, tx *gorm.DB, activityID string, now time.Time) (bool, error) {
 	var next []signupRow
 	err := tx.Raw(`SELECT s.* FROM signups s JOIN activities a ON a.id = s.activity_id
 		WHERE s.activity_id = ? AND s.status = ? AND a.status IN ? AND a.signup_deadline > ?
@@ -289,14 +290,19 @@ func offerNext(tx *gorm.DB, activityID string, now time.Time) (bool, error) {
 	if res.Error != nil {
 		return false, fmt.Errorf("offer seat: %w", res.Error)
 	}
-	return res.RowsAffected == 1, nil
+	if res.RowsAffected == 0 {
+		return false, nil
+	}
+	_, err = outbox.Add(ctx, tx, activities.TopicWaitlistOffered, activities.WaitlistOfferedEvent{
+		ActivityID: activityID, SignupID: next[0].ID, UserID: next[0].UserID, OfferExpiresAt: until})
+	return err == nil, err
 }
 
 // offerFreeSeats runs in an edit, under the activity's row lock: seats a
 // raised capacity added go to the waitlist first, one offer per seat in
 // waitlist order while people wait (and sign-up is open); the rest stay
 // open to newcomers.
-func (s *Store) offerFreeSeats(tx *gorm.DB, activityID string, now time.Time) error {
+func (s *Store) offerFreeSeats(ctx context.Context, tx *gorm.DB, activityID string, now time.Time) error {
 	for range activities.MaxCapacity {
 		seat := tx.Model(&row{}).
 			Where("id = ? AND participant_count < max_participants AND status IN ? AND signup_deadline > ?", activityID, open, now.UTC()).
@@ -308,7 +314,7 @@ func (s *Store) offerFreeSeats(tx *gorm.DB, activityID string, now time.Time) er
 		if seat.RowsAffected == 0 {
 			return nil
 		}
-		offered, err := offerNext(tx, activityID, now)
+		offered, err := offerNext(ctx, tx, activityID, now)
 		if err != nil {
 			return err
 		}
@@ -383,7 +389,7 @@ func (s *Store) ExpireOffers(ctx context.Context, now time.Time, limit int) (int
 				return nil
 			}
 			n++
-			return s.passSeat(tx, o.ActivityID, now)
+			return s.passSeat(ctx, tx, o.ActivityID, now)
 		})
 		if err != nil {
 			return n, err

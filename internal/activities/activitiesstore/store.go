@@ -281,7 +281,7 @@ func (s *Store) Update(ctx context.Context, a *activities.Activity, au activitie
 		if err := s.update(tx, a, r, tokens); err != nil {
 			return err
 		}
-		if err := s.offerFreeSeats(tx, a.ID, r.UpdatedAt); err != nil {
+		if err := s.offerFreeSeats(ctx, tx, a.ID, r.UpdatedAt); err != nil {
 			return err
 		}
 		if err := s.formIfReady(ctx, tx, a.ID, r.UpdatedAt); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zuju/zuju/internal/admin"
 	"github.com/zuju/zuju/internal/platform/audit"
+	"github.com/zuju/zuju/internal/platform/outbox"
 )
 
 type announcementRow struct {
@@ -94,7 +95,8 @@ func (s *Store) Announcement(ctx context.Context, id string) (*admin.Announcemen
 }
 
 // UpdateAnnouncement changes one announcement with fn, audited as action,
-// the row locked while it runs.
+// the row locked while it runs; a change that publishes it writes
+// admin.announcement_published in the same transaction.
 func (s *Store) UpdateAnnouncement(ctx context.Context, id, action string, fn func(a *admin.Announcement) error) (*admin.Announcement, error) {
 	var after admin.Announcement
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -118,6 +120,12 @@ func (s *Store) UpdateAnnouncement(ctx context.Context, id, action string, fn fu
 			"starts_at": nr.StartsAt, "ends_at": nr.EndsAt, "published_at": nr.PublishedAt, "updated_at": nr.UpdatedAt,
 		}).Error; err != nil {
 			return err
+		}
+		if before.Status != admin.StatusPublished && after.Status == admin.StatusPublished {
+			if _, err := outbox.Add(ctx, tx, admin.TopicAnnouncementPublished, admin.AnnouncementPublishedEvent{ID: id, Title: after.Title,
+				Audience: after.Audience, StartsAt: after.StartsAt, PublishedAt: after.PublishedAt}); err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, tx, action, "announcement", id, before, after)
 	})

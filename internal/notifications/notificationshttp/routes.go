@@ -38,7 +38,7 @@ func Register(api huma.API, svc *notifications.Service) {
 // NotificationDTO is one entry of the inbox.
 type NotificationDTO struct {
 	ID        string         `json:"id"`
-	Type      string         `json:"type" enum:"activity_formed,activity_reminder,activity_cancelled,payment_succeeded,refund_succeeded,refund_failed,application_approved,application_rejected,club_approved,club_rejected,club_banned,report_resolved,content_actioned"`
+	Type      string         `json:"type" enum:"activity_formed,activity_reminder,activity_cancelled,waitlist_offered,payment_succeeded,refund_succeeded,refund_failed,application_approved,application_rejected,club_approved,club_rejected,club_banned,content_approved,content_rejected,report_resolved,content_actioned,announcement"`
 	Title     string         `json:"title"`
 	Body      string         `json:"body"`
 	Link      string         `json:"link,omitempty" doc:"app path to open, when there is one"`
@@ -144,7 +144,7 @@ func (h handlers) markOne(ctx context.Context, in *notifOneIn) (*notifOneOut, er
 
 // NotificationPreferenceDTO is whether a type goes out on a channel.
 type NotificationPreferenceDTO struct {
-	Type    string `json:"type" enum:"activity_formed,activity_reminder,activity_cancelled,payment_succeeded,refund_succeeded,refund_failed,application_approved,application_rejected,club_approved,club_rejected,club_banned,report_resolved,content_actioned"`
+	Type    string `json:"type" enum:"activity_formed,activity_reminder,activity_cancelled,waitlist_offered,payment_succeeded,refund_succeeded,refund_failed,application_approved,application_rejected,club_approved,club_rejected,club_banned,content_approved,content_rejected,report_resolved,content_actioned,announcement"`
 	Channel string `json:"channel" enum:"sms,email,wechat"`
 	Enabled bool   `json:"enabled"`
 }

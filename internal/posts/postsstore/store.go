@@ -12,6 +12,8 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/zuju/zuju/internal/platform/errs"
+	"github.com/zuju/zuju/internal/platform/outbox"
 	"github.com/zuju/zuju/internal/platform/ranking"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 	"github.com/zuju/zuju/internal/posts"
@@ -283,30 +285,80 @@ func (s *Store) Comments(ctx context.Context, postID, after string, limit int) (
 func (s *Store) SetCommentStatus(ctx context.Context, id string, from, to posts.Status, at time.Time) (bool, error) {
 	changed := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var c commentRow
-		if err := tx.Where("id = ?", id).Take(&c).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return posts.ErrCommentNotFound
-			}
-			return err
-		}
-		res := tx.Exec(`UPDATE post_comments SET status = ? WHERE id = ? AND status = ?`, to, id, from)
-		if res.Error != nil || res.RowsAffected == 0 {
-			return res.Error
-		}
-		changed = true
-		switch {
-		case from == posts.StatusPublished && to != posts.StatusPublished:
-			return countComment(tx, c.PostID, -1)
-		case from != posts.StatusPublished && to == posts.StatusPublished:
-			return countComment(tx, c.PostID, 1)
-		}
-		return nil
+		var err error
+		_, changed, err = setCommentStatus(tx, id, from, to)
+		return err
 	})
 	if err != nil && !errors.Is(err, posts.ErrCommentNotFound) {
 		err = fmt.Errorf("set comment status: %w", err)
 	}
 	return changed, err
+}
+
+// setCommentStatus moves a comment between states inside tx, with its
+// post's counter, and returns the comment.
+func setCommentStatus(tx *gorm.DB, id string, from, to posts.Status) (commentRow, bool, error) {
+	var c commentRow
+	if err := tx.Where("id = ?", id).Take(&c).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return c, false, posts.ErrCommentNotFound
+		}
+		return c, false, err
+	}
+	res := tx.Exec(`UPDATE post_comments SET status = ? WHERE id = ? AND status = ?`, to, id, from)
+	if res.Error != nil || res.RowsAffected == 0 {
+		return c, false, res.Error
+	}
+	switch {
+	case from == posts.StatusPublished && to != posts.StatusPublished:
+		return c, true, countComment(tx, c.PostID, -1)
+	case from != posts.StatusPublished && to == posts.StatusPublished:
+		return c, true, countComment(tx, c.PostID, 1)
+	}
+	return c, true, nil
+}
+
+// Review publishes or rejects a held post or comment with a conditional
+// update, and writes posts.reviewed (addressed to the author) in the same
+// transaction, so a decision that commits always tells its author and a
+// second decision of the same item changes and tells nothing.
+func (s *Store) Review(ctx context.Context, kind, id string, to posts.Status, reason string, at time.Time) (bool, error) {
+	changed := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		ev := posts.ReviewedEvent{Kind: kind, ID: id, PostID: id, Approved: to == posts.StatusPublished, Status: to, Reason: reason,
+			ReviewedAt: at.UTC()}
+		switch kind {
+		case "post":
+			res := tx.Exec(`UPDATE posts SET status = ?, review_reason = ?, updated_at = ? WHERE id = ? AND status = ?`,
+				to, reason, at.UTC(), id, posts.StatusPendingReview)
+			if res.Error != nil || res.RowsAffected == 0 {
+				return res.Error
+			}
+			var p postRow
+			if err := tx.Select("id", "author_id", "title").Where("id = ?", id).Take(&p).Error; err != nil {
+				return err
+			}
+			ev.AuthorID, ev.Subject = p.AuthorID, p.Title
+		case "comment":
+			c, ok, err := setCommentStatus(tx, id, posts.StatusPendingReview, to)
+			if err != nil || !ok {
+				return err
+			}
+			ev.PostID, ev.AuthorID, ev.Subject = c.PostID, c.AuthorID, posts.Subject(c.Content)
+		default:
+			return posts.ErrBadKind
+		}
+		changed = true
+		_, err := outbox.Add(ctx, tx, posts.TopicReviewed, ev)
+		return err
+	})
+	if err != nil {
+		if _, ok := errs.As(err); ok {
+			return false, err
+		}
+		return false, fmt.Errorf("review %s: %w", kind, err)
+	}
+	return changed, nil
 }
 
 // PendingPosts lists posts held for review, oldest first.

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/zuju/zuju/internal/platform/auth"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 	"github.com/zuju/zuju/internal/users"
 )
@@ -125,6 +127,27 @@ const batchSize = 500
 // unknown ids are left out and duplicates read once.
 func (s *Store) Contacts(ctx context.Context, ids []string) ([]users.Contact, error) {
 	return s.contacts(ctx, ids, batchSize)
+}
+
+// AccountIDs lists accounts not banned at now after an id, in id order
+// (the primary key's), one query a page.
+func (s *Store) AccountIDs(ctx context.Context, after string, staffOnly bool, now time.Time, limit int) ([]string, error) {
+	q := s.db.WithContext(ctx).Model(&userRow{}).Where("id > ?", after).
+		Where("(status <> ? OR (banned_until IS NOT NULL AND banned_until <= ?))", users.StatusBanned, now.UTC())
+	if staffOnly {
+		var or []string
+		var args []any
+		for _, r := range auth.StaffRoles() {
+			or = append(or, "roles LIKE ?")
+			args = append(args, "%,"+string(r)+",%")
+		}
+		q = q.Where("("+strings.Join(or, " OR ")+")", args...)
+	}
+	var ids []string
+	if err := q.Order("id").Limit(limit).Pluck("id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("list account ids: %w", err)
+	}
+	return ids, nil
 }
 
 func (s *Store) contacts(ctx context.Context, ids []string, batch int) ([]users.Contact, error) {

@@ -93,3 +93,47 @@ func TestContacts(t *testing.T) {
 		}
 	}, usersstore.Migrations())
 }
+
+// AccountIDs pages through the accounts in id order, leaving out those
+// banned now (a ban that ended counts as lifted), and the staff alone
+// when asked.
+func TestAccountIDs(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := usersstore.New(db)
+		now := time.Now().UTC()
+		past, future := now.Add(-time.Hour), now.Add(time.Hour)
+		for i, u := range []users.User{
+			{ID: "a1", Roles: []auth.Role{auth.RoleUser}, Status: users.StatusActive},
+			{ID: "a2", Roles: []auth.Role{auth.RoleUser}, Status: users.StatusBanned},
+			{ID: "a3", Roles: []auth.Role{auth.RoleUser, auth.RoleModerator}, Status: users.StatusActive},
+			{ID: "a4", Roles: []auth.Role{auth.RoleUser}, Status: users.StatusBanned, BannedUntil: &past},
+			{ID: "a5", Roles: []auth.Role{auth.RoleSuperAdmin}, Status: users.StatusBanned, BannedUntil: &future},
+			{ID: "a6", Roles: []auth.Role{auth.RoleOrganizer, auth.RoleAdmin}, Status: users.StatusActive},
+		} {
+			u.Phone, u.Nickname, u.CreatedAt, u.UpdatedAt = fmt.Sprintf("1380000001%d", i), "n", now, now
+			if err := s.CreateUser(ctx, &u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var all []string
+		for after := ""; ; {
+			page, err := s.AccountIDs(ctx, after, false, now, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, page...)
+			if len(page) < 2 {
+				break
+			}
+			after = page[len(page)-1]
+		}
+		if fmt.Sprint(all) != "[a1 a3 a4 a6]" {
+			t.Fatalf("accounts: %v", all)
+		}
+		staff, err := s.AccountIDs(ctx, "", true, now, 10)
+		if err != nil || fmt.Sprint(staff) != "[a3 a6]" {
+			t.Fatalf("staff: %v %v", staff, err)
+		}
+	}, usersstore.Migrations())
+}

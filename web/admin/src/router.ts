@@ -74,6 +74,24 @@ export const router = createRouter({
           meta: { staff: true, title: '内容审核' },
         },
         {
+          path: 'reports',
+          name: 'reports',
+          component: () => import('./views/ReportsView.vue'),
+          meta: { staff: true, title: '举报处理' },
+        },
+        {
+          path: 'announcements',
+          name: 'announcements',
+          component: () => import('./views/AnnouncementsView.vue'),
+          meta: { staff: true, title: '公告管理' },
+        },
+        {
+          path: 'configs',
+          name: 'configs',
+          component: () => import('./views/ConfigsView.vue'),
+          meta: { staff: true, title: '系统配置' },
+        },
+        {
           path: 'sensitive-words',
           name: 'sensitive-words',
           component: () => import('./views/SensitiveWordsView.vue'),

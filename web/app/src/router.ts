@@ -141,6 +141,18 @@ export const router = createRouter({
       component: () => import('./views/PaymentResultView.vue'),
       meta: { auth: true, title: '支付结果' },
     },
+    {
+      path: '/messages',
+      name: 'messages',
+      component: () => import('./views/MessagesView.vue'),
+      meta: { auth: true, title: '消息' },
+    },
+    {
+      path: '/announcements/:id',
+      name: 'announcement',
+      component: () => import('./views/AnnouncementView.vue'),
+      meta: { title: '公告' },
+    },
     { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { guest: true, title: '登录' } },
     {
       path: '/register',

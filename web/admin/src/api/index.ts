@@ -15,6 +15,18 @@ import type {
   AuditQuery,
   BanBody,
   AdminClubList,
+  Announcement,
+  AnnouncementBody,
+  AnnouncementList,
+  AnnouncementQuery,
+  ReportQuery,
+  ReportQueue,
+  ReportReasonLabel,
+  ReportReasonList,
+  ReportResolution,
+  ReportResolveBody,
+  SystemConfig,
+  SystemConfigList,
   Club,
   ClubCategory,
   ClubCategoryBody,
@@ -148,6 +160,28 @@ export const api = {
   createSensitiveWord: (b: SensitiveWordBody) => http.post<SensitiveWord>('/admin/sensitive-words', b),
   updateSensitiveWord: (wordId: string, action: WordAction) => http.patch<SensitiveWord>('/admin/sensitive-words/' + id(wordId), { action }),
   deleteSensitiveWord: (wordId: string) => http.del<void>('/admin/sensitive-words/' + id(wordId)),
+  // 举报处理: one entry per reported target (cursor paging); resolving one
+  // resolves every open report of its target. Quiet: the dialog shows the refusals.
+  reports: (q: ReportQuery) => http.get<ReportQueue>('/admin/reports', { query: q }),
+  resolveReport: (reportId: string, b: ReportResolveBody) =>
+    http.post<ReportResolution>(`/admin/reports/${id(reportId)}/resolve`, b, { quiet: true }),
+  reportReasons: async (): Promise<ReportReasonLabel[]> =>
+    (await http.get<ReportReasonList>('/report-reasons', { auth: false, quiet: true })).items ?? [],
+
+  // 公告管理 (admins write, moderators read).
+  announcements: (q: AnnouncementQuery) => http.get<AnnouncementList>('/admin/announcements', { query: q }),
+  /** Quiet: the form shows the refusals at its fields. */
+  createAnnouncement: (b: AnnouncementBody) => http.post<Announcement>('/admin/announcements', b, { quiet: true }),
+  updateAnnouncement: (annId: string, b: AnnouncementBody) =>
+    http.patch<Announcement>('/admin/announcements/' + id(annId), b, { quiet: true }),
+  deleteAnnouncement: (annId: string) => http.del<void>('/admin/announcements/' + id(annId)),
+  announcementAction: (annId: string, action: 'publish' | 'unpublish' | 'pin' | 'unpin') =>
+    http.post<Announcement>(`/admin/announcements/${id(annId)}/${action}`, {}),
+
+  // 系统配置 (staff read; super admins save). Quiet: the editor shows the refusal.
+  configs: async (): Promise<SystemConfig[]> => (await http.get<SystemConfigList>('/admin/configs')).items ?? [],
+  setConfig: (key: string, value: unknown) => http.put<SystemConfig>('/admin/configs/' + id(key), { value }, { quiet: true }),
+
   moderationQueue: () => http.get<ModerationQueue>('/admin/moderation'),
   approveHeld: (kind: ModerationKind, itemId: string) => http.post<void>(`/admin/moderation/${kind}/${id(itemId)}/approve`, {}),
   rejectHeld: (kind: ModerationKind, itemId: string, reason: string) =>

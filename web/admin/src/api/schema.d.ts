@@ -2737,14 +2737,14 @@ export interface components {
             read_at?: string;
             title: string;
             /** @enum {string} */
-            type: "activity_formed" | "activity_reminder" | "activity_cancelled" | "payment_succeeded" | "refund_succeeded" | "refund_failed" | "application_approved" | "application_rejected" | "club_approved" | "club_rejected" | "club_banned" | "report_resolved" | "content_actioned";
+            type: "activity_formed" | "activity_reminder" | "activity_cancelled" | "waitlist_offered" | "payment_succeeded" | "refund_succeeded" | "refund_failed" | "application_approved" | "application_rejected" | "club_approved" | "club_rejected" | "club_banned" | "content_approved" | "content_rejected" | "report_resolved" | "content_actioned" | "announcement";
         };
         NotificationPreferenceDTO: {
             /** @enum {string} */
             channel: "sms" | "email" | "wechat";
             enabled: boolean;
             /** @enum {string} */
-            type: "activity_formed" | "activity_reminder" | "activity_cancelled" | "payment_succeeded" | "refund_succeeded" | "refund_failed" | "application_approved" | "application_rejected" | "club_approved" | "club_rejected" | "club_banned" | "report_resolved" | "content_actioned";
+            type: "activity_formed" | "activity_reminder" | "activity_cancelled" | "waitlist_offered" | "payment_succeeded" | "refund_succeeded" | "refund_failed" | "application_approved" | "application_rejected" | "club_approved" | "club_rejected" | "club_banned" | "content_approved" | "content_rejected" | "report_resolved" | "content_actioned" | "announcement";
         };
         NotifyFail: {
             /** @enum {string} */

@@ -73,3 +73,26 @@ export type StatsOverview = S['StatsOverview']
 export type StatsDay = S['StatsDay']
 export type StatsDaily = S['StatsDailyOutBody']
 export type StatsQuery = NonNullable<operations['admin-stats-daily']['parameters']['query']>
+
+export type ReportEntry = S['ReportQueueEntryDTO']
+export type ReportTargetType = ReportEntry['target_type']
+export type ReportReason = S['ReportReasonCountDTO']['reason']
+export type ReportQueue = S['ReportQueueOutBody']
+export type ReportQuery = NonNullable<operations['admin-list-reports']['parameters']['query']>
+export type ReportStatus = NonNullable<ReportQuery['status']>
+export type ReportResolveBody = S['ReportResolveInBody']
+export type ReportAction = ReportResolveBody['action']
+export type ReportResolution = S['ReportResolutionDTO']
+export type ReportReasonLabel = S['ReportReasonDTO']
+export type ReportReasonList = S['ReportReasonsOutBody']
+
+export type Announcement = S['AdminAnnouncement']
+export type AnnouncementStatus = Announcement['status']
+export type AnnouncementAudience = Announcement['audience']
+export type AnnouncementList = S['AdminAnnouncementsOutBody']
+export type AnnouncementBody = S['AdminAnnouncementInput']
+export type AnnouncementQuery = NonNullable<operations['admin-list-announcements']['parameters']['query']>
+
+export type SystemConfig = S['AdminConfig']
+export type ConfigType = SystemConfig['type']
+export type SystemConfigList = S['AdminConfigsOutBody']

@@ -8,6 +8,9 @@ import type {
   ActivityQuery,
   ActivityType,
   ActivityTypeList,
+  Announcement,
+  AnnouncementList,
+  AppNotification,
   BindPhoneBody,
   ChatHistory,
   ChatMember,
@@ -41,6 +44,8 @@ import type {
   LoginBody,
   MembershipPlan,
   MembershipPlanList,
+  NotificationList,
+  NotificationMarkResult,
   Order,
   Participant,
   ParticipantList,
@@ -64,6 +69,7 @@ import type {
   Tag,
   TagList,
   Tokens,
+  UnreadCount,
   UpdateMeBody,
   User,
 } from './types'
@@ -163,6 +169,15 @@ export const api = {
   /** The order for a plan; the same key returns the same order on a retry. */
   buyMembership: (planId: string, key: string) =>
     http.post<Order>('/membership/orders', { plan_id: planId }, { headers: { 'Idempotency-Key': key } }),
+
+  // 消息: the inbox (newest first) and the announcements the app shows (pinned first).
+  notifications: (cursor = '', limit = 20) => http.get<NotificationList>('/notifications', { query: { cursor, limit }, quiet: true }),
+  unreadCount: async (): Promise<number> => (await http.get<UnreadCount>('/notifications/unread-count', { quiet: true })).unread,
+  markNotificationRead: (notificationId: string) =>
+    http.post<AppNotification>(`/notifications/${id(notificationId)}/read`, undefined, { quiet: true }),
+  markAllNotificationsRead: () => http.post<NotificationMarkResult>('/notifications/read', { all: true }),
+  announcements: async (): Promise<Announcement[]> =>
+    (await http.get<AnnouncementList>('/announcements', { query: { audience: 'h5' }, auth: false, quiet: true })).items ?? [],
 
   // Chat rooms of formed activities (the live part is the WebSocket in stores/chat.ts).
   // Quiet: the chat screens explain each refusal where it happens.
