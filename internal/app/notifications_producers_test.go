@@ -187,6 +187,12 @@ func TestNotificationsModerationDecision(t *testing.T) {
 		if n := outboxCount(t, a, posts.TopicReviewed); n != 3 {
 			t.Fatalf("%d posts.reviewed events", n)
 		}
+		// Each decision is one audit row of the moderator; the refused one none.
+		for target, action := range map[string]string{held1: "post.review", held2: "post.review", comment: "comment.review"} {
+			if n := count(t, a, "SELECT COUNT(*) FROM audit_logs WHERE action = ? AND target_id = ? AND actor_id = ?", action, target, mod.UserID); n != 1 {
+				t.Fatalf("%d %s audit rows of %s, want 1", n, action, target)
+			}
+		}
 		ids, evs := clubOutbox[posts.ReviewedEvent](t, a, posts.TopicReviewed, held1)
 		if len(ids) != 1 || evs[0].AuthorID != author.UserID || !evs[0].Approved || evs[0].Subject != "兼职" {
 			t.Fatalf("review events: %+v", evs)

@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/zuju/zuju/internal/platform/audit"
 	"github.com/zuju/zuju/internal/platform/errs"
 	"github.com/zuju/zuju/internal/platform/outbox"
 	"github.com/zuju/zuju/internal/platform/ranking"
@@ -320,8 +321,9 @@ func setCommentStatus(tx *gorm.DB, id string, from, to posts.Status) (commentRow
 
 // Review publishes or rejects a held post or comment with a conditional
 // update, and writes posts.reviewed (addressed to the author) in the same
-// transaction, so a decision that commits always tells its author and a
-// second decision of the same item changes and tells nothing.
+// transaction with its audit row (post.review, comment.review), so a
+// decision that commits always tells its author and a second decision of
+// the same item changes, audits and tells nothing.
 func (s *Store) Review(ctx context.Context, kind, id string, to posts.Status, reason string, at time.Time) (bool, error) {
 	changed := false
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -349,8 +351,12 @@ func (s *Store) Review(ctx context.Context, kind, id string, to posts.Status, re
 			return posts.ErrBadKind
 		}
 		changed = true
-		_, err := outbox.Add(ctx, tx, posts.TopicReviewed, ev)
-		return err
+		if _, err := outbox.Add(ctx, tx, posts.TopicReviewed, ev); err != nil {
+			return err
+		}
+		// The moderator's decision is audited with it.
+		return audit.Record(ctx, tx, kind+".review", kind, id, map[string]any{"status": posts.StatusPendingReview},
+			map[string]any{"status": to, "reason": reason})
 	})
 	if err != nil {
 		if _, ok := errs.As(err); ok {
