@@ -30,13 +30,14 @@ func (a *App) openBackground(ctx context.Context) error {
 	a.closers = append(a.closers, a.Bus.Close)
 
 	jl := a.Logger.With("component", "jobs")
+	jcfg := jobs.Config{JobTimeout: a.Config.Jobs.Timeout, RescueAfter: a.Config.Jobs.RescueAfter}
 	if a.DB.Dialect == sqldb.Postgres {
 		pool, err := pgxpool.New(ctx, a.Config.DatabaseURL)
 		if err != nil {
 			return fmt.Errorf("job queue pool: %w", err)
 		}
 		a.closers = append(a.closers, func() error { pool.Close(); return nil })
-		a.Jobs, err = jobs.NewPostgres(pool, jobs.Config{}, jl)
+		a.Jobs, err = jobs.NewPostgres(pool, jcfg, jl)
 		if err != nil {
 			return err
 		}
@@ -47,7 +48,7 @@ func (a *App) openBackground(ctx context.Context) error {
 			return fmt.Errorf("job queue handle: %w", err)
 		}
 		a.closers = append(a.closers, db.Close)
-		a.Jobs, err = jobs.NewSQLite(db, jobs.Config{}, jl)
+		a.Jobs, err = jobs.NewSQLite(db, jcfg, jl)
 		if err != nil {
 			return err
 		}
