@@ -212,19 +212,8 @@ type gateSMTP struct {
 func startGateSMTP(t *testing.T) *gateSMTP {
 	t.Helper()
 	s := &gateSMTP{copies: map[string]int{}, ids: map[string]map[string]bool{}, release: make(chan struct{})}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &gateSession{srv: s}, nil }))
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() {
-		s.open()
-		_ = srv.Close()
-	})
-	s.URL = "smtp://" + ln.Addr().String() + "?tls=off&from=notify@zuju.test"
+	s.URL = serveSMTP(t, func() smtp.Session { return &gateSession{srv: s} })
+	t.Cleanup(s.open) // before the server closes: held sessions end
 	return s
 }
 
@@ -309,18 +298,6 @@ func (s *gateSession) Data(r io.Reader) error {
 	g.mu.Unlock()
 	<-release
 	return errors.New("connection lost")
-}
-
-// waitFor polls cond every 50 ms for up to d.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting until %s", d, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // deliveryStates counts a channel's delivery rows by state.

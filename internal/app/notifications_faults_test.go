@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"net/url"
 	"path/filepath"
 	"testing"
 	"time"
@@ -65,7 +64,7 @@ func TestNotificationsKilledMidSendDeliverOnce(t *testing.T) {
 		logs := filepath.Join(dir, "zuju.log")
 		mails.shutGate()
 		p := startZuju(t, bin, cfg, logs)
-		waitFor(t, time.Minute, "every approval email under way", func() bool { return mails.heldCount() == killedMails })
+		eventuallyWithin(t, time.Minute, "every approval email under way", func() bool { return mails.heldCount() == killedMails })
 		p.kill(t)
 		taken := mails.first
 		mails.open()
@@ -78,7 +77,7 @@ func TestNotificationsKilledMidSendDeliverOnce(t *testing.T) {
 
 		p = startZuju(t, bin, cfg, logs)
 		start := time.Now()
-		waitFor(t, 2*time.Minute, "every approval email sent after the restart", func() bool {
+		eventuallyWithin(t, 2*time.Minute, "every approval email sent after the restart", func() bool {
 			return deliveryStates(t, a, "email")["sent"] == killedMails
 		})
 		t.Logf("all sent %s after the restart", time.Since(start).Round(time.Second))
@@ -132,17 +131,11 @@ func TestNotificationsSurviveRabbitMQOutage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits out a 30 s broker outage")
 	}
-	broker, err := url.Parse(testenv.AMQP(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := testenv.StartProxy(t, broker.Host)
+	proxy, viaProxy := testenv.ProxyURL(t, testenv.AMQP(t))
 	mails := startNotifSMTP(t, 0)
 	wx := wechatfake.New(t)
 	cfg := testConfig(t, scaled, t.TempDir(), scaledDB(t))
-	viaProxy := *broker
-	viaProxy.Host = proxy.Addr
-	cfg.AMQPURL = viaProxy.String()
+	cfg.AMQPURL = viaProxy
 	a := startReplica(t, cfg, func(c *config.Config, _ *Options) {
 		c.SMTP.URL = mails.URL
 		c.WeChat.AppID, c.WeChat.Secret, c.WeChat.BaseURL, c.WeChat.NotifyTemplate = wx.AppID(), wx.Secret(), wx.URL(), "tpl-notify"
@@ -181,7 +174,7 @@ func TestNotificationsSurviveRabbitMQOutage(t *testing.T) {
 		bindWeChat(t, a, u.UserID, fmt.Sprintf("openid-member-%d", i))
 		people = append(people, u)
 	}
-	waitFor(t, 10*time.Second, "the replica connected through the proxy", func() bool { return proxy.Conns() > 0 })
+	eventuallyWithin(t, 10*time.Second, "the replica connected through the proxy", func() bool { return proxy.Conns() > 0 })
 
 	// The outage: approvals at once, the formation half-way through.
 	proxy.Cut()
@@ -218,7 +211,7 @@ func TestNotificationsSurviveRabbitMQOutage(t *testing.T) {
 		}
 		return sms.sent(notifications.TypeActivityFormed) == 2
 	}
-	waitFor(t, rabbitRecovery, "every notification of the outage arrived", arrived)
+	eventuallyWithin(t, rabbitRecovery, "every notification of the outage arrived", arrived)
 	t.Logf("everything arrived %s after RabbitMQ was back", time.Since(back).Round(100*time.Millisecond))
 	time.Sleep(2 * time.Second) // and nothing twice
 	if !arrived() || len(sms.twice()) != 0 {

@@ -3,7 +3,6 @@ package events_test
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strconv"
 	"sync"
 	"testing"
@@ -23,15 +22,9 @@ func TestAMQPRecoversFromRepeatedOutagesUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cuts the broker off several times")
 	}
-	broker, err := url.Parse(testenv.AMQP(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := testenv.StartProxy(t, broker.Host)
-	via := *broker
-	via.Host = proxy.Addr
+	proxy, via := testenv.ProxyURL(t, testenv.AMQP(t))
 	ns := "outage" + strconv.FormatInt(time.Now().UnixNano(), 36) + "."
-	bus, err := events.NewAMQP(via.String(), testLogger(t), events.WithNamespace(ns))
+	bus, err := events.NewAMQP(via, testLogger(t), events.WithNamespace(ns))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package testenv
 import (
 	"io"
 	"net"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -33,6 +34,20 @@ func StartProxy(t testing.TB, target string) *Proxy {
 	go p.serve(ln)
 	t.Cleanup(p.Cut)
 	return p
+}
+
+// ProxyURL starts a Proxy in front of the server of a URL (such as
+// AMQP(t)) and returns the proxy and the URL that reaches the server
+// through it.
+func ProxyURL(t testing.TB, raw string) (*Proxy, string) {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("proxy for %s: %v", redact(raw), err)
+	}
+	p := StartProxy(t, u.Host)
+	u.Host = p.Addr
+	return p, u.String()
 }
 
 func (p *Proxy) serve(ln net.Listener) {
