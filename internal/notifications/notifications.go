@@ -1,7 +1,9 @@
 // Package notifications tells people what happened to them: an in-app
 // inbox (unread count, mark read) and deliveries by SMS, email and WeChat
-// subscribe message, each sent by a durable job at most once per
-// notification and channel. Producers are event consumers (wired in the
+// subscribe message, each sent by a durable job per notification and
+// channel: once, unless a send is cut short after the provider took it
+// (then again, with the same idempotency key, which a provider that
+// deduplicates by it drops). Producers are event consumers (wired in the
 // composition root): each event creates each recipient's notification at
 // most once, so a redelivered event never notifies twice.
 package notifications
