@@ -32,6 +32,7 @@ import (
 	"github.com/zuju/zuju/internal/platform/files"
 	"github.com/zuju/zuju/internal/platform/httpx"
 	"github.com/zuju/zuju/internal/platform/jobs"
+	"github.com/zuju/zuju/internal/platform/outbox"
 	"github.com/zuju/zuju/internal/platform/ratelimit"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 	"github.com/zuju/zuju/internal/platform/wechat"
@@ -83,6 +84,7 @@ type App struct {
 	cache   cache.Cache // the shared cache (memory or Redis)
 	closers []func() error
 	workers []worker
+	relay   *outbox.Relay
 	// shared by the modules that take uploads
 	files   users.FileStore
 	limiter users.Limiter
@@ -231,6 +233,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Optio
 	registerAnnouncementNotices(a, opts.AnnouncePage)
 	a.HTTP.Engine.GET(local.Prefix()+"*path", gin.WrapH(local))
 	mountWeb(a.HTTP)
+	a.startRelayLast()
 	ok = true
 	return a, nil
 }

@@ -30,13 +30,14 @@ func (a *App) openBackground(ctx context.Context) error {
 	a.closers = append(a.closers, a.Bus.Close)
 
 	jl := a.Logger.With("component", "jobs")
+	jcfg := jobs.Config{JobTimeout: a.Config.Jobs.Timeout, RescueAfter: a.Config.Jobs.RescueAfter}
 	if a.DB.Dialect == sqldb.Postgres {
 		pool, err := pgxpool.New(ctx, a.Config.DatabaseURL)
 		if err != nil {
 			return fmt.Errorf("job queue pool: %w", err)
 		}
 		a.closers = append(a.closers, func() error { pool.Close(); return nil })
-		a.Jobs, err = jobs.NewPostgres(pool, jobs.Config{}, jl)
+		a.Jobs, err = jobs.NewPostgres(pool, jcfg, jl)
 		if err != nil {
 			return err
 		}
@@ -47,7 +48,7 @@ func (a *App) openBackground(ctx context.Context) error {
 			return fmt.Errorf("job queue handle: %w", err)
 		}
 		a.closers = append(a.closers, db.Close)
-		a.Jobs, err = jobs.NewSQLite(db, jobs.Config{}, jl)
+		a.Jobs, err = jobs.NewSQLite(db, jcfg, jl)
 		if err != nil {
 			return err
 		}
@@ -56,9 +57,16 @@ func (a *App) openBackground(ctx context.Context) error {
 		return fmt.Errorf("job queue migrations: %w", err)
 	}
 	a.workers = append(a.workers, worker{name: "jobs", start: a.Jobs.Start, stop: a.Jobs.Stop})
-	relay := outbox.NewRelay(a.DB, a.Bus, a.Logger.With("component", "outbox"), 500*time.Millisecond)
-	a.workers = append(a.workers, worker{name: "outbox", start: relay.Start, stop: relay.Stop})
+	a.relay = outbox.NewRelay(a.DB, a.Bus, a.Logger.With("component", "outbox"), 500*time.Millisecond)
 	return nil
+}
+
+// startRelayLast adds the outbox relay as the last worker: it starts once
+// every consumer has subscribed (an in-process bus drops what no one
+// listens to, and a group's RabbitMQ queue exists from its first
+// subscription), and it stops first.
+func (a *App) startRelayLast() {
+	a.workers = append(a.workers, worker{name: "outbox", start: a.relay.Start, stop: a.relay.Stop})
 }
 
 // purgeArgs is the periodic clean-up of spent sign-in material.

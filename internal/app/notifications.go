@@ -95,7 +95,7 @@ type notifySMS struct {
 }
 
 func (s notifySMS) Send(ctx context.Context, to notifications.Address, m notifications.Message) error {
-	return s.send(ctx, sms.Message{Phone: to.Phone, Template: "notification",
+	return s.send(ctx, sms.Message{Phone: to.Phone, Template: "notification", IdempotencyKey: m.IdempotencyKey,
 		Params: map[string]string{"title": m.Title, "body": m.Body, "notification_id": m.NotificationID}})
 }
 

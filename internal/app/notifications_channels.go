@@ -114,8 +114,9 @@ func newSMTPMailer(raw, publicURL string) (*smtpMailer, error) {
 	return m, nil
 }
 
-// Send mails the notification; the Message-ID is the notification's, so a
-// resend after a crash is recognisable as the same mail.
+// Send mails the notification. The Message-ID is the delivery's
+// idempotency key, the same on every resend: receivers and mail stores
+// that drop a repeated Message-ID keep one copy.
 func (m *smtpMailer) Send(ctx context.Context, to notifications.Address, n notifications.Message) error {
 	d := net.Dialer{Timeout: m.dialTimeout}
 	conn, err := d.DialContext(ctx, "tcp", m.addr)
@@ -151,6 +152,16 @@ func (m *smtpMailer) Send(ctx context.Context, to notifications.Address, n notif
 	return c.Quit()
 }
 
+// messageID is the mail's Message-ID: the idempotency key (a UUID, a dot
+// and the channel: a dot-atom) at the server's host.
+func messageID(n notifications.Message, host string) string {
+	key := n.IdempotencyKey
+	if key == "" {
+		key = notifications.IdempotencyKey(n.NotificationID, notifications.ChannelEmail)
+	}
+	return "<" + key + "@" + host + ">"
+}
+
 // compose writes the mail: UTF-8 plain text, base64 encoded.
 func (m *smtpMailer) compose(to string, n notifications.Message) []byte {
 	body := n.Body
@@ -163,7 +174,7 @@ func (m *smtpMailer) compose(to string, n notifications.Message) []byte {
 	h("To", to)
 	h("Subject", mime.BEncoding.Encode("utf-8", n.Title))
 	h("Date", time.Now().UTC().Format(time.RFC1123Z))
-	h("Message-ID", "<"+n.NotificationID+"@"+m.host+">")
+	h("Message-ID", messageID(n, m.host))
 	h("MIME-Version", "1.0")
 	h("Content-Type", "text/plain; charset=utf-8")
 	h("Content-Transfer-Encoding", "base64")

@@ -30,7 +30,15 @@ type notifMail struct {
 func startNotifSMTP(t *testing.T, fail int) *notifSMTP {
 	t.Helper()
 	s := &notifSMTP{fail: fail}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &notifSession{srv: s}, nil }))
+	s.URL = serveSMTP(t, func() smtp.Session { return &notifSession{srv: s} })
+	return s
+}
+
+// serveSMTP runs a local SMTP server with a session per connection until
+// the test ends and returns the ZUJU_SMTP_URL that reaches it.
+func serveSMTP(t *testing.T, session func() smtp.Session) string {
+	t.Helper()
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return session(), nil }))
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -39,8 +47,7 @@ func startNotifSMTP(t *testing.T, fail int) *notifSMTP {
 	}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
-	s.URL = "smtp://" + ln.Addr().String() + "?tls=off&from=notify@zuju.test"
-	return s
+	return "smtp://" + ln.Addr().String() + "?tls=off&from=notify@zuju.test"
 }
 
 // to lists the mails received for an address.

@@ -35,10 +35,16 @@ func newFakeWeChatPay(t testing.TB) *wechatpaytest.Server {
 // eventually waits (up to 15 s) until cond holds.
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	eventuallyWithin(t, 15*time.Second, what, cond)
+}
+
+// eventuallyWithin polls cond until it holds, failing the test after d.
+func eventuallyWithin(t testing.TB, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
+			t.Fatalf("timed out after %s waiting until %s", d, what)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -75,6 +75,13 @@ type Config struct {
 	Admin      Admin      `key:"admin"`
 	Reports    Reports    `key:"reports"`
 	Stats      Stats      `key:"stats"`
+	Jobs       Jobs       `key:"jobs"`
+}
+
+// Jobs configures the durable background jobs (ZUJU_JOBS_*).
+type Jobs struct {
+	Timeout     time.Duration `key:"timeout" doc:"longest run of one background job (a notification send, a refund, a sweep); its context is cancelled after it and the job is retried"`
+	RescueAfter time.Duration `key:"rescue_after" doc:"a job still running this long after it started is taken for stranded by a process that died and is scheduled again (River's rescuer looks every 30 s); longer than ZUJU_JOBS_TIMEOUT (River's own default is 1h)"`
 }
 
 // Stats configures the operators' statistics (ZUJU_STATS_*).
@@ -275,6 +282,7 @@ func Default() Config {
 		Admin:      Admin{ConfigRefresh: 5 * time.Second},
 		Reports:    Reports{AutoHide: 5},
 		Stats:      Stats{Timezone: "Asia/Shanghai"},
+		Jobs:       Jobs{Timeout: time.Minute, RescueAfter: 2 * time.Minute},
 	}
 }
 
@@ -512,6 +520,12 @@ func (c *Config) Validate() error {
 	}
 	if _, err := time.LoadLocation(c.Stats.Timezone); err != nil || c.Stats.Timezone == "" {
 		add("ZUJU_STATS_TIMEZONE must be an IANA time zone such as Asia/Shanghai, got %q", c.Stats.Timezone)
+	}
+	if c.Jobs.Timeout < time.Second || c.Jobs.Timeout > time.Hour {
+		add("ZUJU_JOBS_TIMEOUT must be between 1s and 1h, got %s", c.Jobs.Timeout)
+	}
+	if c.Jobs.RescueAfter <= c.Jobs.Timeout || c.Jobs.RescueAfter > 24*time.Hour {
+		add("ZUJU_JOBS_RESCUE_AFTER must be longer than ZUJU_JOBS_TIMEOUT (%s) and at most 24h, got %s", c.Jobs.Timeout, c.Jobs.RescueAfter)
 	}
 	if c.Moderation.Refresh < time.Second || c.Moderation.Refresh > 10*time.Minute {
 		add("ZUJU_MODERATION_REFRESH must be between 1s and 10m, got %s", c.Moderation.Refresh)

@@ -285,6 +285,9 @@ func TestValidateSingleRules(t *testing.T) {
 		{"stats zone unknown", func(c *Config) { c.Stats.Timezone = "Mars/Olympus" }, "ZUJU_STATS_TIMEZONE"},
 		{"stats zone empty", func(c *Config) { c.Stats.Timezone = "" }, "ZUJU_STATS_TIMEZONE"},
 		{"stats zone UTC", func(c *Config) { c.Stats.Timezone = "UTC" }, ""},
+		{"job timeout too short", func(c *Config) { c.Jobs.Timeout = 100 * time.Millisecond }, "ZUJU_JOBS_TIMEOUT"},
+		{"rescue before the timeout", func(c *Config) { c.Jobs.RescueAfter = c.Jobs.Timeout }, "ZUJU_JOBS_RESCUE_AFTER"},
+		{"short jobs rescued soon", func(c *Config) { c.Jobs.Timeout, c.Jobs.RescueAfter = 5*time.Second, 6*time.Second }, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,7 +1,9 @@
 // Package notifications tells people what happened to them: an in-app
 // inbox (unread count, mark read) and deliveries by SMS, email and WeChat
-// subscribe message, each sent by a durable job at most once per
-// notification and channel. Producers are event consumers (wired in the
+// subscribe message, each sent by a durable job per notification and
+// channel: once, unless a send is cut short after the provider took it
+// (then again, with the same idempotency key, which a provider that
+// deduplicates by it drops). Producers are event consumers (wired in the
 // composition root): each event creates each recipient's notification at
 // most once, so a redelivered event never notifies twice.
 package notifications
@@ -111,9 +113,31 @@ type Cursor struct {
 
 // Delivery states of a (notification, channel).
 const (
-	DeliverySent    = "sent"
-	DeliverySkipped = "skipped" // the user has no address on the channel
+	// DeliveryAttempting: a send began (recorded before it) and its end
+	// was not recorded: it failed, or the process died while the provider
+	// may already have taken it. The next run sends again with the same
+	// idempotency key.
+	DeliveryAttempting = "attempting"
+	DeliverySent       = "sent"
+	DeliverySkipped    = "skipped" // the user has no address on the channel
 )
+
+// IdempotencyKey is the key of a notification's delivery on a channel:
+// every send of the pair carries it, so a provider that deduplicates by
+// it delivers a resend once. It is also the email's Message-ID.
+func IdempotencyKey(notificationID string, ch Channel) string {
+	return notificationID + "." + string(ch)
+}
+
+// Attempt is a send about to begin, as recorded: State is
+// DeliveryAttempting unless the pair was settled meanwhile (then nothing
+// is sent); N counts the sends begun, this one included, and Key is the
+// idempotency key of the first.
+type Attempt struct {
+	State string
+	N     int
+	Key   string
+}
 
 // Store keeps notifications, preferences and delivery markers.
 type Store interface {
@@ -133,6 +157,12 @@ type Store interface {
 	SetPreferences(ctx context.Context, userID string, prefs []Preference, now time.Time) error
 	// Delivered returns the delivery state of a notification on a channel ("" when none).
 	Delivered(ctx context.Context, notificationID string, ch Channel) (string, error)
-	// MarkDelivered records the delivery; a second mark is ignored.
+	// BeginAttempt records, before a send, that one begins: the pair
+	// becomes DeliveryAttempting (key kept from its first attempt) with
+	// one more attempt; a settled pair (sent or skipped) is left as it is
+	// and returned.
+	BeginAttempt(ctx context.Context, notificationID string, ch Channel, key string, now time.Time) (Attempt, error)
+	// MarkDelivered settles the delivery (sent or skipped); a settled
+	// pair is left as it is.
 	MarkDelivered(ctx context.Context, notificationID string, ch Channel, state string, now time.Time) error
 }

@@ -21,10 +21,20 @@ type Message struct {
 	Title, Body    string
 	Link           string
 	Params         map[string]string
+	// IdempotencyKey is the same on every send of this notification on
+	// this channel; a sender hands it to a provider that deduplicates by
+	// it (email: the Message-ID).
+	IdempotencyKey string
+	// Attempt counts the sends begun, this one included: above 1, an
+	// earlier one may have reached the provider (the process died before
+	// it was recorded, or the provider's answer was lost).
+	Attempt int
 }
 
 // Sender delivers a message to an address on one channel. It returns an
-// error to be retried.
+// error to be retried. A send is retried with the same IdempotencyKey
+// until it returns nil; a provider that does not deduplicate by the key
+// may then have the message more than once.
 type Sender interface {
 	Send(ctx context.Context, to Address, m Message) error
 }

@@ -139,12 +139,16 @@ func (s *Service) Notify(ctx context.Context, eventID string, drafts []Draft) er
 }
 
 // Deliver sends notification id on channel ch once: a delivery already
-// marked is not sent again; one the user no longer allows, or cannot
-// receive (no phone, email or WeChat binding), is marked skipped. A send
-// that fails returns its error, for the job to retry.
+// settled is not sent again; one the user no longer allows, or cannot
+// receive (no phone, email or WeChat binding), is marked skipped. Before
+// the send it records an attempt (committed), after it the delivery, so
+// a run that dies in between leaves the attempt: the next run sends
+// again with the same idempotency key, which a provider that
+// deduplicates by it drops. A send that fails returns its error, for the
+// job to retry.
 func (s *Service) Deliver(ctx context.Context, id string, ch Channel) error {
 	state, err := s.store.Delivered(ctx, id, ch)
-	if err != nil || state != "" {
+	if err != nil || state == DeliverySent || state == DeliverySkipped {
 		return err
 	}
 	n, err := s.store.Get(ctx, id)
@@ -176,7 +180,20 @@ func (s *Service) Deliver(ctx context.Context, id string, ch Channel) error {
 			}
 		}
 	}
-	if err := sender.Send(ctx, to, Message{NotificationID: n.ID, Type: n.Type, Title: n.Title, Body: n.Body, Link: n.Link, Params: params}); err != nil {
+	att, err := s.store.BeginAttempt(ctx, id, ch, IdempotencyKey(id, ch), s.now().UTC())
+	if err != nil || att.State != DeliveryAttempting {
+		return err
+	}
+	if att.Key == "" {
+		att.Key = IdempotencyKey(id, ch)
+	}
+	if att.N > 1 {
+		s.log.Info("sending a notification again with the same idempotency key; an earlier send may have reached the provider",
+			"notification_id", id, "channel", string(ch), "attempt", att.N, "idempotency_key", att.Key)
+	}
+	m := Message{NotificationID: n.ID, Type: n.Type, Title: n.Title, Body: n.Body, Link: n.Link, Params: params,
+		IdempotencyKey: att.Key, Attempt: att.N}
+	if err := sender.Send(ctx, to, m); err != nil {
 		return fmt.Errorf("send notification %s by %s: %w", id, ch, err)
 	}
 	return s.store.MarkDelivered(ctx, id, ch, DeliverySent, s.now().UTC())

@@ -184,26 +184,59 @@ type deliveryRow struct {
 	Channel        string `gorm:"primaryKey"`
 	State          string
 	DeliveredAt    time.Time
+	Attempts       int
+	IdempotencyKey string
 }
 
 func (deliveryRow) TableName() string { return "notification_deliveries" }
 
-// Delivered returns the delivery state of a notification on a channel.
-func (s *Store) Delivered(ctx context.Context, id string, ch notifications.Channel) (string, error) {
+func (s *Store) delivery(ctx context.Context, id string, ch notifications.Channel) (*deliveryRow, error) {
 	var rows []deliveryRow
 	if err := s.db.WithContext(ctx).Where("notification_id = ? AND channel = ?", id, string(ch)).Limit(1).Find(&rows).Error; err != nil {
-		return "", fmt.Errorf("load delivery: %w", err)
+		return nil, fmt.Errorf("load delivery: %w", err)
 	}
 	if len(rows) == 0 {
-		return "", nil
+		return nil, nil
 	}
-	return rows[0].State, nil
+	return &rows[0], nil
 }
 
-// MarkDelivered records a delivery once.
+// Delivered returns the delivery state of a notification on a channel.
+func (s *Store) Delivered(ctx context.Context, id string, ch notifications.Channel) (string, error) {
+	r, err := s.delivery(ctx, id, ch)
+	if err != nil || r == nil {
+		return "", err
+	}
+	return r.State, nil
+}
+
+// BeginAttempt records a send about to begin (committed before it), one
+// more attempt of an unsettled pair.
+func (s *Store) BeginAttempt(ctx context.Context, id string, ch notifications.Channel, key string, now time.Time) (notifications.Attempt, error) {
+	err := s.db.WithContext(ctx).Exec(`INSERT INTO notification_deliveries (notification_id, channel, state, delivered_at, attempts, idempotency_key)
+		VALUES (?, ?, ?, ?, 1, ?)
+		ON CONFLICT (notification_id, channel) DO UPDATE SET attempts = notification_deliveries.attempts + 1, delivered_at = excluded.delivered_at
+		WHERE notification_deliveries.state = ?`,
+		id, string(ch), notifications.DeliveryAttempting, now.UTC(), key, notifications.DeliveryAttempting).Error
+	if err != nil {
+		return notifications.Attempt{}, fmt.Errorf("begin delivery attempt: %w", err)
+	}
+	r, err := s.delivery(ctx, id, ch)
+	if err != nil {
+		return notifications.Attempt{}, err
+	}
+	if r == nil {
+		return notifications.Attempt{}, fmt.Errorf("begin delivery attempt: row of %s by %s missing", id, ch)
+	}
+	return notifications.Attempt{State: r.State, N: r.Attempts, Key: r.IdempotencyKey}, nil
+}
+
+// MarkDelivered settles a delivery once: an attempting row (or none)
+// takes the state, a settled one keeps its own.
 func (s *Store) MarkDelivered(ctx context.Context, id string, ch notifications.Channel, state string, now time.Time) error {
 	err := s.db.WithContext(ctx).Exec(`INSERT INTO notification_deliveries (notification_id, channel, state, delivered_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (notification_id, channel) DO NOTHING`, id, string(ch), state, now.UTC()).Error
+		ON CONFLICT (notification_id, channel) DO UPDATE SET state = excluded.state, delivered_at = excluded.delivered_at
+		WHERE notification_deliveries.state = ?`, id, string(ch), state, now.UTC(), notifications.DeliveryAttempting).Error
 	if err != nil {
 		return fmt.Errorf("mark delivery: %w", err)
 	}

@@ -62,6 +62,10 @@ type Config struct {
 	// JobTimeout bounds one run of a job (its context is cancelled after
 	// it). Default: River's (1 minute); negative means no timeout.
 	JobTimeout time.Duration
+	// RescueAfter is how long a job may stay running before River's
+	// rescuer takes it for stranded (its process died mid-run) and
+	// schedules it again. It must exceed JobTimeout. Default: River's (1h).
+	RescueAfter time.Duration
 	// Schema is the PostgreSQL schema holding River's tables. Empty: the
 	// pool's search_path. Ignored on SQLite.
 	Schema string
@@ -145,6 +149,7 @@ func (q *Queue) riverConfig(working bool) *river.Config {
 	rc.PeriodicJobs = q.periodic
 	rc.RetryPolicy = q.cfg.RetryPolicy
 	rc.JobTimeout = q.cfg.JobTimeout
+	rc.RescueStuckJobsAfter = q.cfg.RescueAfter
 	if p := q.cfg.PollInterval; p > 0 {
 		rc.FetchPollInterval = p
 		// River refuses a poll interval below the fetch cooldown (100ms).

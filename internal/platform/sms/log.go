@@ -46,7 +46,7 @@ func (s *LogSender) Send(ctx context.Context, msg Message) error {
 	if msg.Template == "" {
 		return errors.New("sms: log: send: empty template")
 	}
-	stored := Message{Phone: phone, Template: msg.Template, Params: maps.Clone(msg.Params)}
+	stored := Message{Phone: phone, Template: msg.Template, Params: maps.Clone(msg.Params), IdempotencyKey: msg.IdempotencyKey}
 
 	attrs := []slog.Attr{
 		slog.String("phone", MaskCNMobile(phone)),
@@ -54,6 +54,9 @@ func (s *LogSender) Send(ctx context.Context, msg Message) error {
 	}
 	if code, ok := msg.Params["code"]; ok {
 		attrs = append(attrs, slog.String(DevCodeField, code))
+	}
+	if msg.IdempotencyKey != "" {
+		attrs = append(attrs, slog.String("idempotency_key", msg.IdempotencyKey))
 	}
 	s.logger.LogAttrs(ctx, slog.LevelInfo, "sms not sent (log provider); shown for development", attrs...)
 

@@ -37,6 +37,11 @@ type Message struct {
 	Template string
 	// Params fills the template, e.g. {"code": "123456"}.
 	Params map[string]string
+	// IdempotencyKey, when set, is the same on every resend of one
+	// message. Neither provider deduplicates by it: Tencent Cloud gets it
+	// as SessionContext, which its status reports echo, so a repeat can be
+	// traced; the log sender prints it.
+	IdempotencyKey string
 }
 
 // LogValue implements slog.LogValuer: the phone is masked and parameter

@@ -150,6 +150,7 @@ type tencentRequest struct {
 	SignName         string   `json:"SignName"`
 	TemplateID       string   `json:"TemplateId"`
 	TemplateParamSet []string `json:"TemplateParamSet,omitempty"`
+	SessionContext   string   `json:"SessionContext,omitempty"`
 }
 
 // tencentResponse is the SendSms answer, successful or not.
@@ -191,6 +192,7 @@ func (s *TencentSender) Send(ctx context.Context, msg Message) error {
 		SignName:         s.cfg.SignName,
 		TemplateID:       templateID,
 		TemplateParamSet: params,
+		SessionContext:   msg.IdempotencyKey,
 	})
 	if err != nil {
 		return fmt.Errorf("sms: tencent: encode request: %w", err)

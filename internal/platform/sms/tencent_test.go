@@ -191,6 +191,7 @@ func (f *fakeTencent) serve(w http.ResponseWriter, r *http.Request) {
 		SignName         string
 		TemplateId       string
 		TemplateParamSet []string
+		SessionContext   string
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -304,6 +305,17 @@ func TestTencentSendSuccess(t *testing.T) {
 	}
 	if body["TemplateId"] != "1000001" || body["SignName"] != testSign || body["SmsSdkAppId"] != testAppID {
 		t.Errorf("body = %v", body)
+	}
+	if _, ok := body["SessionContext"]; ok {
+		t.Errorf("SessionContext sent without an idempotency key: %v", body)
+	}
+	m := loginMessage("13800001234")
+	m.IdempotencyKey = "0190-key.sms"
+	if err := h.sender.Send(context.Background(), m); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if got := h.fake.lastBody(t)["SessionContext"]; got != "0190-key.sms" {
+		t.Errorf("SessionContext = %v, want the idempotency key", got)
 	}
 	if !strings.Contains(h.logs.String(), "138****1234") || !strings.Contains(h.logs.String(), "req-ok-1") {
 		t.Errorf("success log lacks masked phone or request id: %s", h.logs.String())
