@@ -1934,4 +1934,27 @@ test('H5：消息中心（未读红点、打开即已读、全部已读）与首
   }
 })
 
+test('H5：首页提示语与轮播图（系统配置 site.notice、home.banners）', async (h) => {
+  const root = { Authorization: 'Bearer ' + (await tokenOf('admin@zuju.local')) }
+  const set = async (key, value) => {
+    const r = await api('PUT', `/admin/configs/${key}`, { value }, root)
+    assert.equal(r.status, 200, `${key}: ` + JSON.stringify(r.json))
+  }
+  const notice = `期末考试周，部分活动暂停 ${Math.floor(Math.random() * 1e4)}`
+  await set('site.notice', notice)
+  await set('home.banners', [{ image_url: '/favicon.svg', link: '/clubs', title: '社团招新' }])
+  try {
+    const page = await h.newPage(MOBILE)
+    await page.goto(BASE + '/')
+    await page.locator('[data-site-notice]').getByText(notice).waitFor()
+    await page.locator('[data-site-banners] a[aria-label="社团招新"]').first().waitFor()
+    await shot(page, 'h5-home-site-notice')
+    await page.locator('[data-site-banners] a[aria-label="社团招新"]').first().click()
+    await page.waitForURL('**/clubs')
+  } finally {
+    await set('site.notice', '')
+    await set('home.banners', [])
+  }
+})
+
 await main()

@@ -24,6 +24,7 @@ declare module 'vue' {
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
     SignupStatusCard: typeof import('./components/SignupStatusCard.vue')['default']
+    SiteNotice: typeof import('./components/SiteNotice.vue')['default']
     SmsCodeButton: typeof import('./components/SmsCodeButton.vue')['default']
     UserAvatar: typeof import('./components/UserAvatar.vue')['default']
     VanActionSheet: typeof import('vant/es')['ActionSheet']

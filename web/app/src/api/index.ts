@@ -10,6 +10,7 @@ import type {
   ActivityTypeList,
   Announcement,
   AnnouncementList,
+  Site,
   AppNotification,
   BindPhoneBody,
   ChatHistory,
@@ -178,6 +179,8 @@ export const api = {
   markAllNotificationsRead: () => http.post<NotificationMarkResult>('/notifications/read', { all: true }),
   announcements: async (): Promise<Announcement[]> =>
     (await http.get<AnnouncementList>('/announcements', { query: { audience: 'h5' }, auth: false, quiet: true })).items ?? [],
+  /** The home page's notice and banners (system configs). */
+  site: () => http.get<Site>('/site', { auth: false, quiet: true }),
 
   // Chat rooms of formed activities (the live part is the WebSocket in stores/chat.ts).
   // Quiet: the chat screens explain each refusal where it happens.
