@@ -282,21 +282,19 @@ func (s *Service) LeftClub(ctx context.Context, clubID, userID string, removed b
 		if err != nil {
 			return n, err
 		}
-		reason, refund := RefundReasonLeftClub, func(sg Signup) (int64, error) {
-			if sg.Status != SignupConfirmed {
-				return 0, nil
-			}
-			return s.policy.SelfCancelRefund(sg.PaidFen, a.StartAt, now)
-		}
+		reason := RefundReasonLeftClub
 		if removed {
-			reason, refund = RefundReasonRemoved, func(sg Signup) (int64, error) {
-				if sg.Status != SignupConfirmed {
-					return 0, nil
-				}
+			reason = RefundReasonRemoved
+		}
+		sg, err := s.store.CancelSignup(ctx, id, userID, now, reason, func(sg Signup) (int64, error) {
+			switch {
+			case sg.Status != SignupConfirmed:
+				return 0, nil
+			case removed:
 				return sg.PaidFen, nil
 			}
-		}
-		sg, err := s.store.CancelSignup(ctx, id, userID, now, reason, refund)
+			return s.policy.SelfCancelRefund(sg.PaidFen, a.StartAt, now)
+		})
 		switch {
 		case errors.Is(err, ErrSignupNotFound), errors.Is(err, ErrSignupCheckedIn), errors.Is(err, ErrCancelClosed):
 			continue

@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/zuju/zuju/internal/chat"
+	"github.com/zuju/zuju/internal/platform/serial"
 	"github.com/zuju/zuju/internal/platform/sqldb"
 )
 
@@ -42,20 +42,14 @@ type appendReq struct {
 	err     error
 }
 
-// groupCommit queues appends; a goroutine runs only while messages are
-// queued, storing them in batches, and another one, only while stored
-// batches wait, hands each outcome to its caller in order (so the next
-// batch is stored while the last one is published).
+// groupCommit queues appends: one serial queue stores them in batches,
+// another hands each outcome to its caller in order (so the next batch is
+// stored while the last one is published). Their goroutines run only
+// while something waits.
 type groupCommit struct {
-	store *Store
-	slots chan struct{} // a token per queued, running or reported message
-	mu    sync.Mutex
-	queue []*appendReq
-	busy  bool
-	// done are stored messages whose callers are yet to hear.
-	doneMu   sync.Mutex
-	done     []*appendReq
-	replying bool
+	slots   chan struct{} // a token per queued, running or reported message
+	pending *serial.Queue[*appendReq]
+	replies *serial.Queue[*appendReq]
 	// batches and messages count the batches stored and the messages
 	// handed to them; retried counts batches that failed whole and were
 	// stored message by message.
@@ -70,7 +64,22 @@ func (s *Store) GroupCommits() (batches, messages, retried int64) {
 }
 
 func newGroupCommit(s *Store) *groupCommit {
-	return &groupCommit{store: s, slots: make(chan struct{}, maxQueued)}
+	g := &groupCommit{slots: make(chan struct{}, maxQueued)}
+	g.replies = serial.New(0, func(list []*appendReq) {
+		for _, r := range list {
+			r.done(r.out, r.created, r.err)
+			<-g.slots
+		}
+	})
+	g.pending = serial.New(maxBatch, func(batch []*appendReq) {
+		s.commitBatch(batch)
+		g.batches.Add(1)
+		g.messages.Add(int64(len(batch)))
+		for _, r := range batch {
+			g.replies.Push(r, 0)
+		}
+	})
+	return g
 }
 
 // submit queues r, waiting while the queue is full or until ctx ends.
@@ -80,63 +89,8 @@ func (g *groupCommit) submit(r *appendReq) error {
 	case <-r.ctx.Done():
 		return r.ctx.Err()
 	}
-	g.mu.Lock()
-	g.queue = append(g.queue, r)
-	start := !g.busy
-	g.busy = true
-	g.mu.Unlock()
-	if start {
-		go g.run()
-	}
+	g.pending.Push(r, 0)
 	return nil
-}
-
-// run stores batches until the queue is empty.
-func (g *groupCommit) run() {
-	for {
-		g.mu.Lock()
-		n := min(len(g.queue), maxBatch)
-		if n == 0 {
-			g.busy = false
-			g.mu.Unlock()
-			return
-		}
-		batch := make([]*appendReq, n)
-		copy(batch, g.queue)
-		g.queue = append(g.queue[:0], g.queue[n:]...)
-		g.mu.Unlock()
-
-		g.store.commitBatch(batch)
-		g.batches.Add(1)
-		g.messages.Add(int64(len(batch)))
-		g.doneMu.Lock()
-		g.done = append(g.done, batch...)
-		start := !g.replying
-		g.replying = true
-		g.doneMu.Unlock()
-		if start {
-			go g.reply()
-		}
-	}
-}
-
-// reply tells callers their outcomes, in order, until none wait.
-func (g *groupCommit) reply() {
-	for {
-		g.doneMu.Lock()
-		list := g.done
-		g.done = nil
-		if len(list) == 0 {
-			g.replying = false
-			g.doneMu.Unlock()
-			return
-		}
-		g.doneMu.Unlock()
-		for _, r := range list {
-			r.done(r.out, r.created, r.err)
-			<-g.slots
-		}
-	}
 }
 
 // AppendAsync hands m to the next batch and returns; done is called once,

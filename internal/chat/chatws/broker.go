@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/zuju/zuju/internal/platform/serial"
 )
 
 // Broker carries room events between replicas: what one publishes, every
@@ -59,10 +61,7 @@ type RedisBroker struct {
 	client  *redis.Client
 	channel string
 	log     *slog.Logger
-
-	mu      sync.Mutex
-	queue   [][]byte
-	sending bool
+	queue   *serial.Queue[[]byte]
 }
 
 // maxPublishQueue bounds the events waiting for Redis; beyond it an event
@@ -71,51 +70,32 @@ const maxPublishQueue = 16_384
 
 // NewRedisBroker returns a broker on the channel prefix+"chat:events".
 func NewRedisBroker(client *redis.Client, prefix string, log *slog.Logger) *RedisBroker {
-	return &RedisBroker{client: client, channel: prefix + "chat:events", log: log}
+	b := &RedisBroker{client: client, channel: prefix + "chat:events", log: log}
+	b.queue = serial.New(0, b.send)
+	return b
 }
 
-// Publish queues payload for the channel and returns; a goroutine runs
-// only while payloads wait, sending them in pipelines. Failures are
-// logged there.
+// Publish queues payload for the channel and returns; the queue's
+// goroutine sends what waits in pipelines and logs failures.
 func (b *RedisBroker) Publish(_ context.Context, payload []byte) error {
-	b.mu.Lock()
-	if len(b.queue) >= maxPublishQueue {
-		b.mu.Unlock()
+	if !b.queue.Push(payload, maxPublishQueue) {
 		return fmt.Errorf("chat publish: %d events wait for Redis", maxPublishQueue)
-	}
-	b.queue = append(b.queue, payload)
-	start := !b.sending
-	b.sending = true
-	b.mu.Unlock()
-	if start {
-		go b.send()
 	}
 	return nil
 }
 
-// send pipelines the queued payloads until none wait.
-func (b *RedisBroker) send() {
-	for {
-		b.mu.Lock()
-		list := b.queue
-		b.queue = nil
-		if len(list) == 0 {
-			b.sending = false
-			b.mu.Unlock()
-			return
+// send publishes the payloads in one pipeline.
+func (b *RedisBroker) send(list [][]byte) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := b.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, payload := range list {
+			p.Publish(ctx, b.channel, payload)
 		}
-		b.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_, err := b.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for _, payload := range list {
-				p.Publish(ctx, b.channel, payload)
-			}
-			return nil
-		})
-		cancel()
-		if err != nil {
-			b.log.Warn("chat fan-out failed; clients catch up on resume", "events", len(list), "err", err)
-		}
+		return nil
+	})
+	if err != nil {
+		b.log.Warn("chat fan-out failed; clients catch up on resume", "events", len(list), "err", err)
 	}
 }
 
